@@ -1,0 +1,190 @@
+//! Recorded facts. An [`Event`] is one line of the append-only log; its [`Fact`] is what happened.
+//! The log's format (seq, prev, hash) is owned by `crate::store`; the meaning is owned here.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// One line of the event log, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub seq: u64,
+    pub id: String,
+    pub at: Timestamp,
+    pub actor: String,
+    pub kind: String,
+    pub service: Option<String>,
+    pub release: Option<String>,
+    pub env: Option<String>,
+    pub data: serde_json::Value,
+    pub prev: String,
+    pub hash: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sig: Option<String>,
+}
+
+/// The part of an event its id and signature cover: everything but `seq`, `prev`, `hash`, `sig`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventBody {
+    pub id: String,
+    pub at: Timestamp,
+    pub actor: String,
+    pub kind: String,
+    pub service: Option<String>,
+    pub release: Option<String>,
+    pub env: Option<String>,
+    pub data: serde_json::Value,
+}
+
+impl Event {
+    pub fn body(&self) -> EventBody {
+        EventBody {
+            id: self.id.clone(),
+            at: self.at,
+            actor: self.actor.clone(),
+            kind: self.kind.clone(),
+            service: self.service.clone(),
+            release: self.release.clone(),
+            env: self.env.clone(),
+            data: self.data.clone(),
+        }
+    }
+
+    /// The typed fact; `None` for kinds this version does not know (kept, never dropped).
+    pub fn fact(&self) -> Option<Fact> {
+        let tagged = serde_json::json!({ "kind": self.kind, "data": self.data });
+        serde_json::from_value(tagged).ok()
+    }
+}
+
+impl EventBody {
+    /// Builds a body for `fact` about (service, release, env).
+    pub fn new(
+        id: String,
+        at: Timestamp,
+        actor: &str,
+        fact: &Fact,
+        service: Option<&str>,
+        release: Option<&str>,
+        env: Option<&str>,
+    ) -> EventBody {
+        let tagged = serde_json::to_value(fact).unwrap_or(serde_json::Value::Null);
+        let kind = tagged
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .unwrap_or_default()
+            .to_string();
+        let data = tagged
+            .get("data")
+            .cloned()
+            .unwrap_or(serde_json::Value::Object(serde_json::Map::new()));
+        EventBody {
+            id,
+            at,
+            actor: actor.to_string(),
+            kind,
+            service: service.map(str::to_string),
+            release: release.map(str::to_string),
+            env: env.map(str::to_string),
+            data,
+        }
+    }
+}
+
+/// What an event records. Serialized as `"kind": "...", "data": {...}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "kebab-case")]
+pub enum Fact {
+    /// A person's yes for (service, release, env), bound to the release's commit.
+    Approved {
+        commit: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// One gate of (service, release, env) passed by a person's decision, with a reason.
+    Overridden { gate: String, reason: String },
+    /// A checklist item done.
+    ItemTicked {
+        checklist: String,
+        item: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+        /// The id of the event that ticked it automatically (`auto = …` items).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by_event: Option<String>,
+    },
+    /// A checklist item undone.
+    ItemUnticked {
+        checklist: String,
+        item: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// A note on a checklist item, without changing its state.
+    ItemNoted {
+        checklist: String,
+        item: String,
+        note: String,
+    },
+    /// A deployment asked for: promote or rollback. The deployment's id is this event's id.
+    DeployRequested {
+        commit: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous_release: Option<String>,
+        #[serde(default)]
+        rollback: bool,
+        /// What was called, secrets masked (`POST https://…` or the argv).
+        #[serde(default)]
+        call: String,
+        /// Seconds the target has to report the release healthy.
+        verify_timeout_secs: u64,
+    },
+    /// The deployer accepted the request (HTTP success code or command exit 0).
+    DeployAccepted {
+        deployment: String,
+        #[serde(default)]
+        detail: String,
+    },
+    /// The target reported the release healthy: done. Id derived from the deployment's.
+    DeploySucceeded { deployment: String },
+    /// The deployer refused, or verification failed or timed out. Id derived from the deployment's.
+    DeployFailed { deployment: String, reason: String },
+    /// A release tag was created.
+    Tagged {
+        tag: String,
+        commit: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+        #[serde(default)]
+        pushed: bool,
+    },
+    /// Release notes were published.
+    NotesPublished {
+        channel: String,
+        #[serde(default)]
+        detail: String,
+    },
+}
+
+impl Fact {
+    /// The kind's name as stored.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Fact::Approved { .. } => "approved",
+            Fact::Overridden { .. } => "overridden",
+            Fact::ItemTicked { .. } => "item-ticked",
+            Fact::ItemUnticked { .. } => "item-unticked",
+            Fact::ItemNoted { .. } => "item-noted",
+            Fact::DeployRequested { .. } => "deploy-requested",
+            Fact::DeployAccepted { .. } => "deploy-accepted",
+            Fact::DeploySucceeded { .. } => "deploy-succeeded",
+            Fact::DeployFailed { .. } => "deploy-failed",
+            Fact::Tagged { .. } => "tagged",
+            Fact::NotesPublished { .. } => "notes-published",
+        }
+    }
+}
+
+/// The id of a deployment's outcome event: derived, so two observers never record two outcomes.
+pub fn outcome_id(deployment: &str) -> String {
+    format!("{deployment}.outcome")
+}

@@ -1,0 +1,17 @@
+//! The release rules, pure: no tokio, ratatui, reqwest or git2 in here. If a rule needs "now",
+//! it takes `now` as an argument.
+
+pub mod change;
+pub mod checklist;
+pub mod config;
+pub mod drift;
+pub mod duration;
+pub mod event;
+pub mod gates;
+pub mod health;
+pub mod ledger;
+pub mod notes;
+pub mod observation;
+pub mod release;
+pub mod sanitize;
+pub mod template;

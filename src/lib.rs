@@ -1,0 +1,23 @@
+//! shipdeck: a terminal release console.
+//!
+//! - `domain`: the release rules, pure and tested without a terminal or network.
+//! - `config`: reading and validating `shipdeck.toml`.
+//! - `store`: the append-only, hash-chained event log.
+//! - `git`: releases, changelogs and tags from real repositories.
+//! - `probe`, `deploy`, `trust`: the live world (health probes, deployers, trusted commands).
+//! - `demo`: the built-in demo's repository and environments.
+//! - `app`: the engine both the console and the headless commands drive.
+//! - `tui`: the console.
+//! - `cli`: the command line.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod deploy;
+pub mod domain;
+pub mod git;
+pub mod probe;
+pub mod store;
+pub mod trust;
+pub mod tui;
