@@ -1,1 +1,19 @@
-//! (being written)
+//! The event log: append-only JSONL at `<state_dir>/events.jsonl`, one event a line, each line
+//! hash-chained to the one before (`hash = sha256(prev ‖ canonical body ‖ seq)`), written under an
+//! exclusive lock with fsync. A torn last line is set aside on open, never kept or dropped
+//! silently. The meaning of events lives in `crate::domain::event`; their storage lives here.
+
+mod canonical;
+mod chain;
+mod error;
+mod log;
+mod replay;
+mod tail;
+mod verify;
+
+pub use canonical::canonical_json;
+pub use chain::{GENESIS_PREV, body_hash_input, canonical_body, chain_hash, new_event_id};
+pub use error::StoreError;
+pub use log::{Appended, EventLog};
+pub use replay::read_events;
+pub use verify::{BadLine, VerifyReport, verify};

@@ -1,0 +1,183 @@
+//! `deploy = { kind = "http" | "webhook" | "command", … }`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use toml::Spanned;
+
+use super::doc::{Doc, Node};
+use super::error::{quoted_list, suggestion};
+use super::raw;
+use super::values::{argv, duration, template, url};
+use crate::domain::config::{Auth, CommandDeployer, DeployerSpec, HttpDeployer, SecretName};
+
+const KINDS: [&str; 3] = ["http", "webhook", "command"];
+const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(600);
+const METHODS: [&str; 5] = ["POST", "PUT", "PATCH", "GET", "DELETE"];
+
+/// The body a `webhook` deployer sends: everything a hook needs to deploy and to check for
+/// itself that the promotion was allowed.
+pub const WEBHOOK_BODY: &str = concat!(
+    r#"{"service":"{{service}}","env":"{{env}}","release":"{{release}}","version":"{{version}}","#,
+    r#""commit":"{{commit}}","previous_release":"{{previous_release}}","actor":"{{actor}}","#,
+    r#""idempotency_key":"{{idempotency_key}}","approvals":{{approvals_json}}}"#
+);
+
+/// Headers whose value is a credential; written literally they would put a secret in the file.
+const CREDENTIAL_HEADERS: [&str; 3] = ["authorization", "proxy-authorization", "x-api-key"];
+
+pub fn deployer(doc: &mut Doc<'_>, node: &Node<'_>, path: &str, dir: &Path) -> Option<DeployerSpec> {
+    let table = doc.table(node, path)?;
+    let Some(kind) = doc.string_at(table, "kind", path) else {
+        if !table.contains_key("kind") {
+            doc.report(
+                &node.span(),
+                &format!("{path}.kind"),
+                format!("missing key `kind`; expected one of {}", quoted_list(KINDS)),
+            );
+        }
+        return None;
+    };
+    match kind.get_ref().as_str() {
+        "http" => {
+            let h = doc.read::<raw::HttpDeploy>(node, path)?;
+            Some(DeployerSpec::Http(http(doc, h, path)))
+        }
+        "webhook" => {
+            let w = doc.read::<raw::WebhookDeploy>(node, path)?;
+            Some(DeployerSpec::Http(HttpDeployer {
+                preset_webhook: true,
+                method: "POST".to_string(),
+                url: url(doc, &w.url, &format!("{path}.url")),
+                headers: vec![("Content-Type".to_string(), "application/json".to_string())],
+                body: Some(WEBHOOK_BODY.to_string()),
+                auth: None,
+                sign_secret: w.secret_env.map(secret),
+                success: Vec::new(),
+                timeout: duration(doc, w.timeout.as_ref(), HTTP_TIMEOUT, &format!("{path}.timeout")),
+            }))
+        }
+        "command" => {
+            let c = doc.read::<raw::CommandDeploy>(node, path)?;
+            Some(DeployerSpec::Command(CommandDeployer {
+                argv: argv(doc, &c.command, &format!("{path}.command"), dir),
+                timeout: duration(doc, c.timeout.as_ref(), COMMAND_TIMEOUT, &format!("{path}.timeout")),
+            }))
+        }
+        other => {
+            doc.report(
+                &kind.span(),
+                &format!("{path}.kind"),
+                format!(
+                    "unknown deployer kind `{other}`; expected one of {}{}",
+                    quoted_list(KINDS),
+                    suggestion(other, KINDS)
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn http(doc: &mut Doc<'_>, h: raw::HttpDeploy, path: &str) -> HttpDeployer {
+    let method = match &h.method {
+        None => "POST".to_string(),
+        Some(m) => {
+            let upper = m.get_ref().to_uppercase();
+            if !METHODS.contains(&upper.as_str()) {
+                doc.report(
+                    &m.span(),
+                    &format!("{path}.method"),
+                    format!(
+                        "unknown HTTP method `{}`; expected one of {}{}",
+                        m.get_ref(),
+                        quoted_list(METHODS),
+                        suggestion(&upper, METHODS)
+                    ),
+                );
+            }
+            upper
+        }
+    };
+    let mut headers = Vec::new();
+    for (name, value) in &h.headers {
+        let key = format!("{path}.headers.{name}");
+        if CREDENTIAL_HEADERS.contains(&name.to_lowercase().as_str()) {
+            doc.report(
+                &value.span(),
+                &key,
+                "secrets are never values in the file; name an environment variable with \
+                 `secret_env` (for this header: auth = { bearer_env = \"VAR\" } or \
+                 auth = { header = \"NAME\", header_env = \"VAR\" })",
+            );
+        }
+        headers.push((name.clone(), template(doc, value, &key)));
+    }
+    let success = h
+        .success
+        .iter()
+        .map(|code| {
+            if !(100..=599).contains(code.get_ref()) {
+                doc.report(
+                    &code.span(),
+                    &format!("{path}.success"),
+                    format!("expected an HTTP status code (100–599), found {}", code.get_ref()),
+                );
+            }
+            *code.get_ref()
+        })
+        .collect();
+    HttpDeployer {
+        preset_webhook: false,
+        url: url(doc, &h.url, &format!("{path}.url")),
+        method,
+        headers,
+        body: h.body.as_ref().map(|b| template(doc, b, &format!("{path}.body"))),
+        auth: h.auth.and_then(|a| auth(doc, a, &format!("{path}.auth"))),
+        sign_secret: h.secret_env.map(secret),
+        success,
+        timeout: duration(doc, h.timeout.as_ref(), HTTP_TIMEOUT, &format!("{path}.timeout")),
+    }
+}
+
+fn auth(doc: &mut Doc<'_>, a: Spanned<raw::Auth>, path: &str) -> Option<Auth> {
+    let span = a.span();
+    let a = a.into_inner();
+    let given = [a.bearer_env.is_some(), a.basic_env.is_some(), a.header_env.is_some()]
+        .into_iter()
+        .filter(|g| *g)
+        .count();
+    if given != 1 {
+        doc.report(
+            &span,
+            path,
+            "expected exactly one of `bearer_env`, `basic_env` or `header_env` (with `header`)",
+        );
+        return None;
+    }
+    if let Some(b) = a.bearer_env {
+        return Some(Auth::Bearer(secret(b)));
+    }
+    if let Some(b) = a.basic_env {
+        return Some(Auth::Basic(secret(b)));
+    }
+    let secret_name = secret(a.header_env?);
+    let Some(header) = a.header else {
+        doc.report(
+            &span,
+            &format!("{path}.header"),
+            "`header_env` needs `header`: the name of the header to send it in",
+        );
+        return None;
+    };
+    Some(Auth::Header {
+        name: header.into_inner(),
+        secret: secret_name,
+    })
+}
+
+/// The variable's name; its shape was checked for every `*_env` key before reading.
+fn secret(name: Spanned<String>) -> SecretName {
+    SecretName(name.into_inner())
+}

@@ -1,0 +1,213 @@
+//! Reading a whole `shipdeck.toml`: parse into a spanned tree, strip secrets, read each section
+//! on its own (so one bad section does not hide the problems in the next), then check the
+//! references between sections.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+use toml::de::DeTable;
+
+use super::checklists::{builtin_checklists, checklists};
+use super::doc::{Doc, Node};
+use super::error::{ConfigError, quoted_list, suggestion};
+use super::paths::{absolute, default_state_dir};
+use super::raw;
+use super::schedule::parse_instant;
+use super::values::{Unique, duration, name, resolve};
+use super::{gates, secrets, services};
+use crate::domain::config::{Config, Freeze, Project};
+
+const SECTIONS: [&str; 5] = ["project", "environments", "freezes", "services", "checklists"];
+const VERIFY_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+const PROBE_INTERVAL: Duration = Duration::from_secs(10);
+
+/// Reads and validates the configuration at `path`.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let src = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let file = absolute(path);
+    let dir = file
+        .parent()
+        .map_or_else(|| file.clone(), Path::to_path_buf);
+    from_source(&src, &path.display().to_string(), &file, &dir)
+}
+
+/// Reads configuration text; `shown` names the file in messages, `file` and `dir` are absolute.
+pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Config, ConfigError> {
+    let mut doc = Doc::new(src, shown);
+    let (mut root, syntax) = DeTable::parse_recoverable(src);
+    if !syntax.is_empty() {
+        for err in &syntax {
+            doc.report_toml(err, None, "");
+        }
+        return Err(finish(doc));
+    }
+    let mut root_node: Node<'_> = toml::Spanned::new(root.span(), toml::de::DeValue::Table(std::mem::take(root.get_mut())));
+    secrets::strip(&mut doc, &mut root_node);
+    let toml::de::DeValue::Table(top) = root_node.get_ref() else {
+        return Err(finish(doc));
+    };
+
+    for (key, _) in top.iter() {
+        let k: &str = key.get_ref();
+        if !SECTIONS.contains(&k) {
+            doc.report(
+                &key.span(),
+                k,
+                format!(
+                    "unknown key `{k}`; expected one of {}{}",
+                    quoted_list(SECTIONS),
+                    suggestion(k, SECTIONS)
+                ),
+            );
+        }
+    }
+
+    let project = match top.get("project") {
+        Some(node) => doc.read::<raw::Project>(node, "project"),
+        None => {
+            doc.report(&(0..0), "project", "missing table `[project]` with at least `name = \"…\"`");
+            None
+        }
+    };
+
+    let mut templates = builtin_checklists();
+    if let Some(node) = top.get("checklists") {
+        // A user checklist of a built-in's name replaces it whole.
+        templates.extend(checklists(&mut doc, node));
+    }
+    let checklist_names: BTreeSet<String> = templates.keys().cloned().collect();
+
+    let environments = match top.get("environments") {
+        Some(node) => match doc.array(node, "environments") {
+            Some(items) if !items.is_empty() => gates::environments(&mut doc, items, &checklist_names, dir),
+            Some(_) => {
+                doc.report(&node.span(), "environments", "expected at least one `[[environments]]`");
+                Vec::new()
+            }
+            None => Vec::new(),
+        },
+        None => {
+            doc.report(&(0..0), "environments", "missing `[[environments]]`: the stages on the path to production, in order");
+            Vec::new()
+        }
+    };
+    let env_names: Vec<String> = environments.iter().map(|e| e.name.clone()).collect();
+
+    let freezes = match top.get("freezes") {
+        Some(node) => doc
+            .array(node, "freezes")
+            .map(|items| freezes(&mut doc, items, &env_names))
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+
+    let services = match top.get("services") {
+        Some(node) => doc
+            .array(node, "services")
+            .map(|items| services::services(&mut doc, items, &env_names, dir))
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+
+    let project = project.map(|p| {
+        let project_name = name(&mut doc, &p.name, "project.name");
+        Project {
+            state_dir: p.state_dir.as_ref().map_or_else(
+                || default_state_dir(&project_name, file),
+                |s| resolve(dir, s.get_ref()),
+            ),
+            verify_timeout: duration(&mut doc, p.verify_timeout.as_ref(), VERIFY_TIMEOUT, "project.verify_timeout"),
+            probe_interval: duration(&mut doc, p.probe_interval.as_ref(), PROBE_INTERVAL, "project.probe_interval"),
+            name: project_name,
+        }
+    });
+
+    match project {
+        Some(project) if doc.problems.is_empty() => Ok(Config {
+            path: file.to_path_buf(),
+            dir: dir.to_path_buf(),
+            project,
+            environments,
+            services,
+            freezes,
+            checklists: templates,
+        }),
+        _ => Err(finish(doc)),
+    }
+}
+
+fn freezes(doc: &mut Doc<'_>, items: &[Node<'_>], environments: &[String]) -> Vec<Freeze> {
+    let mut names = Unique::new("freeze");
+    let mut out = Vec::new();
+    for (i, node) in items.iter().enumerate() {
+        let path = format!("freezes[{i}]");
+        let Some(f) = doc.read::<raw::Freeze>(node, &path) else {
+            continue;
+        };
+        names.check(doc, f.name.get_ref(), &f.name.span(), &format!("{path}.name"));
+        let Some(table) = doc.table(node, &path) else {
+            continue;
+        };
+        let from = instant(doc, table.get("from"), &format!("{path}.from"));
+        let until = instant(doc, table.get("until"), &format!("{path}.until"));
+        if let (Some(from), Some(until), Some(until_node)) = (from, until, table.get("until"))
+            && until <= from
+        {
+            doc.report(
+                &until_node.span(),
+                &format!("{path}.until"),
+                format!("expected a time after `from` ({from}), found {until}"),
+            );
+        }
+        for (k, env) in f.environments.get_ref().iter().enumerate() {
+            if !environments.contains(env.get_ref()) {
+                doc.report(
+                    &env.span(),
+                    &format!("{path}.environments[{k}]"),
+                    format!(
+                        "no environment named `{}`; expected one of {}{}",
+                        env.get_ref(),
+                        quoted_list(environments.iter().map(String::as_str)),
+                        suggestion(env.get_ref(), environments.iter().map(String::as_str))
+                    ),
+                );
+            }
+        }
+        if f.environments.get_ref().is_empty() {
+            doc.report(&f.environments.span(), &format!("{path}.environments"), "expected at least one environment name");
+        }
+        if let (Some(from), Some(until)) = (from, until) {
+            out.push(Freeze {
+                name: f.name.into_inner(),
+                from,
+                until,
+                environments: f.environments.into_inner().into_iter().map(toml::Spanned::into_inner).collect(),
+            });
+        }
+    }
+    out
+}
+
+/// A quoted RFC 3339 string or a bare TOML offset datetime.
+fn instant(doc: &mut Doc<'_>, node: Option<&Node<'_>>, key: &str) -> Option<jiff::Timestamp> {
+    let node = node?;
+    let text = match node.get_ref() {
+        toml::de::DeValue::String(s) => s.to_string(),
+        toml::de::DeValue::Datetime(d) => d.to_string(),
+        other => {
+            doc.report(&node.span(), key, format!("expected an RFC 3339 time like `2026-12-20T00:00:00+01:00`, found {}", other.type_str()));
+            return None;
+        }
+    };
+    parse_instant(&text).map_err(|m| doc.report(&node.span(), key, m)).ok()
+}
+
+fn finish(mut doc: Doc<'_>) -> ConfigError {
+    doc.problems.sort_by_key(|p| p.offset);
+    doc.problems.dedup();
+    ConfigError::Invalid(doc.problems)
+}

@@ -1,0 +1,238 @@
+//! The file's shapes exactly as written: serde structs that refuse unknown keys and keep the
+//! spans of values that are checked later. Fields typed `IgnoredAny` are read by hand from the
+//! spanned tree (so one bad gate or item does not hide the problems in the next one); listing
+//! them here keeps them known keys for `deny_unknown_fields` and its did-you-mean.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use toml::Spanned;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    pub name: Spanned<String>,
+    pub state_dir: Option<Spanned<String>>,
+    pub verify_timeout: Option<Spanned<String>>,
+    pub probe_interval: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub protected: bool,
+    #[allow(dead_code)]
+    pub gates: Option<IgnoredAny>,
+}
+
+/// Keys every gate has besides its kind's own.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlainGate {
+    #[allow(dead_code)]
+    pub kind: IgnoredAny,
+    pub id: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SoakGate {
+    #[allow(dead_code)]
+    pub kind: IgnoredAny,
+    pub id: Option<Spanned<String>>,
+    pub duration: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalGate {
+    #[allow(dead_code)]
+    pub kind: IgnoredAny,
+    pub id: Option<Spanned<String>>,
+    pub count: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub from: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub signed: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistGate {
+    #[allow(dead_code)]
+    pub kind: IgnoredAny,
+    pub id: Option<Spanned<String>>,
+    pub name: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowGate {
+    #[allow(dead_code)]
+    pub kind: IgnoredAny,
+    pub id: Option<Spanned<String>>,
+    pub days: Option<Spanned<String>>,
+    pub hours: Option<Spanned<String>>,
+    pub tz: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckGate {
+    #[allow(dead_code)]
+    pub kind: IgnoredAny,
+    pub id: Option<Spanned<String>>,
+    pub http: Option<Spanned<String>>,
+    pub pointer: Option<Spanned<String>>,
+    pub equals: Option<Spanned<String>>,
+    pub command: Option<Spanned<Vec<Spanned<String>>>>,
+    pub timeout: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AncestorGate {
+    #[allow(dead_code)]
+    pub kind: IgnoredAny,
+    pub id: Option<Spanned<String>>,
+    pub branch: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Freeze {
+    pub name: Spanned<String>,
+    /// Read by hand: a quoted string or a bare TOML datetime.
+    #[allow(dead_code)]
+    pub from: IgnoredAny,
+    #[allow(dead_code)]
+    pub until: IgnoredAny,
+    pub environments: Spanned<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub name: Spanned<String>,
+    pub repo: Spanned<String>,
+    pub tags: Spanned<String>,
+    #[allow(dead_code)]
+    pub health: Option<IgnoredAny>,
+    #[allow(dead_code)]
+    pub deploy: Option<IgnoredAny>,
+    #[allow(dead_code)]
+    pub env: Option<IgnoredAny>,
+    pub verify_timeout: Option<Spanned<String>>,
+}
+
+/// `[services.env.NAME]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    #[allow(dead_code)]
+    pub health: Option<IgnoredAny>,
+    #[allow(dead_code)]
+    pub deploy: Option<IgnoredAny>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Auto,
+    Status,
+    Plain,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Probe {
+    pub url: Option<Spanned<String>>,
+    pub command: Option<Spanned<Vec<Spanned<String>>>>,
+    pub format: Option<Format>,
+    pub version_pointer: Option<Spanned<String>>,
+    pub version_url: Option<Spanned<String>>,
+    pub interval: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpDeploy {
+    #[allow(dead_code)]
+    pub kind: IgnoredAny,
+    pub method: Option<Spanned<String>>,
+    pub url: Spanned<String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, Spanned<String>>,
+    pub body: Option<Spanned<String>>,
+    pub auth: Option<Spanned<Auth>>,
+    pub secret_env: Option<Spanned<String>>,
+    #[serde(default)]
+    pub success: Vec<Spanned<u16>>,
+    pub timeout: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Auth {
+    pub bearer_env: Option<Spanned<String>>,
+    pub basic_env: Option<Spanned<String>>,
+    pub header_env: Option<Spanned<String>>,
+    pub header: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookDeploy {
+    #[allow(dead_code)]
+    pub kind: IgnoredAny,
+    pub url: Spanned<String>,
+    pub secret_env: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandDeploy {
+    #[allow(dead_code)]
+    pub kind: IgnoredAny,
+    pub command: Spanned<Vec<Spanned<String>>>,
+    pub timeout: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checklist {
+    #[allow(dead_code)]
+    pub items: IgnoredAny,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    Before,
+    After,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum Auto {
+    Tagged,
+    Deployed,
+    Healthy,
+    Published,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistItem {
+    pub id: Spanned<String>,
+    pub title: Spanned<String>,
+    pub help: Option<String>,
+    pub stage: Option<Stage>,
+    pub required: Option<bool>,
+    pub auto: Option<Auto>,
+}

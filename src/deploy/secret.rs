@@ -1,0 +1,143 @@
+//! Secrets read from environment variables. A [`Secret`] never prints its value, and
+//! [`redact`] masks values in anything that is shown (error messages, endpoint bodies, command
+//! output), because an endpoint or a script may echo what it was sent.
+
+use std::fmt;
+
+use crate::domain::config::{Auth, Config, DeployerSpec, SecretName};
+use crate::domain::sanitize::sanitize;
+use crate::domain::template::{json_escape, url_escape};
+
+use super::DeployError;
+
+/// What a secret looks like wherever it would be shown.
+pub const MASK: &str = "••••••";
+
+/// A secret value. `Debug` and `Display` print [`MASK`]; only [`Secret::expose`] gives the value,
+/// and only the code that puts it on the wire calls it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Reads the variable `name`. The error names the variable, never a value; an empty value
+    /// counts as unset, since an empty key would sign or authorize nothing.
+    pub fn from_env(name: &SecretName) -> Result<Secret, DeployError> {
+        match std::env::var(&name.0) {
+            Ok(value) if !value.is_empty() => Ok(Secret(value)),
+            _ => Err(DeployError::MissingSecret(name.0.clone())),
+        }
+    }
+
+    /// The value, for the request that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(MASK)
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(MASK)
+    }
+}
+
+/// `text` with every occurrence of every secret's value replaced by [`MASK`]. The URL- and
+/// JSON-escaped forms of a value are masked too, since endpoints echo requests in those shapes.
+pub fn redact(text: &str, secrets: &[&Secret]) -> String {
+    let mut forms: Vec<String> = Vec::new();
+    for secret in secrets {
+        let value = secret.expose();
+        if value.is_empty() {
+            continue;
+        }
+        forms.push(value.to_string());
+        forms.push(url_escape(value));
+        forms.push(json_escape(value));
+    }
+    // Longest first, so a secret that contains another is masked whole.
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    let mut out = text.to_string();
+    for form in &forms {
+        if out.contains(form.as_str()) {
+            out = out.replace(form.as_str(), MASK);
+        }
+    }
+    out
+}
+
+/// Untrusted text made fit to show: redacted, sanitized, and redacted again (an escape sequence
+/// inside a value would otherwise hide it from the first pass and reassemble it in the second).
+pub fn shown(text: &str, secrets: &[&Secret]) -> String {
+    redact(&sanitize(&redact(text, secrets)), secrets)
+}
+
+/// Every secret variable `config` names (deployer auth and signing keys, overrides included),
+/// for [`super::DeployRequest::known_secrets`].
+pub fn secret_names(config: &Config) -> Vec<SecretName> {
+    let mut names: Vec<SecretName> = Vec::new();
+    let deployers = config.services.iter().flat_map(|s| {
+        s.deploy
+            .iter()
+            .chain(s.env.values().filter_map(|o| o.deploy.as_ref()))
+    });
+    for spec in deployers {
+        if let DeployerSpec::Http(http) = spec {
+            let auth = http.auth.as_ref().map(|a| match a {
+                Auth::Bearer(n) | Auth::Basic(n) | Auth::Header { secret: n, .. } => n,
+            });
+            for name in auth.into_iter().chain(http.sign_secret.as_ref()) {
+                if !names.contains(name) {
+                    names.push(name.clone());
+                }
+            }
+        }
+    }
+    names
+}
+
+/// The values of `names` that are set; unset ones are skipped (they cannot leak).
+pub fn load_known(names: &[SecretName]) -> Vec<Secret> {
+    names.iter().filter_map(|n| Secret::from_env(n).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_prints_as_a_mask() {
+        let s = Secret("hunter2-value".into());
+        assert_eq!(format!("{s}"), MASK);
+        assert_eq!(format!("{s:?}"), MASK);
+        assert_eq!(format!("{:?}", Some(&s)), format!("Some({MASK})"));
+    }
+
+    #[test]
+    fn redact_masks_plain_and_escaped_forms() {
+        let s = Secret("a b\"c".into());
+        let text = "raw a b\"c url a%20b%22c json a b\\\"c";
+        assert_eq!(
+            redact(text, &[&s]),
+            format!("raw {MASK} url {MASK} json {MASK}")
+        );
+    }
+
+    #[test]
+    fn shown_masks_a_value_split_by_an_escape_sequence() {
+        let s = Secret("s3cr3t".into());
+        assert_eq!(shown("x s3c\u{1b}[0mr3t y", &[&s]), format!("x {MASK} y"));
+    }
+
+    #[test]
+    fn missing_secret_names_the_variable() {
+        let name = SecretName("SHIPDECK_SURELY_UNSET_VARIABLE_FOR_TEST".into());
+        let err = Secret::from_env(&name).expect_err("unset");
+        assert!(err.to_string().contains("SHIPDECK_SURELY_UNSET_VARIABLE_FOR_TEST"));
+    }
+}

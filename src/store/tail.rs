@@ -1,0 +1,140 @@
+//! Reading the end of the log under the exclusive lock, and setting a torn last line aside.
+//!
+//! A crash mid-write leaves a last line without its `\n`, or one cut short so it does not parse.
+//! Such a line is never kept (the next append would be glued onto it) and never silently
+//! dropped: its bytes go into `events.jsonl.torn-<unix-seconds>` and the caller gets a warning.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read as _, Seek as _, SeekFrom, Write as _};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::StoreError;
+use super::replay::{complete_prefix, parse_complete};
+use crate::domain::event::Event;
+
+/// What [`settle`] found after the offset it was given.
+pub(crate) struct Settled {
+    /// The events on the complete, parseable lines.
+    pub events: Vec<Event>,
+    /// The file length after settling: everything before it is events.
+    pub end: u64,
+    /// Set when a torn last line was moved into a side file.
+    pub warning: Option<String>,
+}
+
+/// Reads `file` from byte `from` (which starts line `first_line`) to its end and parses it. Must
+/// be called with the exclusive lock held, because it may truncate the file.
+pub(crate) fn settle(
+    file: &File,
+    path: &Path,
+    from: u64,
+    first_line: usize,
+) -> Result<Settled, StoreError> {
+    let read_error = |source| StoreError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut reader = file;
+    reader.seek(SeekFrom::Start(from)).map_err(read_error)?;
+    let mut buf = Vec::new();
+    reader.read_to_end(&mut buf).map_err(read_error)?;
+
+    let complete = complete_prefix(&buf);
+    let damaged = |(line, reason): (usize, String)| StoreError::Damaged {
+        path: path.to_path_buf(),
+        line: first_line - 1 + line,
+        reason,
+    };
+    let (events, good_len) = if complete.len() < buf.len() {
+        // An unterminated last line: everything before it must be events.
+        (parse_complete(complete).map_err(damaged)?, complete.len())
+    } else {
+        match parse_complete(complete) {
+            Ok(events) => (events, complete.len()),
+            Err((line, reason)) => {
+                let lines = complete.iter().filter(|&&b| b == b'\n').count();
+                if line != lines {
+                    return Err(damaged((line, reason)));
+                }
+                // The last complete line does not parse: torn too.
+                let body = &complete[..complete.len() - 1];
+                let start = body.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+                (parse_complete(&complete[..start]).map_err(damaged)?, start)
+            }
+        }
+    };
+
+    let good_end = from + good_len as u64;
+    if good_len == buf.len() {
+        return Ok(Settled {
+            events,
+            end: good_end,
+            warning: None,
+        });
+    }
+    let torn = &buf[good_len..];
+    let side = set_aside(file, path, good_end, torn)?;
+    let line = first_line + events.len();
+    let warning = format!(
+        "the event log {} ended in an incomplete line (line {line}, {} bytes), probably from a crash mid-write; \
+         it was moved to {} and is not part of the log: check it and record that action again if it is missing",
+        path.display(),
+        torn.len(),
+        side.display()
+    );
+    tracing::warn!("{warning}");
+    Ok(Settled {
+        events,
+        end: good_end,
+        warning: Some(warning),
+    })
+}
+
+/// Copies `torn` into a new side file (made durable first), then truncates the log to
+/// `good_end`, so a crash in between leaves the bytes in both places rather than in neither.
+fn set_aside(file: &File, path: &Path, good_end: u64, torn: &[u8]) -> Result<PathBuf, StoreError> {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let name = path
+        .file_name()
+        .map_or_else(|| "events.jsonl".into(), |n| n.to_string_lossy().into_owned());
+    let base = path.with_file_name(format!("{name}.torn-{seconds}"));
+    let error = |side: &Path, source| StoreError::SetAside {
+        path: path.to_path_buf(),
+        side: side.to_path_buf(),
+        source,
+    };
+    let mut side = base.clone();
+    let mut attempt = 0u32;
+    let mut out = loop {
+        match OpenOptions::new().write(true).create_new(true).open(&side) {
+            Ok(out) => break out,
+            // Two tears in one second: number the later side files.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 1000 => {
+                attempt += 1;
+                side = PathBuf::from(format!("{}-{attempt}", base.display()));
+            }
+            Err(e) => return Err(error(&side, e)),
+        }
+    };
+    out.write_all(torn).map_err(|e| error(&side, e))?;
+    out.sync_all().map_err(|e| error(&side, e))?;
+    file.set_len(good_end).map_err(|e| error(&side, e))?;
+    file.sync_all().map_err(|e| error(&side, e))?;
+    if let Some(dir) = path.parent() {
+        sync_dir(dir).map_err(|e| error(&side, e))?;
+    }
+    Ok(side)
+}
+
+/// Makes a directory entry (a created or renamed file) durable.
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    File::open(dir)?.sync_all()
+}
