@@ -153,7 +153,7 @@ fn in_flight_refusal(state: &State, service: &str, env: &str) -> Option<String> 
         "{} is already being deployed to {env} (started by {} at {}); wait for it to finish",
         d.release,
         d.requested_by,
-        d.requested_at.strftime("%H:%M:%S")
+        state.time(d.requested_at, "%H:%M:%S")
     ))
 }
 

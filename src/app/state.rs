@@ -156,6 +156,8 @@ pub struct State {
     pub user: String,
     pub read_only: bool,
     pub now: Timestamp,
+    /// The zone times are shown in (the system's in the console, UTC in tests).
+    pub tz: jiff::tz::TimeZone,
     /// Per service, newest first.
     pub releases: BTreeMap<String, Vec<Release>>,
     pub events: Vec<Event>,
@@ -206,6 +208,7 @@ impl State {
             user: user.to_string(),
             read_only,
             now,
+            tz: jiff::tz::TimeZone::UTC,
             releases: BTreeMap::new(),
             events,
             ledger,
@@ -267,6 +270,11 @@ impl State {
         if self.toasts.len() > 4 {
             self.toasts.remove(0);
         }
+    }
+
+    /// `at` formatted in the console's zone with a `strftime` format.
+    pub fn time(&self, at: Timestamp, format: &str) -> String {
+        at.to_zoned(self.tz.clone()).strftime(format).to_string()
     }
 
     /// Cursor of a list view.

@@ -50,7 +50,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
     {
         let area = Rect::new(inner.x, inner.y + u16::try_from(n).unwrap_or(0), inner.width, 1);
         let style = if i == cursor { theme.selected() } else { Style::new() };
-        frame.render_widget(Paragraph::new(event_line(event, theme, width)).style(style), area);
+        let line = event_line(event, &state.time(event.at, "%m-%d %H:%M:%S"), theme, width);
+        frame.render_widget(Paragraph::new(line).style(style), area);
         hits.push(area, Hit::Row(i));
     }
     if output_height > 0 {
@@ -68,7 +69,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
     }
 }
 
-fn event_line(event: &Event, theme: Theme, width: usize) -> Line<'static> {
+fn event_line(event: &Event, at: &str, theme: Theme, width: usize) -> Line<'static> {
     let target = [event.service.as_deref(), event.release.as_deref(), event.env.as_deref()]
         .into_iter()
         .flatten()
@@ -92,7 +93,7 @@ fn event_line(event: &Event, theme: Theme, width: usize) -> Line<'static> {
     let text = format!(
         "{:>5} {} {:<16} {:<22} {} {}",
         event.seq,
-        event.at.strftime("%m-%d %H:%M:%S"),
+        at,
         truncate(&event.kind, 16),
         truncate(&event.actor, 22),
         target,

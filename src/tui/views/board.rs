@@ -46,9 +46,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
         let mut used = u16::try_from(label.chars().count() + usize::from(env.protected)).unwrap_or(0);
         if let Some(freeze) = model::freeze_for(state, &env.name) {
             let badge = if freeze.from <= state.now {
-                format!(" ❄ frozen until {}", freeze.until.strftime("%b %d %H:%M"))
+                format!(" ❄ frozen until {}", state.time(freeze.until, "%b %d %H:%M"))
             } else {
-                format!(" ❄ {} from {}", freeze.name, freeze.from.strftime("%b %d"))
+                format!(" ❄ {} from {}", freeze.name, state.time(freeze.from, "%b %d"))
             };
             let badge = truncate(&badge, usize::from(cell_width.saturating_sub(used + 1)));
             used += u16::try_from(badge.chars().count()).unwrap_or(0);

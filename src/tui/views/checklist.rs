@@ -99,7 +99,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
                         " — {} by {} at {}",
                         if t.ticked { "ticked" } else { "unticked" },
                         t.actor,
-                        t.at.strftime("%b %d %H:%M")
+                        state.time(t.at, "%b %d %H:%M")
                     )
                 };
                 spans.push(Span::styled(who, theme.dim()));

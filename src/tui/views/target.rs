@@ -111,7 +111,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             };
             let text = format!(
                 "{} {}{} by {} {} ago — {what}",
-                d.requested_at.strftime("%H:%M"),
+                state.time(d.requested_at, "%H:%M"),
                 d.release,
                 if d.rollback { " (rollback)" } else { "" },
                 d.requested_by,
