@@ -30,7 +30,10 @@ fn board(services: usize) -> State {
     for name in &names {
         for (i, env) in ["canary", "eu-prod", "us-prod"].iter().enumerate() {
             let health = if i == 2 { Health::Warn } else { Health::Pass };
-            update(&mut state, Msg::Observed(tui_support::observed(name, env, "1.4.0", health)));
+            update(
+                &mut state,
+                Msg::Observed(tui_support::observed(name, env, "1.4.0", health)),
+            );
         }
     }
     state.ops.clear();

@@ -25,7 +25,10 @@ fn wait_for<T>(what: &str, deadline: Duration, mut check: impl FnMut() -> Option
         if let Some(v) = check() {
             return v;
         }
-        assert!(start.elapsed() < deadline, "timed out after {deadline:?} waiting for {what}");
+        assert!(
+            start.elapsed() < deadline,
+            "timed out after {deadline:?} waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -41,10 +44,24 @@ impl Tmux {
         let home = tempfile::tempdir().expect("tempdir");
         let socket = format!("shipdeck-e2e-{}-{}", std::process::id(), rand_suffix());
         let mut cmd = Command::new("tmux");
-        cmd.args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "45"]);
+        cmd.args([
+            "-L",
+            &socket,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            "160",
+            "-y",
+            "45",
+        ]);
         cmd.args(["-s", "t", "env", "-i"]);
         cmd.arg(format!("HOME={}", home.path().display()));
-        cmd.arg(format!("PATH={}", std::env::var("PATH").unwrap_or_default()));
+        cmd.arg(format!(
+            "PATH={}",
+            std::env::var("PATH").unwrap_or_default()
+        ));
         cmd.arg("TERM=xterm-256color");
         cmd.arg("PS1=$ ");
         for (k, v) in env {
@@ -53,7 +70,10 @@ impl Tmux {
         cmd.args(["bash", "--norc", "--noprofile"]);
         let status = cmd.status().expect("tmux runs (scripts/test installs it)");
         assert!(status.success(), "tmux new-session failed");
-        Tmux { socket, _home: home }
+        Tmux {
+            socket,
+            _home: home,
+        }
     }
 
     fn tmux(&self, args: &[&str]) -> String {
@@ -93,7 +113,9 @@ impl Tmux {
     }
 
     fn alternate_on(&self) -> bool {
-        self.tmux(&["display-message", "-p", "-t", "t", "#{alternate_on}"]).trim() == "1"
+        self.tmux(&["display-message", "-p", "-t", "t", "#{alternate_on}"])
+            .trim()
+            == "1"
     }
 
     fn shell_pid(&self) -> u32 {
@@ -105,15 +127,20 @@ impl Tmux {
 
     /// After the console is gone: alternate screen off, cooked mode with echo, shell usable.
     fn assert_restored(&self) {
-        wait_for("the alternate screen to be off", Duration::from_secs(5), || {
-            (!self.alternate_on()).then_some(())
-        });
+        wait_for(
+            "the alternate screen to be off",
+            Duration::from_secs(5),
+            || (!self.alternate_on()).then_some(()),
+        );
         self.line("clear; stty -a; echo shell-is-usable-$((6*7))");
         let screen = self.wait_screen("stty output", Duration::from_secs(5), |s| {
             s.contains("shell-is-usable-42")
         });
         let flags: Vec<&str> = screen.split_whitespace().collect();
-        assert!(flags.contains(&"icanon"), "terminal left in raw mode:\n{screen}");
+        assert!(
+            flags.contains(&"icanon"),
+            "terminal left in raw mode:\n{screen}"
+        );
         assert!(flags.contains(&"echo"), "echo left off:\n{screen}");
         assert!(!flags.contains(&"-icanon") && !flags.contains(&"-echo"));
     }
@@ -176,16 +203,21 @@ impl Drop for DemoServer {
 fn console(demo: &DemoServer) -> Tmux {
     let t = Tmux::start(&[
         ("SHIPDECK_USER", "you@shop.example".to_string()),
-        ("SHIPDECK_DATA_DIR", demo.dir.path().join("data").display().to_string()),
+        (
+            "SHIPDECK_DATA_DIR",
+            demo.dir.path().join("data").display().to_string(),
+        ),
     ]);
     t.line(&format!(
         "{} --config {}",
         binary().display(),
         demo.config().display()
     ));
-    t.wait_screen("the board with probe answers", Duration::from_secs(20), |s| {
-        s.contains("Board") && s.contains('●')
-    });
+    t.wait_screen(
+        "the board with probe answers",
+        Duration::from_secs(20),
+        |s| s.contains("Board") && s.contains('●'),
+    );
     t
 }
 
@@ -200,26 +232,36 @@ fn walk_promote_to_staging_see_prod_gates_approve_and_quit_restores_the_terminal
         s.contains("Enter confirms") && s.contains("calls")
     });
     t.send(&["Enter"]);
-    wait_for("the deployment to staging to succeed", Duration::from_secs(60), || {
-        demo.events().contains("\"deploy-succeeded\"").then_some(())
-    });
+    wait_for(
+        "the deployment to staging to succeed",
+        Duration::from_secs(60),
+        || demo.events().contains("\"deploy-succeeded\"").then_some(()),
+    );
     // Prod is protected and gated: the plan shows what blocks it.
     t.send(&["l"]);
     t.send(&["p"]);
     let plan = t.wait_screen("prod's gates", Duration::from_secs(20), |s| {
         s.contains("blocked by gates")
     });
-    assert!(plan.contains("approval"), "approval gate not shown:\n{plan}");
-    assert!(plan.contains("type its name"), "protected env does not ask for its name:\n{plan}");
+    assert!(
+        plan.contains("approval"),
+        "approval gate not shown:\n{plan}"
+    );
+    assert!(
+        plan.contains("type its name"),
+        "protected env does not ask for its name:\n{plan}"
+    );
     t.send(&["Escape"]);
     t.send(&["a"]);
     t.wait_screen("the approval confirmation", Duration::from_secs(5), |s| {
         s.contains("Approve")
     });
     t.send(&["y"]);
-    wait_for("the approval to be recorded", Duration::from_secs(10), || {
-        demo.events().contains("\"approved\"").then_some(())
-    });
+    wait_for(
+        "the approval to be recorded",
+        Duration::from_secs(10),
+        || demo.events().contains("\"approved\"").then_some(()),
+    );
     t.send(&["q"]);
     t.assert_restored();
 }
@@ -230,10 +272,21 @@ fn sigterm_restores_the_terminal() {
     let t = console(&demo);
     let shell = t.shell_pid();
     let pid = wait_for("the console's pid", Duration::from_secs(5), || {
-        let out = Command::new("pgrep").args(["-P", &shell.to_string()]).output().ok()?;
-        String::from_utf8_lossy(&out.stdout).lines().next()?.trim().parse::<u32>().ok()
+        let out = Command::new("pgrep")
+            .args(["-P", &shell.to_string()])
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()?
+            .trim()
+            .parse::<u32>()
+            .ok()
     });
-    let status = Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill");
+    let status = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
     assert!(status.success());
     t.assert_restored();
 }
@@ -272,7 +325,9 @@ fn with_100_hanging_targets_a_key_press_moves_the_cursor_in_the_next_frame() {
     std::fs::create_dir(&repo).expect("repo dir");
     git(&repo, &["init", "-q", "-b", "main"]);
     git(&repo, &["commit", "-q", "--allow-empty", "-m", "init"]);
-    let mut toml = String::from("[project]\nname = \"hang\"\nstate_dir = \".shipdeck\"\n\n[[environments]]\nname = \"dev\"\n");
+    let mut toml = String::from(
+        "[project]\nname = \"hang\"\nstate_dir = \".shipdeck\"\n\n[[environments]]\nname = \"dev\"\n",
+    );
     for i in 0..100 {
         toml.push_str(&format!(
             "\n[[services]]\nname = \"svc-{i:03}\"\nrepo = \"repo\"\ntags = \"svc-{i:03}-v*\"\nhealth = \"http://127.0.0.1:{port}/svc-{i:03}/health\"\n"
@@ -282,10 +337,19 @@ fn with_100_hanging_targets_a_key_press_moves_the_cursor_in_the_next_frame() {
     std::fs::write(&config, toml).expect("config");
     let t = Tmux::start(&[
         ("SHIPDECK_USER", "you@shop.example".to_string()),
-        ("SHIPDECK_DATA_DIR", dir.path().join("data").display().to_string()),
+        (
+            "SHIPDECK_DATA_DIR",
+            dir.path().join("data").display().to_string(),
+        ),
     ]);
-    t.line(&format!("{} --config {}", binary().display(), config.display()));
-    t.wait_screen("the board", Duration::from_secs(20), |s| s.contains("svc-000"));
+    t.line(&format!(
+        "{} --config {}",
+        binary().display(),
+        config.display()
+    ));
+    t.wait_screen("the board", Duration::from_secs(20), |s| {
+        s.contains("svc-000")
+    });
     let selected = |name: &str| {
         let screen = t.screen_with_styles();
         screen
@@ -293,18 +357,24 @@ fn with_100_hanging_targets_a_key_press_moves_the_cursor_in_the_next_frame() {
             .find(|l| l.contains(name))
             .is_some_and(|l| l.contains("\u{1b}[7m"))
     };
-    wait_for("the cursor on the first service", Duration::from_secs(5), || {
-        selected("svc-000").then_some(())
-    });
+    wait_for(
+        "the cursor on the first service",
+        Duration::from_secs(5),
+        || selected("svc-000").then_some(()),
+    );
     let mut worst = Duration::ZERO;
     for (key, name) in [("j", "svc-001"), ("j", "svc-002"), ("k", "svc-001")] {
         let sent = Instant::now();
         t.send(&[key]);
-        wait_for("the cursor to move", Duration::from_secs(2), || selected(name).then_some(()));
+        wait_for("the cursor to move", Duration::from_secs(2), || {
+            selected(name).then_some(())
+        });
         worst = worst.max(sent.elapsed());
     }
     // Includes tmux's own round trips (send-keys, capture-pane), so it over-states the console.
-    eprintln!("key press to cursor moved on screen, worst of 3, with 100 hanging targets: {worst:?}");
+    eprintln!(
+        "key press to cursor moved on screen, worst of 3, with 100 hanging targets: {worst:?}"
+    );
     assert!(worst < Duration::from_millis(500), "took {worst:?}");
     t.send(&["q"]);
     t.assert_restored();

@@ -45,7 +45,9 @@ fn filter(screen: &str) -> String {
     let mut out = String::with_capacity(screen.len());
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {
-        let hex = word.len() >= 7 && word.len() <= 40 && word.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let hex = word.len() >= 7
+            && word.len() <= 40
+            && word.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         let digits = word.bytes().all(|b| b.is_ascii_digit());
         if hex && !digits {
             out.push_str("[hash]");
@@ -57,7 +59,10 @@ fn filter(screen: &str) -> String {
         word.clear();
     };
     for c in screen.chars() {
-        if c.is_ascii_alphanumeric() || (c == '/' || c == '.' || c == '_' || c == '-') && word.starts_with("/tmp") || (c == '/' && word.is_empty()) {
+        if c.is_ascii_alphanumeric()
+            || (c == '/' || c == '.' || c == '_' || c == '-') && word.starts_with("/tmp")
+            || (c == '/' && word.is_empty())
+        {
             word.push(c);
         } else {
             flush(&mut word, &mut out);
@@ -82,7 +87,13 @@ fn at_cell(s: &mut State, row: usize, col: usize) {
 
 #[test]
 fn board_before_any_probe_answers_says_checking() {
-    let mut s = State::new(config(&["api", "web", "worker"]), USER, false, vec![], now());
+    let mut s = State::new(
+        config(&["api", "web", "worker"]),
+        USER,
+        false,
+        vec![],
+        now(),
+    );
     s.releases.insert("api".into(), releases("api"));
     snapshot("board_checking", &s);
 }
@@ -90,7 +101,10 @@ fn board_before_any_probe_answers_says_checking() {
 #[test]
 fn board_with_health_ages_candidates_and_a_freeze_badge() {
     let mut s = with_plans();
-    update(&mut s, Msg::Observed(observed("web", "staging", "1.4.2", Health::Fail)));
+    update(
+        &mut s,
+        Msg::Observed(observed("web", "staging", "1.4.2", Health::Fail)),
+    );
     s.ops.clear();
     snapshot("board", &s);
 }
@@ -101,13 +115,24 @@ fn board_with_a_deployment_in_flight_drift_and_a_failure() {
     let mut events = s.events.clone();
     events.push(deployed(900, -12, "api", "api-v1.5.0", "staging").remove(0));
     let mut failed = deployed(910, -60, "web", "web-v1.6.0", "dev");
-    failed[1] = event(911, -30, USER, &Fact::DeployFailed {
-        deployment: failed[0].id.clone(),
-        reason: "not healthy within 30s".into(),
-    }, "web", "web-v1.6.0", "dev");
+    failed[1] = event(
+        911,
+        -30,
+        USER,
+        &Fact::DeployFailed {
+            deployment: failed[0].id.clone(),
+            reason: "not healthy within 30s".into(),
+        },
+        "web",
+        "web-v1.6.0",
+        "dev",
+    );
     events.extend(failed);
     update(&mut s, Msg::LogChanged(events));
-    update(&mut s, Msg::Observed(observed("worker", "prod", "1.4.2", Health::Pass)));
+    update(
+        &mut s,
+        Msg::Observed(observed("worker", "prod", "1.4.2", Health::Pass)),
+    );
     s.ops.clear();
     s.toasts.clear();
     snapshot("board_in_flight", &s);
@@ -134,15 +159,27 @@ fn target_view_shows_history_deployments_and_changes() {
     let mut s = shop();
     at_cell(&mut s, 0, 1);
     for i in 0..20u64 {
-        let mut o = observed("api", "staging", "1.4.2", if i % 7 == 6 { Health::Warn } else { Health::Pass });
+        let mut o = observed(
+            "api",
+            "staging",
+            "1.4.2",
+            if i % 7 == 6 {
+                Health::Warn
+            } else {
+                Health::Pass
+            },
+        );
         o.latency_ms = Some(10 + (i * 13) % 40);
         update(&mut s, Msg::Observed(o));
     }
-    s.changes.insert(TargetKey::new("api", "staging"), Changes {
-        from: "api-v1.4.2".into(),
-        to: "api-v1.5.0".into(),
-        commits: commits(),
-    });
+    s.changes.insert(
+        TargetKey::new("api", "staging"),
+        Changes {
+            from: "api-v1.4.2".into(),
+            to: "api-v1.5.0".into(),
+            commits: commits(),
+        },
+    );
     s.ops.clear();
     s.view = View::Target;
     snapshot("target", &s);
@@ -150,9 +187,24 @@ fn target_view_shows_history_deployments_and_changes() {
 
 fn commits() -> Vec<Commit> {
     vec![
-        Commit { commit: "1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".into(), author: "Dana Reyes".into(), date: at(-3600), summary: "feat(api): paginate orders".into() },
-        Commit { commit: "2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb".into(), author: "Sam Okafor".into(), date: at(-7200), summary: "fix(api): retry payment webhooks once".into() },
-        Commit { commit: "3333333ccccccccccccccccccccccccccccccccc".into(), author: "Lee Park".into(), date: at(-9000), summary: "perf(db): index orders by customer".into() },
+        Commit {
+            commit: "1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".into(),
+            author: "Dana Reyes".into(),
+            date: at(-3600),
+            summary: "feat(api): paginate orders".into(),
+        },
+        Commit {
+            commit: "2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb".into(),
+            author: "Sam Okafor".into(),
+            date: at(-7200),
+            summary: "fix(api): retry payment webhooks once".into(),
+        },
+        Commit {
+            commit: "3333333ccccccccccccccccccccccccccccccccc".into(),
+            author: "Lee Park".into(),
+            date: at(-9000),
+            summary: "perf(db): index orders by customer".into(),
+        },
     ]
 }
 
@@ -160,12 +212,34 @@ fn commits() -> Vec<Commit> {
 fn checklist_view_shows_progress_who_ticked_and_notes() {
     let mut s = shop();
     let mut events = s.events.clone();
-    events.push(event(700, -300, "dana@shop.example", &Fact::ItemTicked {
-        checklist: "production-release".into(), item: "controls".into(), note: Some("CAB ok".into()), by_event: None,
-    }, "api", "api-v1.4.2", "prod"));
-    events.push(event(701, -200, "shipdeck", &Fact::ItemTicked {
-        checklist: "production-release".into(), item: "package".into(), note: None, by_event: Some("abcdef0123".into()),
-    }, "api", "api-v1.4.2", "prod"));
+    events.push(event(
+        700,
+        -300,
+        "dana@shop.example",
+        &Fact::ItemTicked {
+            checklist: "production-release".into(),
+            item: "controls".into(),
+            note: Some("CAB ok".into()),
+            by_event: None,
+        },
+        "api",
+        "api-v1.4.2",
+        "prod",
+    ));
+    events.push(event(
+        701,
+        -200,
+        "shipdeck",
+        &Fact::ItemTicked {
+            checklist: "production-release".into(),
+            item: "package".into(),
+            note: None,
+            by_event: Some("abcdef0123".into()),
+        },
+        "api",
+        "api-v1.4.2",
+        "prod",
+    ));
     update(&mut s, Msg::LogChanged(events));
     s.ops.clear();
     at_cell(&mut s, 0, 2);
@@ -179,8 +253,18 @@ fn release_view_shows_the_changelog_and_notes() {
     let mut s = shop();
     at_cell(&mut s, 0, 1);
     let key = TargetKey::new("api", "staging");
-    s.changes.insert(key.clone(), Changes { from: "api-v1.4.2".into(), to: "api-v1.5.0".into(), commits: commits() });
-    s.notes.insert(key, "# api 1.5.0\n\n## Features\n- paginate orders (1111111, Dana Reyes)\n".into());
+    s.changes.insert(
+        key.clone(),
+        Changes {
+            from: "api-v1.4.2".into(),
+            to: "api-v1.5.0".into(),
+            commits: commits(),
+        },
+    );
+    s.notes.insert(
+        key,
+        "# api 1.5.0\n\n## Features\n- paginate orders (1111111, Dana Reyes)\n".into(),
+    );
     s.view = View::Release;
     snapshot("release", &s);
 }
@@ -189,7 +273,15 @@ fn release_view_shows_the_changelog_and_notes() {
 fn activity_view_lists_events_newest_first_and_deployer_output() {
     let mut s = shop();
     s.view = View::Activity;
-    s.output.insert(7, ("deploying api-v1.5.0 to staging".into(), ["accepted: 202".to_string(), "rolling out 1/3".to_string()].into_iter().collect()));
+    s.output.insert(
+        7,
+        (
+            "deploying api-v1.5.0 to staging".into(),
+            ["accepted: 202".to_string(), "rolling out 1/3".to_string()]
+                .into_iter()
+                .collect(),
+        ),
+    );
     snapshot("activity", &s);
 }
 
@@ -216,11 +308,24 @@ fn palette_shows_fuzzy_matches() {
 fn confirm_shows_the_call_the_gates_the_commits_and_the_typed_name() {
     let mut s = shop();
     at_cell(&mut s, 0, 2);
-    let effects = update(&mut s, Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('p'))));
-    let [shipdeck::app::effect::Effect::LoadPlan { op, .. }] = effects[..] else { panic!() };
+    let effects = update(
+        &mut s,
+        Msg::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Char('p'),
+        )),
+    );
+    let [shipdeck::app::effect::Effect::LoadPlan { op, .. }] = effects[..] else {
+        panic!()
+    };
     snapshot("confirm_planning", &s);
     let plan = prod_plan(&s);
-    update(&mut s, Msg::OpFinished { op, result: OpResult::Plan(Ok(plan)) });
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op,
+            result: OpResult::Plan(Ok(plan)),
+        },
+    );
     if let Some(Overlay::Confirm(c)) = &mut s.overlay {
         c.typed = "pr".into();
     }

@@ -97,8 +97,12 @@ fn opening_the_target_loads_the_changes_waiting_there() {
     let mut s = shop();
     on(&mut s, "api", "staging");
     let effects = key(&mut s, KeyCode::Enter);
-    assert!(effects.iter().any(|e| matches!(e, Effect::Changelog { from, to, .. }
-        if from == "api-v1.4.2" && to == "api-v1.5.0")));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Changelog { from, to, .. }
+        if from == "api-v1.4.2" && to == "api-v1.5.0"))
+    );
 }
 
 #[test]
@@ -107,7 +111,10 @@ fn question_mark_opens_help_and_esc_closes_it() {
     ch(&mut s, '?');
     assert!(matches!(s.overlay, Some(Overlay::Help)));
     ch(&mut s, 'j');
-    assert!(matches!(s.overlay, Some(Overlay::Help)), "help swallows other keys");
+    assert!(
+        matches!(s.overlay, Some(Overlay::Help)),
+        "help swallows other keys"
+    );
     assert_eq!(s.row, 0);
     key(&mut s, KeyCode::Esc);
     assert!(s.overlay.is_none());
@@ -134,13 +141,25 @@ fn palette_fuzzy_matches_and_runs_a_promotion() {
     let mut s = shop();
     ch(&mut s, ':');
     typed(&mut s, "prom api 1.5.0 stag");
-    let Some(Overlay::Palette(p)) = &s.overlay else { panic!("palette") };
-    let best = shipdeck::app::palette::matches(&p.query, &p.items)[0].0.clone();
+    let Some(Overlay::Palette(p)) = &s.overlay else {
+        panic!("palette")
+    };
+    let best = shipdeck::app::palette::matches(&p.query, &p.items)[0]
+        .0
+        .clone();
     assert_eq!(best, "promote api api-v1.5.0 staging");
     let effects = key(&mut s, KeyCode::Enter);
-    assert!(matches!(&effects[..], [Effect::LoadPlan { env, release, .. }]
-        if env == "staging" && release.name == "api-v1.5.0"));
-    assert!(matches!(confirm(&s).action, Confirmed::Promote { rollback: false, .. }));
+    assert!(
+        matches!(&effects[..], [Effect::LoadPlan { env, release, .. }]
+        if env == "staging" && release.name == "api-v1.5.0")
+    );
+    assert!(matches!(
+        confirm(&s).action,
+        Confirmed::Promote {
+            rollback: false,
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -148,16 +167,33 @@ fn promote_opens_a_plan_and_confirming_asks_the_deployer() {
     let mut s = shop();
     on(&mut s, "api", "staging");
     let effects = ch(&mut s, 'p');
-    let [Effect::LoadPlan { op, .. }] = effects[..] else { panic!("{effects:?}") };
+    let [Effect::LoadPlan { op, .. }] = effects[..] else {
+        panic!("{effects:?}")
+    };
     assert_eq!(confirm(&s).blocked().as_deref(), Some("planning…"));
-    assert!(key(&mut s, KeyCode::Enter).is_empty(), "nothing happens while planning");
+    assert!(
+        key(&mut s, KeyCode::Enter).is_empty(),
+        "nothing happens while planning"
+    );
     let plan = staging_plan(&s, true);
-    update(&mut s, Msg::OpFinished { op, result: OpResult::Plan(Ok(plan)) });
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op,
+            result: OpResult::Plan(Ok(plan)),
+        },
+    );
     assert!(confirm(&s).blocked().is_none());
     let effects = key(&mut s, KeyCode::Enter);
-    assert!(matches!(&effects[..], [Effect::Promote { env, rollback: false, .. }] if env == "staging"));
+    assert!(
+        matches!(&effects[..], [Effect::Promote { env, rollback: false, .. }] if env == "staging")
+    );
     assert!(s.overlay.is_none());
-    assert!(s.ops.values().any(|o| o.kind == OpKind::Promote(TargetKey::new("api", "staging"))));
+    assert!(
+        s.ops
+            .values()
+            .any(|o| o.kind == OpKind::Promote(TargetKey::new("api", "staging")))
+    );
 }
 
 #[test]
@@ -165,12 +201,27 @@ fn a_blocked_promotion_cannot_be_confirmed_and_says_which_gates() {
     let mut s = shop();
     on(&mut s, "api", "staging");
     let effects = ch(&mut s, 'p');
-    let [Effect::LoadPlan { op, .. }] = effects[..] else { panic!() };
+    let [Effect::LoadPlan { op, .. }] = effects[..] else {
+        panic!()
+    };
     let plan = staging_plan(&s, false);
-    update(&mut s, Msg::OpFinished { op, result: OpResult::Plan(Ok(plan)) });
-    assert_eq!(confirm(&s).blocked().as_deref(), Some("blocked by gates: healthy"));
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op,
+            result: OpResult::Plan(Ok(plan)),
+        },
+    );
+    assert_eq!(
+        confirm(&s).blocked().as_deref(),
+        Some("blocked by gates: healthy")
+    );
     assert!(key(&mut s, KeyCode::Enter).is_empty());
-    assert!(s.toasts.iter().any(|t| t.level == Level::Error && t.text.contains("healthy")));
+    assert!(
+        s.toasts
+            .iter()
+            .any(|t| t.level == Level::Error && t.text.contains("healthy"))
+    );
 }
 
 #[test]
@@ -178,34 +229,66 @@ fn a_protected_environment_needs_its_name_typed() {
     let mut s = shop();
     on(&mut s, "api", "prod");
     let effects = ch(&mut s, 'p');
-    let [Effect::LoadPlan { op, .. }] = effects[..] else { panic!() };
+    let [Effect::LoadPlan { op, .. }] = effects[..] else {
+        panic!()
+    };
     let mut plan = prod_plan(&s);
     plan.report.gates.retain(|g| g.id == "checklist");
     plan.report.gates[0].status = shipdeck::app::shim::GateStatus::Pass;
-    update(&mut s, Msg::OpFinished { op, result: OpResult::Plan(Ok(plan)) });
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op,
+            result: OpResult::Plan(Ok(plan)),
+        },
+    );
     assert!(ch(&mut s, 'y').is_empty(), "y is typed, not a yes");
     assert!(key(&mut s, KeyCode::Enter).is_empty());
     key(&mut s, KeyCode::Backspace);
     typed(&mut s, "pro");
     assert!(key(&mut s, KeyCode::Enter).is_empty());
     ch(&mut s, 'd');
-    assert!(matches!(&key(&mut s, KeyCode::Enter)[..], [Effect::Promote { .. }]));
+    assert!(matches!(
+        &key(&mut s, KeyCode::Enter)[..],
+        [Effect::Promote { .. }]
+    ));
 }
 
 #[test]
 fn results_of_superseded_operations_are_dropped() {
     let mut s = shop();
     on(&mut s, "api", "staging");
-    let [Effect::LoadPlan { op: first, .. }] = ch(&mut s, 'p')[..] else { panic!() };
+    let [Effect::LoadPlan { op: first, .. }] = ch(&mut s, 'p')[..] else {
+        panic!()
+    };
     key(&mut s, KeyCode::Esc);
-    let [Effect::LoadPlan { op: second, .. }] = ch(&mut s, 'p')[..] else { panic!() };
+    let [Effect::LoadPlan { op: second, .. }] = ch(&mut s, 'p')[..] else {
+        panic!()
+    };
     assert_ne!(first, second);
     let stale = staging_plan(&s, false);
-    update(&mut s, Msg::OpFinished { op: first, result: OpResult::Plan(Ok(stale)) });
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op: first,
+            result: OpResult::Plan(Ok(stale)),
+        },
+    );
     assert!(confirm(&s).plan.is_none(), "the old answer is not shown");
     let fresh = staging_plan(&s, true);
-    update(&mut s, Msg::OpFinished { op: second, result: OpResult::Plan(Ok(fresh)) });
-    assert!(confirm(&s).plan.as_ref().is_some_and(|p| p.report.allowed()));
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op: second,
+            result: OpResult::Plan(Ok(fresh)),
+        },
+    );
+    assert!(
+        confirm(&s)
+            .plan
+            .as_ref()
+            .is_some_and(|p| p.report.allowed())
+    );
 }
 
 #[test]
@@ -213,7 +296,9 @@ fn approve_confirms_then_records() {
     let mut s = shop();
     on(&mut s, "api", "prod");
     assert!(ch(&mut s, 'a').is_empty());
-    assert!(matches!(&confirm(&s).action, Confirmed::Approve { release, .. } if release.name == "api-v1.4.2"));
+    assert!(
+        matches!(&confirm(&s).action, Confirmed::Approve { release, .. } if release.name == "api-v1.4.2")
+    );
     let effects = ch(&mut s, 'y');
     assert!(matches!(&effects[..], [Effect::Approve { env, .. }] if env == "prod"));
 }
@@ -222,11 +307,24 @@ fn approve_confirms_then_records() {
 fn rollback_finds_the_previous_release_then_plans_it() {
     let mut s = shop();
     on(&mut s, "api", "dev");
-    let [Effect::RollbackTarget { op, .. }] = ch(&mut s, 'r')[..] else { panic!() };
+    let [Effect::RollbackTarget { op, .. }] = ch(&mut s, 'r')[..] else {
+        panic!()
+    };
     let previous = s.releases["api"][2].clone();
-    let effects = update(&mut s, Msg::OpFinished { op, result: OpResult::RollbackTarget(Ok(previous)) });
-    assert!(matches!(&effects[..], [Effect::LoadPlan { release, .. }] if release.name == "api-v1.4.2"));
-    assert!(matches!(confirm(&s).action, Confirmed::Promote { rollback: true, .. }));
+    let effects = update(
+        &mut s,
+        Msg::OpFinished {
+            op,
+            result: OpResult::RollbackTarget(Ok(previous)),
+        },
+    );
+    assert!(
+        matches!(&effects[..], [Effect::LoadPlan { release, .. }] if release.name == "api-v1.4.2")
+    );
+    assert!(matches!(
+        confirm(&s).action,
+        Confirmed::Promote { rollback: true, .. }
+    ));
 }
 
 #[test]
@@ -276,7 +374,9 @@ fn space_ticks_an_item_and_e_asks_for_a_note() {
     let effects = ch(&mut s, ' ');
     assert!(matches!(&effects[..], [Effect::Tick { item, on: true, .. }] if item == "backout"));
     ch(&mut s, 'e');
-    assert!(matches!(&s.overlay, Some(Overlay::Input(i)) if matches!(&i.purpose, InputPurpose::Note { item, .. } if item == "backout")));
+    assert!(
+        matches!(&s.overlay, Some(Overlay::Input(i)) if matches!(&i.purpose, InputPurpose::Note { item, .. } if item == "backout"))
+    );
     typed(&mut s, "back to 1.4.0");
     let effects = key(&mut s, KeyCode::Enter);
     assert!(matches!(&effects[..], [Effect::Note { note, .. }] if note == "back to 1.4.0"));
@@ -286,16 +386,27 @@ fn space_ticks_an_item_and_e_asks_for_a_note() {
 fn a_ticked_item_unticks() {
     let mut s = shop();
     let mut events = s.events.clone();
-    events.push(event(200, -10, USER, &Fact::ItemTicked {
-        checklist: "production-release".into(),
-        item: "controls".into(),
-        note: None,
-        by_event: None,
-    }, "api", "api-v1.4.2", "prod"));
+    events.push(event(
+        200,
+        -10,
+        USER,
+        &Fact::ItemTicked {
+            checklist: "production-release".into(),
+            item: "controls".into(),
+            note: None,
+            by_event: None,
+        },
+        "api",
+        "api-v1.4.2",
+        "prod",
+    ));
     update(&mut s, Msg::LogChanged(events));
     on(&mut s, "api", "prod");
     ch(&mut s, '4');
-    assert!(matches!(&ch(&mut s, ' ')[..], [Effect::Tick { on: false, .. }]));
+    assert!(matches!(
+        &ch(&mut s, ' ')[..],
+        [Effect::Tick { on: false, .. }]
+    ));
 }
 
 #[test]
@@ -312,22 +423,33 @@ fn override_asks_for_a_reason_and_never_for_approvals() {
     ch(&mut s, 'j');
     ch(&mut s, 'o');
     assert!(s.overlay.is_none());
-    assert!(s.toasts.iter().any(|t| t.text.contains("never be overridden")));
+    assert!(
+        s.toasts
+            .iter()
+            .any(|t| t.text.contains("never be overridden"))
+    );
     ch(&mut s, 'k');
     ch(&mut s, 'o');
-    assert!(matches!(&s.overlay, Some(Overlay::Input(i)) if matches!(&i.purpose, InputPurpose::OverrideReason { gate, .. } if gate == "soak")));
+    assert!(
+        matches!(&s.overlay, Some(Overlay::Input(i)) if matches!(&i.purpose, InputPurpose::OverrideReason { gate, .. } if gate == "soak"))
+    );
     typed(&mut s, "hotfix for INC-42");
     key(&mut s, KeyCode::Enter);
     assert_eq!(confirm(&s).require.as_deref(), Some("prod"));
     typed(&mut s, "prod");
     let effects = key(&mut s, KeyCode::Enter);
-    assert!(matches!(&effects[..], [Effect::Override { gate, reason, .. }] if gate == "soak" && reason == "hotfix for INC-42"));
+    assert!(
+        matches!(&effects[..], [Effect::Override { gate, reason, .. }] if gate == "soak" && reason == "hotfix for INC-42")
+    );
 }
 
 #[test]
 fn an_observation_updates_the_cell_and_its_history_and_reevaluates_gates() {
     let mut s = shop();
-    let effects = update(&mut s, Msg::Observed(observed("api", "dev", "1.5.0", Health::Fail)));
+    let effects = update(
+        &mut s,
+        Msg::Observed(observed("api", "dev", "1.5.0", Health::Fail)),
+    );
     let cell = shipdeck::app::grid::cell(&s, "api", "dev");
     assert_eq!(cell.health, Health::Fail);
     assert_eq!(s.targets[&TargetKey::new("api", "dev")].history.len(), 2);
@@ -340,27 +462,45 @@ fn gate_evaluations_coalesce_while_one_is_in_flight() {
     let mut s = shop();
     let first = shipdeck::app::update::refresh_plans(&mut s);
     assert!(!first.is_empty());
-    let again = update(&mut s, Msg::Observed(observed("api", "dev", "1.5.0", Health::Warn)));
+    let again = update(
+        &mut s,
+        Msg::Observed(observed("api", "dev", "1.5.0", Health::Warn)),
+    );
     assert!(!again.iter().any(|e| matches!(e, Effect::LoadPlan { .. })));
     assert!(s.plans_stale);
     let ops: Vec<_> = s.ops.keys().copied().collect();
     let mut later = Vec::new();
     for op in ops {
-        later.extend(update(&mut s, Msg::OpFinished { op, result: OpResult::Plan(Err("x".into())) }));
+        later.extend(update(
+            &mut s,
+            Msg::OpFinished {
+                op,
+                result: OpResult::Plan(Err("x".into())),
+            },
+        ));
     }
-    assert!(later.iter().any(|e| matches!(e, Effect::LoadPlan { .. })), "evaluated again once idle");
+    assert!(
+        later.iter().any(|e| matches!(e, Effect::LoadPlan { .. })),
+        "evaluated again once idle"
+    );
 }
 
 #[test]
 fn a_retrying_probe_is_shown_on_its_cell() {
     let mut s = shop();
-    update(&mut s, Msg::Retrying {
-        service: "web".into(),
-        env: "prod".into(),
-        attempt: 3,
-        next_in: std::time::Duration::from_secs(40),
-    });
-    assert_eq!(s.targets[&TargetKey::new("web", "prod")].retrying, Some((3, std::time::Duration::from_secs(40))));
+    update(
+        &mut s,
+        Msg::Retrying {
+            service: "web".into(),
+            env: "prod".into(),
+            attempt: 3,
+            next_in: std::time::Duration::from_secs(40),
+        },
+    );
+    assert_eq!(
+        s.targets[&TargetKey::new("web", "prod")].retrying,
+        Some((3, std::time::Duration::from_secs(40)))
+    );
 }
 
 #[test]
@@ -368,15 +508,27 @@ fn events_from_other_processes_update_the_board_and_announce_outcomes() {
     let mut s = shop();
     let mut events = s.events.clone();
     let mut failed = deployed(300, -20, "api", "api-v1.6.0", "dev");
-    failed[1] = event(301, -5, "ci@shop.example", &Fact::DeployFailed {
-        deployment: failed[0].id.clone(),
-        reason: "not healthy within 30s".into(),
-    }, "api", "api-v1.6.0", "dev");
+    failed[1] = event(
+        301,
+        -5,
+        "ci@shop.example",
+        &Fact::DeployFailed {
+            deployment: failed[0].id.clone(),
+            reason: "not healthy within 30s".into(),
+        },
+        "api",
+        "api-v1.6.0",
+        "dev",
+    );
     events.extend(failed);
     update(&mut s, Msg::LogChanged(events));
     let cell = shipdeck::app::grid::cell(&s, "api", "dev");
     assert!(cell.failed.is_some());
-    assert!(s.toasts.iter().any(|t| t.level == Level::Error && t.text.contains("press r")));
+    assert!(
+        s.toasts
+            .iter()
+            .any(|t| t.level == Level::Error && t.text.contains("press r"))
+    );
 }
 
 #[test]
@@ -387,10 +539,18 @@ fn a_deployment_in_flight_speeds_up_its_probe_until_it_ends() {
     let done = d.pop().expect("two");
     events.extend(d);
     let effects = update(&mut s, Msg::LogChanged(events.clone()));
-    assert!(effects.contains(&Effect::FastProbe { service: "api".into(), env: "staging".into(), on: true }));
+    assert!(effects.contains(&Effect::FastProbe {
+        service: "api".into(),
+        env: "staging".into(),
+        on: true
+    }));
     events.push(done);
     let effects = update(&mut s, Msg::LogChanged(events));
-    assert!(effects.contains(&Effect::FastProbe { service: "api".into(), env: "staging".into(), on: false }));
+    assert!(effects.contains(&Effect::FastProbe {
+        service: "api".into(),
+        env: "staging".into(),
+        on: false
+    }));
 }
 
 #[test]
@@ -401,7 +561,11 @@ fn a_second_promote_of_a_target_in_flight_is_refused() {
     update(&mut s, Msg::LogChanged(events));
     on(&mut s, "api", "staging");
     assert!(ch(&mut s, 'p').is_empty());
-    assert!(s.toasts.iter().any(|t| t.text.contains("already being deployed")));
+    assert!(
+        s.toasts
+            .iter()
+            .any(|t| t.text.contains("already being deployed"))
+    );
 }
 
 #[test]
@@ -424,14 +588,28 @@ fn ticks_expire_toasts_and_a_countdown_reaching_zero_reevaluates() {
     s.toast(Level::Info, "hello");
     let effects = update(&mut s, Msg::Tick(at(30)));
     assert!(s.toasts.is_empty());
-    assert!(effects.iter().any(|e| matches!(e, Effect::LoadPlan { .. })), "soak ended at +25s");
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::LoadPlan { .. })),
+        "soak ended at +25s"
+    );
 }
 
 #[test]
 fn tag_proposes_the_next_version_and_confirms() {
     let mut s = shop();
-    let [Effect::NextVersions { op, .. }] = ch(&mut s, 't')[..] else { panic!() };
-    update(&mut s, Msg::OpFinished { op, result: OpResult::NextVersions(Ok(("api".into(), vec!["1.6.1".into(), "1.7.0".into()]))) });
+    let [Effect::NextVersions { op, .. }] = ch(&mut s, 't')[..] else {
+        panic!()
+    };
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op,
+            result: OpResult::NextVersions(Ok((
+                "api".into(),
+                vec!["1.6.1".into(), "1.7.0".into()],
+            ))),
+        },
+    );
     assert!(matches!(&s.overlay, Some(Overlay::Input(i)) if i.text == "1.6.1"));
     key(&mut s, KeyCode::Enter);
     let effects = ch(&mut s, 'y');
@@ -448,6 +626,9 @@ fn r_refreshes_everything() {
 #[test]
 fn ctrl_c_quits_like_q() {
     let mut s = shop();
-    let effects = update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+    let effects = update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
     assert_eq!(effects, vec![Effect::Quit]);
 }

@@ -1,9 +1,9 @@
 //! What each user command does: open the confirmation or prompt it needs, or ask for effects.
 //! Every destructive action goes through one confirm flow (see [`Confirmed`]).
 
-use crate::app::grid;
 use crate::app::command::Command;
 use crate::app::effect::Effect;
+use crate::app::grid;
 use crate::app::overlay::{Confirm, Confirmed, Input, InputPurpose, Overlay, Palette};
 use crate::app::palette;
 use crate::app::shim::GateStatus;
@@ -135,7 +135,10 @@ fn show(state: &mut State, view: View) -> Vec<Effect> {
 
 /// Moves the board cursor to (service, env) when it is visible.
 fn select(state: &mut State, service: &str, env: &str) {
-    if let Some(row) = grid::visible_services(state).iter().position(|s| *s == service) {
+    if let Some(row) = grid::visible_services(state)
+        .iter()
+        .position(|s| *s == service)
+    {
         state.row = row;
     }
     if let Some(col) = state.config.environments.iter().position(|e| e.name == env) {
@@ -176,7 +179,9 @@ fn promote(state: &mut State, service: &str, release: Option<&str>, env: &str) -
     }
     let Some(release) = resolve(state, service, release, env).cloned() else {
         let why = match release {
-            Some(name) => format!("{service} has no release {name}; see `shipdeck releases {service}`"),
+            Some(name) => {
+                format!("{service} has no release {name}; see `shipdeck releases {service}`")
+            }
             None => format!(
                 "nothing waits to enter {env}: {service} runs there what the environment before runs"
             ),
@@ -269,7 +274,9 @@ pub fn confirmed(state: &mut State, action: Confirmed) -> Vec<Effect> {
             let key = TargetKey::new(&service, &env);
             let label = format!("deploying {} to {env}", release.name);
             let op = state.start_op(OpKind::Promote(key), label.clone());
-            state.output.insert(op, (label, Default::default()));
+            state
+                .output
+                .insert(op, (label, std::collections::VecDeque::default()));
             vec![Effect::Promote {
                 op,
                 service,
@@ -302,7 +309,10 @@ pub fn confirmed(state: &mut State, action: Confirmed) -> Vec<Effect> {
             reason,
         } => {
             let op = state.start_op(
-                OpKind::Record(format!("overrode gate {gate} for {} in {env}", release.name)),
+                OpKind::Record(format!(
+                    "overrode gate {gate} for {} in {env}",
+                    release.name
+                )),
                 "overriding",
             );
             vec![Effect::Override {
@@ -319,7 +329,10 @@ pub fn confirmed(state: &mut State, action: Confirmed) -> Vec<Effect> {
             commit,
             version,
         } => {
-            let op = state.start_op(OpKind::Record(format!("tagged {service} {version}")), "tagging");
+            let op = state.start_op(
+                OpKind::Record(format!("tagged {service} {version}")),
+                "tagging",
+            );
             vec![Effect::Tag {
                 op,
                 service,
@@ -365,18 +378,25 @@ pub fn gate_key(state: &mut State, c: char) -> Vec<Effect> {
                 state.toast(Level::Error, READ_ONLY);
                 return Vec::new();
             }
-            let outcome = gate.and_then(|i| state.plans.get(&key).and_then(|p| p.report.gates.get(i)));
+            let outcome =
+                gate.and_then(|i| state.plans.get(&key).and_then(|p| p.report.gates.get(i)));
             let Some(outcome) = outcome.cloned() else {
                 state.toast(Level::Info, "gates are still being evaluated");
                 return Vec::new();
             };
             if outcome.kind == "approval" {
-                state.toast(Level::Error, "approval gates can never be overridden; ask an approver (a)");
+                state.toast(
+                    Level::Error,
+                    "approval gates can never be overridden; ask an approver (a)",
+                );
             } else if matches!(outcome.status, GateStatus::Pass | GateStatus::Overridden) {
                 state.toast(Level::Info, format!("gate {} does not block", outcome.id));
             } else {
                 state.overlay = Some(Overlay::Input(Input {
-                    prompt: format!("reason to override {} for {} in {}", outcome.id, release.name, key.env),
+                    prompt: format!(
+                        "reason to override {} for {} in {}",
+                        outcome.id, release.name, key.env
+                    ),
                     purpose: InputPurpose::OverrideReason {
                         service: key.service,
                         release,
@@ -398,7 +418,10 @@ pub fn checklist_key(state: &mut State, c: char) -> Vec<Effect> {
         return Vec::new();
     }
     let Some((key, release, template)) = grid::selected_checklist(state) else {
-        state.toast(Level::Info, "no checklist here: the environment has no checklist gate");
+        state.toast(
+            Level::Info,
+            "no checklist here: the environment has no checklist gate",
+        );
         return Vec::new();
     };
     let Some(item) = template.items.get(state.cursor("checklist")) else {
@@ -462,7 +485,10 @@ pub fn load_changes(state: &mut State) -> Vec<Effect> {
         },
     );
     state.supersede(&OpKind::Changelog(key.clone()));
-    let op = state.start_op(OpKind::Changelog(key.clone()), format!("changes {from}..{to}"));
+    let op = state.start_op(
+        OpKind::Changelog(key.clone()),
+        format!("changes {from}..{to}"),
+    );
     vec![Effect::Changelog {
         op,
         service: key.service,

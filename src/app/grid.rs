@@ -42,10 +42,11 @@ pub fn visible_services(state: &State) -> Vec<&str> {
 pub fn selected(state: &State) -> Option<TargetKey> {
     let services = visible_services(state);
     let service = services.get(state.row.min(services.len().saturating_sub(1)))?;
-    let env = state
-        .config
-        .environments
-        .get(state.col.min(state.config.environments.len().saturating_sub(1)))?;
+    let env = state.config.environments.get(
+        state
+            .col
+            .min(state.config.environments.len().saturating_sub(1)),
+    )?;
     Some(TargetKey::new(service, &env.name))
 }
 
@@ -226,18 +227,30 @@ pub fn gate_rows(state: &State) -> Vec<GateRow<'_>> {
 
 /// The checklist the environment's `checklist` gate names, if it has one.
 pub fn checklist_name<'a>(state: &'a State, env: &str) -> Option<&'a str> {
-    state.config.environment(env)?.gates.iter().find_map(|g| match &g.rule {
-        crate::domain::config::GateRule::Checklist { name } => Some(name.as_str()),
-        _ => None,
-    })
+    state
+        .config
+        .environment(env)?
+        .gates
+        .iter()
+        .find_map(|g| match &g.rule {
+            crate::domain::config::GateRule::Checklist { name } => Some(name.as_str()),
+            _ => None,
+        })
 }
 
 /// The checklist of the selected cell: its target, the release it is about, and the template.
 pub fn selected_checklist(
     state: &State,
-) -> Option<(TargetKey, &Release, &crate::domain::config::ChecklistTemplate)> {
+) -> Option<(
+    TargetKey,
+    &Release,
+    &crate::domain::config::ChecklistTemplate,
+)> {
     let key = selected(state)?;
     let release = subject(state, &key.service, &key.env)?;
-    let template = state.config.checklists.get(checklist_name(state, &key.env)?)?;
+    let template = state
+        .config
+        .checklists
+        .get(checklist_name(state, &key.env)?)?;
     Some((key, release, template))
 }

@@ -2,10 +2,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::grid;
 use crate::app::command::Command;
 use crate::app::effect::Effect;
 use crate::app::flows;
+use crate::app::grid;
 use crate::app::state::{State, View};
 
 /// A key of a view, as the help overlay lists it.
@@ -33,40 +33,44 @@ pub const GLOBAL_KEYS: &[KeyHelp] = &[
 ];
 
 const BOARD_KEYS: &[KeyHelp] = &[
-            k("←↓↑→ / hjkl", "move between cells", false),
-            k("Enter", "open the target", false),
-            k("p", "promote the release waiting for this cell", true),
-            k("r", "roll back to the previous release", true),
-            k("a", "approve the release waiting for this cell", true),
-            k("t", "tag a new release of this service", true),
-            k("n", "release notes", false),
-            k("c", "checklist of this cell", false),
-        ];
+    k("←↓↑→ / hjkl", "move between cells", false),
+    k("Enter", "open the target", false),
+    k("p", "promote the release waiting for this cell", true),
+    k("r", "roll back to the previous release", true),
+    k("a", "approve the release waiting for this cell", true),
+    k("t", "tag a new release of this service", true),
+    k("n", "release notes", false),
+    k("c", "checklist of this cell", false),
+];
 
 const GATES_KEYS: &[KeyHelp] = &[
-            k("↓↑ / jk", "move between gates", false),
-            k("a", "approve this promotion", true),
-            k("p", "promote (when every gate passes)", true),
-            k("o", "override this gate (asks for a reason)", true),
-        ];
+    k("↓↑ / jk", "move between gates", false),
+    k("a", "approve this promotion", true),
+    k("p", "promote (when every gate passes)", true),
+    k("o", "override this gate (asks for a reason)", true),
+];
 
 const TARGET_KEYS: &[KeyHelp] = &[
-            k("↓↑ / jk", "scroll", false),
-            k("p", "promote the waiting release here", true),
-            k("r", "roll back", true),
-        ];
+    k("↓↑ / jk", "scroll", false),
+    k("p", "promote the waiting release here", true),
+    k("r", "roll back", true),
+];
 
 const CHECKLIST_KEYS: &[KeyHelp] = &[
-            k("↓↑ / jk", "move between items", false),
-            k("Space", "tick / untick the item", true),
-            k("e", "add a note to the item", true),
-        ];
+    k("↓↑ / jk", "move between items", false),
+    k("Space", "tick / untick the item", true),
+    k("e", "add a note to the item", true),
+];
 
 const RELEASE_KEYS: &[KeyHelp] = &[
-            k("↓↑ / jk", "move between commits", false),
-            k("t", "tag the selected commit (proposes the next version)", true),
-            k("n", "load the release notes preview", false),
-        ];
+    k("↓↑ / jk", "move between commits", false),
+    k(
+        "t",
+        "tag the selected commit (proposes the next version)",
+        true,
+    ),
+    k("n", "load the release notes preview", false),
+];
 
 const ACTIVITY_KEYS: &[KeyHelp] = &[k("↓↑ / jk", "scroll the log", false)];
 
@@ -94,11 +98,11 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     match key.code {
         KeyCode::Esc => {
-            if !state.filter.is_empty() {
+            if state.filter.is_empty() {
+                state.view = View::Board;
+            } else {
                 state.filter.clear();
                 clamp(state);
-            } else {
-                state.view = View::Board;
             }
             Vec::new()
         }
@@ -167,7 +171,7 @@ fn view_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             service,
             commit: flows::selected_commit(state),
         },
-        (View::Release, 'n') | (View::Board, 'n') => Command::Notes { service, env },
+        (View::Release | View::Board, 'n') => Command::Notes { service, env },
         (View::Board | View::Target | View::Checklist | View::Release, 'p') => Command::Promote {
             service,
             release: None,
@@ -209,7 +213,9 @@ pub fn scroll(state: &mut State, delta: i32) {
     if state.view == View::Board {
         let rows = grid::visible_services(state).len();
         let row = i64::try_from(state.row).unwrap_or(0) + i64::from(delta);
-        state.row = usize::try_from(row.max(0)).unwrap_or(0).min(rows.saturating_sub(1));
+        state.row = usize::try_from(row.max(0))
+            .unwrap_or(0)
+            .min(rows.saturating_sub(1));
         return;
     }
     if let Some((name, len)) = list_of(state) {

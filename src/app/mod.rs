@@ -1,10 +1,10 @@
 //! The engine both the console and the headless commands drive: state, messages, effects and
 //! `update`, which never awaits.
 
-pub mod grid;
 pub mod command;
 pub mod effect;
 pub mod flows;
+pub mod grid;
 pub mod keys;
 pub mod msg;
 pub mod overlay;

@@ -89,16 +89,21 @@ impl Confirm {
         if self.loading.is_some() {
             return Some("planning…".into());
         }
-        if let (Some(plan), Confirmed::Promote { .. }) = (&self.plan, &self.action) {
-            if !plan.allowed() {
-                let ids: Vec<_> = plan.report.blocking().iter().map(|g| g.id.clone()).collect();
-                return Some(format!("blocked by gates: {}", ids.join(", ")));
-            }
+        if let (Some(plan), Confirmed::Promote { .. }) = (&self.plan, &self.action)
+            && !plan.allowed()
+        {
+            let ids: Vec<_> = plan
+                .report
+                .blocking()
+                .iter()
+                .map(|g| g.id.clone())
+                .collect();
+            return Some(format!("blocked by gates: {}", ids.join(", ")));
         }
-        if let Some(name) = &self.require {
-            if &self.typed != name {
-                return Some(format!("type `{name}` to confirm"));
-            }
+        if let Some(name) = &self.require
+            && &self.typed != name
+        {
+            return Some(format!("type `{name}` to confirm"));
         }
         None
     }

@@ -15,7 +15,10 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     };
     match overlay {
         Overlay::Help => {
-            if !matches!(key.code, KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter) {
+            if !matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter
+            ) {
                 state.overlay = Some(Overlay::Help);
             }
             Vec::new()
@@ -76,7 +79,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     }
                     return Vec::new();
                 }
-                KeyCode::Enter => return submit(state, input.purpose, input.text),
+                KeyCode::Enter => return submit(state, input.purpose, &input.text),
                 KeyCode::Backspace => {
                     input.text.pop();
                 }
@@ -115,21 +118,19 @@ fn on_confirm_key(state: &mut State, mut confirm: Confirm, key: KeyEvent) -> Vec
                 return flows::confirmed(state, confirm.action);
             }
         }
-        KeyCode::Down => confirm.scroll += 1,
-        KeyCode::Up => confirm.scroll = confirm.scroll.saturating_sub(1),
         KeyCode::Backspace if typing => {
             confirm.typed.pop();
         }
         KeyCode::Char(c) if typing => confirm.typed.push(c),
-        KeyCode::Char('j') => confirm.scroll += 1,
-        KeyCode::Char('k') => confirm.scroll = confirm.scroll.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => confirm.scroll += 1,
+        KeyCode::Up | KeyCode::Char('k') => confirm.scroll = confirm.scroll.saturating_sub(1),
         _ => {}
     }
     state.overlay = Some(Overlay::Confirm(Box::new(confirm)));
     Vec::new()
 }
 
-fn submit(state: &mut State, purpose: InputPurpose, text: String) -> Vec<Effect> {
+fn submit(state: &mut State, purpose: InputPurpose, text: &str) -> Vec<Effect> {
     let text = text.trim().to_string();
     match purpose {
         InputPurpose::Filter => {
@@ -144,7 +145,10 @@ fn submit(state: &mut State, purpose: InputPurpose, text: String) -> Vec<Effect>
             gate,
         } => {
             if text.is_empty() {
-                state.toast(Level::Error, "an override needs a reason; press o again and say why");
+                state.toast(
+                    Level::Error,
+                    "an override needs a reason; press o again and say why",
+                );
                 return Vec::new();
             }
             let lines = vec![
@@ -180,7 +184,10 @@ fn submit(state: &mut State, purpose: InputPurpose, text: String) -> Vec<Effect>
             }
             let Some(release) = crate::app::grid::find_release(state, &service, &release).cloned()
             else {
-                state.toast(Level::Error, format!("{release} is no longer a release of {service}"));
+                state.toast(
+                    Level::Error,
+                    format!("{release} is no longer a release of {service}"),
+                );
                 return Vec::new();
             };
             let op = state.start_op(

@@ -1,7 +1,7 @@
 //! The command palette's entries and its fuzzy matching.
 
-use crate::app::grid;
 use crate::app::command::Command;
+use crate::app::grid;
 use crate::app::state::{State, View};
 
 /// How many releases per service the palette offers (newest first).

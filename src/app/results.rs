@@ -15,7 +15,10 @@ pub fn on_result(state: &mut State, op: OpId, entry: Op, result: OpResult) -> Ve
                 }
                 Err(e) => {
                     state.plans.remove(&key);
-                    state.toast(Level::Error, format!("gates for {} in {}: {e}", key.service, key.env));
+                    state.toast(
+                        Level::Error,
+                        format!("gates for {} in {}: {e}", key.service, key.env),
+                    );
                 }
             }
             Vec::new()
@@ -42,7 +45,10 @@ pub fn on_result(state: &mut State, op: OpId, entry: Op, result: OpResult) -> Ve
         (OpKind::RollbackTarget(key), OpResult::RollbackTarget(release)) => match release {
             Ok(release) => flows::open_plan(state, &key.service, release, &key.env, true),
             Err(e) => {
-                state.toast(Level::Error, format!("no rollback for {} in {}: {e}", key.service, key.env));
+                state.toast(
+                    Level::Error,
+                    format!("no rollback for {} in {}: {e}", key.service, key.env),
+                );
                 Vec::new()
             }
         },
@@ -50,7 +56,10 @@ pub fn on_result(state: &mut State, op: OpId, entry: Op, result: OpResult) -> Ve
             Ok(d) => {
                 state.toast(
                     Level::Info,
-                    format!("{} accepted by {}'s deployer; verifying…", d.release, key.env),
+                    format!(
+                        "{} accepted by {}'s deployer; verifying…",
+                        d.release, key.env
+                    ),
                 );
                 vec![Effect::FastProbe {
                     service: key.service,
@@ -95,17 +104,20 @@ pub fn on_result(state: &mut State, op: OpId, entry: Op, result: OpResult) -> Ve
         }
         (OpKind::NextVersions(service), OpResult::NextVersions(versions)) => {
             if let Ok((_, versions)) = versions {
-                if let Some(Overlay::Input(input)) = &mut state.overlay {
-                    if input.text.is_empty() {
-                        input.text = versions.first().cloned().unwrap_or_default();
-                    }
+                if let Some(Overlay::Input(input)) = &mut state.overlay
+                    && input.text.is_empty()
+                {
+                    input.text = versions.first().cloned().unwrap_or_default();
                 }
                 state.next_versions.insert(service, versions);
             }
             Vec::new()
         }
         (kind, _) => {
-            state.toast(Level::Error, format!("internal: unexpected answer for {kind:?}"));
+            state.toast(
+                Level::Error,
+                format!("internal: unexpected answer for {kind:?}"),
+            );
             Vec::new()
         }
     }

@@ -104,7 +104,9 @@ pub enum OpKind {
     /// Gate reports for the gates view and the board.
     GatePlan(TargetKey),
     /// The plan shown in a promote/rollback confirmation.
-    ConfirmPlan { rollback: bool },
+    ConfirmPlan {
+        rollback: bool,
+    },
     /// Finding the release a rollback goes back to.
     RollbackTarget(TargetKey),
     /// A deployment request being made.

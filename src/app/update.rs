@@ -2,13 +2,13 @@
 
 use crossterm::event::KeyEventKind;
 
-use crate::app::grid;
 use crate::app::effect::Effect;
+use crate::app::grid;
 use crate::app::keys;
 use crate::app::msg::{Hit, Msg};
 use crate::app::results;
 use crate::app::shim::{DeploymentState, GateStatus, Ledger};
-use crate::app::state::{HISTORY, Level, OpKind, OUTPUT_LINES, State, TargetKey, TargetState};
+use crate::app::state::{HISTORY, Level, OUTPUT_LINES, OpKind, State, TargetKey, TargetState};
 use crate::domain::event::Fact;
 
 /// Applies one message; returns what the outside world should do about it.
@@ -44,7 +44,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             attempt,
             next_in,
         } => {
-            let target = state.targets.entry(TargetKey::new(&service, &env)).or_default();
+            let target = state
+                .targets
+                .entry(TargetKey::new(&service, &env))
+                .or_default();
             target.retrying = Some((attempt, next_in));
             state.dirty = true;
             Vec::new()
@@ -139,7 +142,9 @@ fn on_tick(state: &mut State, now: jiff::Timestamp) -> Vec<Effect> {
     }
     // A deployment past its deadline is recorded as failed by whoever notices first.
     let overdue = state.ledger.deployments().iter().any(|d| {
-        d.state == DeploymentState::InFlight && d.verify_deadline > before && d.verify_deadline <= now
+        d.state == DeploymentState::InFlight
+            && d.verify_deadline > before
+            && d.verify_deadline <= now
     });
     if overdue {
         effects.push(settle(state));
@@ -263,7 +268,10 @@ fn announce(state: &mut State, event: &crate::domain::event::Event) {
     let release = event.release.as_deref().unwrap_or("?");
     match event.fact() {
         Some(Fact::DeploySucceeded { .. }) => {
-            state.toast(Level::Info, format!("{release} is live in {env} ({service})"));
+            state.toast(
+                Level::Info,
+                format!("{release} is live in {env} ({service})"),
+            );
         }
         Some(Fact::DeployFailed { reason, .. }) => state.toast(
             Level::Error,
@@ -295,7 +303,9 @@ pub fn refresh_plans(state: &mut State) -> Vec<Effect> {
         .into_iter()
         .map(|(k, r)| (k, r.clone()))
         .collect();
-    state.plans.retain(|k, _| pending.iter().any(|(p, _)| p == k));
+    state
+        .plans
+        .retain(|k, _| pending.iter().any(|(p, _)| p == k));
     let mut effects = Vec::new();
     for (key, release) in pending {
         let op = state.start_op(

@@ -192,11 +192,14 @@ impl Backend for Live {
                 let tx = tx.clone();
                 tokio::spawn(async move {
                     // Planned again now: the gates are checked as they stand at this moment.
-                    let result = match plan_for(&ctx, &service, &release, &env, rollback, &observations).await {
-                        Ok(plan) => actions::promote(&ctx, &plan, otx).await,
-                        Err(f) => Err(f),
-                    }
-                    .map_err(|f| f.to_string());
+                    let result =
+                        match plan_for(&ctx, &service, &release, &env, rollback, &observations)
+                            .await
+                        {
+                            Ok(plan) => actions::promote(&ctx, &plan, otx).await,
+                            Err(f) => Err(f),
+                        }
+                        .map_err(|f| f.to_string());
                     let _ = tx.send(Msg::OpFinished {
                         op,
                         result: OpResult::Deploying(result),

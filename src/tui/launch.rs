@@ -15,8 +15,8 @@ use crate::tui::{runner, terminal, watcher};
 
 /// `shipdeck [--config PATH] [--read-only]`: the console, until the user quits.
 pub fn run(config: Option<PathBuf>, read_only: bool) -> anyhow::Result<()> {
-    let (ctx, warnings) = Context::load(config.as_deref(), read_only)
-        .map_err(|f| anyhow::anyhow!("{f}"))?;
+    let (ctx, warnings) =
+        Context::load(config.as_deref(), read_only).map_err(|f| anyhow::anyhow!("{f}"))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

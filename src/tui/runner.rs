@@ -82,7 +82,8 @@ pub async fn run_loop(
         };
         let Some(msg) = msg else { continue };
         let now = Timestamp::now();
-        if now.as_millisecond() - state.now.as_millisecond() >= 1000 && !matches!(msg, Msg::Tick(_)) {
+        if now.as_millisecond() - state.now.as_millisecond() >= 1000 && !matches!(msg, Msg::Tick(_))
+        {
             apply(&mut state, Msg::Tick(now), backend, tx);
         }
         apply(&mut state, msg, backend, tx);

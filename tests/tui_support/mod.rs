@@ -41,7 +41,10 @@ fn env(name: &str, protected: bool, gates: Vec<Gate>) -> Environment {
 }
 
 fn gate(id: &str, rule: GateRule) -> Gate {
-    Gate { id: id.into(), rule }
+    Gate {
+        id: id.into(),
+        rule,
+    }
 }
 
 fn item(id: &str, title: &str, stage: Stage) -> ChecklistItem {
@@ -62,7 +65,11 @@ pub fn config(services: &[&str]) -> Config {
         ChecklistTemplate {
             name: "production-release".into(),
             items: vec![
-                item("controls", "Review and conform to release controls", Stage::Before),
+                item(
+                    "controls",
+                    "Review and conform to release controls",
+                    Stage::Before,
+                ),
                 item("backout", "Develop backout plan", Stage::Before),
                 item("package", "Package the release", Stage::Before),
                 item("verify", "Verify successful deployment", Stage::After),
@@ -85,12 +92,26 @@ pub fn config(services: &[&str]) -> Config {
                 "prod",
                 true,
                 vec![
-                    gate("soak", GateRule::Soak { duration: Duration::from_secs(30) }),
+                    gate(
+                        "soak",
+                        GateRule::Soak {
+                            duration: Duration::from_secs(30),
+                        },
+                    ),
                     gate(
                         "approval",
-                        GateRule::Approval { count: 2, from: vec![], signed: false },
+                        GateRule::Approval {
+                            count: 2,
+                            from: vec![],
+                            signed: false,
+                        },
                     ),
-                    gate("checklist", GateRule::Checklist { name: "production-release".into() }),
+                    gate(
+                        "checklist",
+                        GateRule::Checklist {
+                            name: "production-release".into(),
+                        },
+                    ),
                 ],
             ),
         ],
@@ -118,7 +139,10 @@ pub fn config(services: &[&str]) -> Config {
 
 pub fn release(service: &str, version: &str, days_ago: i64) -> Release {
     let name = format!("{service}-v{version}");
-    let digest = format!("{:0>40}", format!("{:x}", name.bytes().map(u64::from).sum::<u64>() * 7919));
+    let digest = format!(
+        "{:0>40}",
+        format!("{:x}", name.bytes().map(u64::from).sum::<u64>() * 7919)
+    );
     Release {
         version: version_of(&name, &format!("{service}-v")),
         name,
@@ -146,12 +170,24 @@ pub fn observed(service: &str, env: &str, version: &str, health: Health) -> Obse
         commit: None,
         latency_ms: Some(12),
         at: at(-2),
-        detail: if health == Health::Pass { "HTTP 200".into() } else { "HTTP 503".into() },
+        detail: if health == Health::Pass {
+            "HTTP 200".into()
+        } else {
+            "HTTP 503".into()
+        },
     }
 }
 
 pub fn event(seq: u64, offset: i64, actor: &str, fact: &Fact, s: &str, r: &str, e: &str) -> Event {
-    let body = EventBody::new(format!("ev{seq:04}"), at(offset), actor, fact, Some(s), Some(r), Some(e));
+    let body = EventBody::new(
+        format!("ev{seq:04}"),
+        at(offset),
+        actor,
+        fact,
+        Some(s),
+        Some(r),
+        Some(e),
+    );
     Event {
         seq,
         id: body.id,
@@ -207,7 +243,13 @@ pub fn shop_of(services: &[&str]) -> State {
     for (i, s) in services.iter().enumerate() {
         let base = u64::try_from(i).expect("small") * 10 + 1;
         events.extend(deployed(base, -7200, s, &format!("{s}-v1.4.0"), "prod"));
-        events.extend(deployed(base + 2, -3600, s, &format!("{s}-v1.4.2"), "staging"));
+        events.extend(deployed(
+            base + 2,
+            -3600,
+            s,
+            &format!("{s}-v1.4.2"),
+            "staging",
+        ));
         events.extend(deployed(base + 4, -600, s, &format!("{s}-v1.5.0"), "dev"));
     }
     let mut state = State::new(config(services), USER, false, events, now());
@@ -239,7 +281,12 @@ pub fn prod_plan(state: &State) -> Plan {
     let release = state.releases["api"][2].clone();
     let mut soak = outcome("soak", "soak", GateStatus::Pending, "soaking in staging");
     soak.until = Some(at(25));
-    let mut approval = outcome("approval", "approval", GateStatus::Pending, "1 of 2 approvals (dana@shop.example); needs one more");
+    let mut approval = outcome(
+        "approval",
+        "approval",
+        GateStatus::Pending,
+        "1 of 2 approvals (dana@shop.example); needs one more",
+    );
     approval.who = Some("anyone but you".into());
     Plan {
         service: "api".into(),
@@ -250,7 +297,12 @@ pub fn prod_plan(state: &State) -> Plan {
             gates: vec![
                 soak,
                 approval,
-                outcome("checklist", "checklist", GateStatus::Pending, "missing: controls, backout"),
+                outcome(
+                    "checklist",
+                    "checklist",
+                    GateStatus::Pending,
+                    "missing: controls, backout",
+                ),
             ],
         },
         changes: vec![Commit {
@@ -267,14 +319,23 @@ pub fn prod_plan(state: &State) -> Plan {
 
 pub fn staging_plan(state: &State, allowed: bool) -> Plan {
     let release = state.releases["api"][1].clone();
-    let status = if allowed { GateStatus::Pass } else { GateStatus::Fail };
+    let status = if allowed {
+        GateStatus::Pass
+    } else {
+        GateStatus::Fail
+    };
     Plan {
         service: "api".into(),
         release,
         env: "staging".into(),
         rollback: false,
         report: GateReport {
-            gates: vec![outcome("healthy", "healthy", status, "api-v1.5.0 is healthy in dev")],
+            gates: vec![outcome(
+                "healthy",
+                "healthy",
+                status,
+                "api-v1.5.0 is healthy in dev",
+            )],
         },
         changes: vec![],
         running: Some("api-v1.4.2".into()),
@@ -295,7 +356,13 @@ pub fn answer_gate_plans(state: &mut State) {
                 _ => Err("not in the fixture".to_string()),
             };
             if let Ok(plan) = plan {
-                let _ = update(state, Msg::OpFinished { op, result: OpResult::Plan(Ok(plan)) });
+                let _ = update(
+                    state,
+                    Msg::OpFinished {
+                        op,
+                        result: OpResult::Plan(Ok(plan)),
+                    },
+                );
             } else {
                 state.ops.remove(&op);
             }

@@ -30,8 +30,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
     frame.render_widget(block, log);
     if state.events.is_empty() {
         frame.render_widget(
-            Paragraph::new("Nothing recorded yet. Every action you take here is written to the log.")
-                .style(theme.dim()),
+            Paragraph::new(
+                "Nothing recorded yet. Every action you take here is written to the log.",
+            )
+            .style(theme.dim()),
             inner,
         );
     }
@@ -48,8 +50,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
         .take(height)
         .enumerate()
     {
-        let area = Rect::new(inner.x, inner.y + u16::try_from(n).unwrap_or(0), inner.width, 1);
-        let style = if i == cursor { theme.selected() } else { Style::new() };
+        let area = Rect::new(
+            inner.x,
+            inner.y + u16::try_from(n).unwrap_or(0),
+            inner.width,
+            1,
+        );
+        let style = if i == cursor {
+            theme.selected()
+        } else {
+            Style::new()
+        };
         let line = event_line(event, &state.time(event.at, "%m-%d %H:%M:%S"), theme, width);
         frame.render_widget(Paragraph::new(line).style(style), area);
         hits.push(area, Hit::Row(i));
@@ -70,11 +81,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
 }
 
 fn event_line(event: &Event, at: &str, theme: Theme, width: usize) -> Line<'static> {
-    let target = [event.service.as_deref(), event.release.as_deref(), event.env.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let target = [
+        event.service.as_deref(),
+        event.release.as_deref(),
+        event.env.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
     let (style, detail) = match event.fact() {
         Some(Fact::DeploySucceeded { .. }) => (theme.good(), String::new()),
         Some(Fact::DeployFailed { reason, .. }) => (theme.bad(), reason),
@@ -85,7 +100,11 @@ fn event_line(event: &Event, at: &str, theme: Theme, width: usize) -> Line<'stat
         Some(Fact::ItemNoted { item, note, .. }) => (Style::new(), join(&item, Some(&note))),
         Some(Fact::DeployRequested { call, rollback, .. }) => (
             theme.accent(),
-            if rollback { format!("rollback · {call}") } else { call },
+            if rollback {
+                format!("rollback · {call}")
+            } else {
+                call
+            },
         ),
         Some(Fact::Tagged { tag, .. }) => (theme.accent(), tag),
         _ => (Style::new(), String::new()),

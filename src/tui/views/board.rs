@@ -28,7 +28,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
         let text = if state.filter.is_empty() {
             "No services in the configuration.".to_string()
         } else {
-            format!("No service matches /{} — Esc clears the filter.", state.filter)
+            format!(
+                "No service matches /{} — Esc clears the filter.",
+                state.filter
+            )
         };
         frame.render_widget(Paragraph::new(text).style(theme.dim()), inner);
         return;
@@ -43,19 +46,33 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
             label.push_str(" 🔒");
         }
         header.push(Span::styled(label.clone(), theme.bold()));
-        let mut used = u16::try_from(label.chars().count() + usize::from(env.protected)).unwrap_or(0);
+        let mut used =
+            u16::try_from(label.chars().count() + usize::from(env.protected)).unwrap_or(0);
         if let Some(freeze) = model::freeze_for(state, &env.name) {
             let badge = if freeze.from <= state.now {
-                format!(" ❄ frozen until {}", state.time(freeze.until, "%b %d %H:%M"))
+                format!(
+                    " ❄ frozen until {}",
+                    state.time(freeze.until, "%b %d %H:%M")
+                )
             } else {
-                format!(" ❄ {} from {}", freeze.name, state.time(freeze.from, "%b %d"))
+                format!(
+                    " ❄ {} from {}",
+                    freeze.name,
+                    state.time(freeze.from, "%b %d")
+                )
             };
             let badge = truncate(&badge, usize::from(cell_width.saturating_sub(used + 1)));
             used += u16::try_from(badge.chars().count()).unwrap_or(0);
-            let style = if freeze.from <= state.now { theme.bad() } else { theme.warn() };
+            let style = if freeze.from <= state.now {
+                theme.bad()
+            } else {
+                theme.warn()
+            };
             header.push(Span::styled(badge, style));
         }
-        header.push(Span::raw(" ".repeat(usize::from(cell_width.saturating_sub(used)))));
+        header.push(Span::raw(
+            " ".repeat(usize::from(cell_width.saturating_sub(used))),
+        ));
     }
     frame.render_widget(
         Paragraph::new(Line::from(header)),
@@ -73,17 +90,28 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
         let name_style = if i == row { theme.bold() } else { Style::new() };
         frame.render_widget(
             Paragraph::new(vec![
-                Line::styled(truncate(service, usize::from(SERVICE_WIDTH - 1)), name_style),
+                Line::styled(
+                    truncate(service, usize::from(SERVICE_WIDTH - 1)),
+                    name_style,
+                ),
                 Line::raw(""),
             ]),
             Rect::new(inner.x, y, SERVICE_WIDTH, ROW_HEIGHT),
         );
         for (c, env) in envs.iter().enumerate() {
             let x = inner.x + SERVICE_WIDTH + u16::try_from(c).unwrap_or(0) * cell_width;
-            let area = Rect::new(x, y, cell_width.saturating_sub(1), ROW_HEIGHT).intersection(inner);
+            let area =
+                Rect::new(x, y, cell_width.saturating_sub(1), ROW_HEIGHT).intersection(inner);
             let cell = model::cell(state, service, &env.name);
             let selected = i == row && c == state.col;
-            let lines = cell_lines(state, theme, service, &env.name, &cell, usize::from(area.width));
+            let lines = cell_lines(
+                state,
+                theme,
+                service,
+                &env.name,
+                &cell,
+                usize::from(area.width),
+            );
             let mut paragraph = Paragraph::new(lines);
             if selected {
                 paragraph = paragraph.style(theme.selected());
@@ -93,11 +121,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
         }
     }
     if services.len() > visible {
-        let more = format!(" {}–{} of {} ", offset + 1, (offset + visible).min(services.len()), services.len());
+        let more = format!(
+            " {}–{} of {} ",
+            offset + 1,
+            (offset + visible).min(services.len()),
+            services.len()
+        );
         let width = u16::try_from(more.chars().count()).unwrap_or(0);
         frame.render_widget(
             Paragraph::new(more).style(theme.dim()),
-            Rect::new(area.right().saturating_sub(width + 2), area.bottom() - 1, width, 1),
+            Rect::new(
+                area.right().saturating_sub(width + 2),
+                area.bottom() - 1,
+                width,
+                1,
+            ),
         );
     }
 }
@@ -119,7 +157,10 @@ fn cell_lines(
     if cell.checking {
         match &cell.release {
             Some(r) => {
-                first.push(Span::styled(format!("{} ", spinner(state.frame)), theme.dim()));
+                first.push(Span::styled(
+                    format!("{} ", spinner(state.frame)),
+                    theme.dim(),
+                ));
                 first.push(Span::raw(truncate(r, width.saturating_sub(12))));
                 first.push(Span::styled(" checking…", theme.dim()));
             }
@@ -131,7 +172,10 @@ fn cell_lines(
             theme.health(cell.health),
         ));
         let release = cell.release.clone().unwrap_or_else(|| "no version".into());
-        let age = cell.since.map(|t| format!(" {}", model::age(state.now, t))).unwrap_or_default();
+        let age = cell
+            .since
+            .map(|t| format!(" {}", model::age(state.now, t)))
+            .unwrap_or_default();
         let budget = width.saturating_sub(2 + age.chars().count() + if cell.drift { 2 } else { 0 });
         first.push(Span::raw(truncate(&release, budget)));
         first.push(Span::styled(age, theme.dim()));
@@ -161,28 +205,43 @@ fn second_line(
         );
     }
     if let Some(d) = cell.failed {
-        return text(format!("✖ {} failed · r rolls back", d.release), theme.bad());
+        return text(
+            format!("✖ {} failed · r rolls back", d.release),
+            theme.bad(),
+        );
     }
     if cell.drift {
         return text("≠ drift: not deployed by shipdeck".into(), theme.warn());
     }
-    if let Some((attempt, next)) = state.targets.get(&TargetKey::new(service, env)).and_then(|t| t.retrying) {
+    if let Some((attempt, next)) = state
+        .targets
+        .get(&TargetKey::new(service, env))
+        .and_then(|t| t.retrying)
+    {
         return text(
             format!("↻ retry {attempt} in {}s", next.as_secs()),
             theme.warn(),
         );
     }
     if let Some(candidate) = model::candidate(state, service, env) {
-        let plan = state.plans.get(&TargetKey::new(service, env)).filter(|p| p.release.name == candidate.name);
+        let plan = state
+            .plans
+            .get(&TargetKey::new(service, env))
+            .filter(|p| p.release.name == candidate.name);
         let (mark, style) = match plan {
             Some(p) if p.report.allowed() => ("⇡ ready", theme.good()),
-            Some(p) if p.report.gates.iter().any(|g| g.status == GateStatus::Fail) => ("⇡ blocked", theme.bad()),
+            Some(p) if p.report.gates.iter().any(|g| g.status == GateStatus::Fail) => {
+                ("⇡ blocked", theme.bad())
+            }
             Some(_) => ("⇡ waiting", theme.warn()),
             None => ("⇡", theme.dim()),
         };
         return text(format!("{mark} {}", candidate.name), style);
     }
-    if let Some(o) = cell.observation.filter(|o| o.health != crate::domain::observation::Health::Pass) {
+    if let Some(o) = cell
+        .observation
+        .filter(|o| o.health != crate::domain::observation::Health::Pass)
+    {
         return text(o.detail.clone(), theme.health(o.health));
     }
     Line::raw("")

@@ -35,19 +35,27 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
         return;
     };
     let block = Block::bordered().title(Span::styled(
-        format!(" {} — {} for {} in {} ", template.name, release.name, key.service, key.env),
+        format!(
+            " {} — {} for {} in {} ",
+            template.name, release.name, key.service, key.env
+        ),
         theme.title(),
     ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let ticks = state.ledger.ticks(&key.service, &release.name, &key.env, &template.name);
+    let ticks = state
+        .ledger
+        .ticks(&key.service, &release.name, &key.env, &template.name);
     let done = |stage: Stage| {
         template
             .items
             .iter()
             .filter(|i| i.stage == stage && i.required)
             .fold((0u32, 0u32), |(d, n), i| {
-                (d + u32::from(ticks.get(&i.id).is_some_and(|t| t.ticked)), n + 1)
+                (
+                    d + u32::from(ticks.get(&i.id).is_some_and(|t| t.ticked)),
+                    n + 1,
+                )
             })
     };
     let (before_done, before_all) = done(Stage::Before);
@@ -58,7 +66,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
         (g1, "before", before_done, before_all),
         (g2, "after ", after_done, after_all),
     ] {
-        let ratio = if n == 0 { 1.0 } else { f64::from(d) / f64::from(n) };
+        let ratio = if n == 0 {
+            1.0
+        } else {
+            f64::from(d) / f64::from(n)
+        };
         frame.render_widget(
             Gauge::default()
                 .ratio(ratio)
@@ -72,28 +84,47 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
     for stage in [Stage::Before, Stage::After] {
         lines.push((
             Line::styled(
-                if stage == Stage::Before { "Before promoting" } else { "After it runs" },
+                if stage == Stage::Before {
+                    "Before promoting"
+                } else {
+                    "After it runs"
+                },
                 theme.bold(),
             ),
             None,
         ));
-        for (i, item) in template.items.iter().enumerate().filter(|(_, i)| i.stage == stage) {
+        for (i, item) in template
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.stage == stage)
+        {
             let tick = ticks.get(&item.id);
             let ticked = tick.is_some_and(|t| t.ticked);
             let mark = if ticked { "[x]" } else { "[ ]" };
             let mut spans = vec![
-                Span::styled(format!(" {mark} "), if ticked { theme.good() } else { theme.warn() }),
+                Span::styled(
+                    format!(" {mark} "),
+                    if ticked { theme.good() } else { theme.warn() },
+                ),
                 Span::raw(item.title.clone()),
             ];
             if !item.required {
                 spans.push(Span::styled(" (optional)", theme.dim()));
             }
             if let Some(auto) = item.auto {
-                spans.push(Span::styled(format!(" auto: {}", format!("{auto:?}").to_lowercase()), theme.dim()));
+                spans.push(Span::styled(
+                    format!(" auto: {}", format!("{auto:?}").to_lowercase()),
+                    theme.dim(),
+                ));
             }
             if let Some(t) = tick {
                 let who = if let Some(by) = &t.by_event {
-                    format!(" — {} by event {}", if t.ticked { "ticked" } else { "unticked" }, super::short(by))
+                    format!(
+                        " — {} by event {}",
+                        if t.ticked { "ticked" } else { "unticked" },
+                        super::short(by)
+                    )
                 } else {
                     format!(
                         " — {} by {} at {}",
@@ -115,25 +146,40 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
             for (actor, note) in notes.unwrap_or_default() {
                 lines.push((
                     Line::styled(
-                        truncate(&format!("       ✎ {actor}: {note}"), usize::from(list.width)),
+                        truncate(
+                            &format!("       ✎ {actor}: {note}"),
+                            usize::from(list.width),
+                        ),
                         theme.dim(),
                     ),
                     Some(i),
                 ));
             }
-            if i == cursor {
-                if let Some(help) = &item.help {
-                    lines.push((Line::styled(format!("       {help}"), theme.dim()), Some(i)));
-                }
+            if i == cursor
+                && let Some(help) = &item.help
+            {
+                lines.push((Line::styled(format!("       {help}"), theme.dim()), Some(i)));
             }
         }
     }
     let height = usize::from(list.height);
-    let cursor_line = lines.iter().position(|(_, r)| *r == Some(cursor)).unwrap_or(0);
+    let cursor_line = lines
+        .iter()
+        .position(|(_, r)| *r == Some(cursor))
+        .unwrap_or(0);
     let offset = cursor_line.saturating_sub(height.saturating_sub(2));
     for (n, (line, row)) in lines.into_iter().skip(offset).take(height).enumerate() {
-        let area = Rect::new(list.x, list.y + u16::try_from(n).unwrap_or(0), list.width, 1);
-        let style = if row == Some(cursor) { theme.selected() } else { Style::new() };
+        let area = Rect::new(
+            list.x,
+            list.y + u16::try_from(n).unwrap_or(0),
+            list.width,
+            1,
+        );
+        let style = if row == Some(cursor) {
+            theme.selected()
+        } else {
+            Style::new()
+        };
         frame.render_widget(Paragraph::new(line).style(style), area);
         if let Some(r) = row {
             hits.push(area, Hit::Row(r));

@@ -16,14 +16,17 @@ use crate::tui::theme::{Theme, spinner};
 use super::Hits;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &mut Hits) {
-    let block = Block::bordered().title(Span::styled(" Gates — pending promotions ", theme.title()));
+    let block =
+        Block::bordered().title(Span::styled(" Gates — pending promotions ", theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let rows = model::gate_rows(state);
     if rows.is_empty() {
         frame.render_widget(
-            Paragraph::new("Nothing is waiting: every environment runs what the one before it runs.")
-                .style(theme.dim()),
+            Paragraph::new(
+                "Nothing is waiting: every environment runs what the one before it runs.",
+            )
+            .style(theme.dim()),
             inner,
         );
         return;
@@ -37,10 +40,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
             if last_key.is_some() {
                 lines.push((Line::raw(""), None));
             }
-            let plan = state.plans.get(&row.key).filter(|p| p.release.name == row.release.name);
+            let plan = state
+                .plans
+                .get(&row.key)
+                .filter(|p| p.release.name == row.release.name);
             let verdict = match plan {
                 Some(p) if p.report.allowed() => Span::styled("ready to promote (p)", theme.good()),
-                Some(p) => Span::styled(format!("{} blocking", p.report.blocking().len()), theme.warn()),
+                Some(p) => Span::styled(
+                    format!("{} blocking", p.report.blocking().len()),
+                    theme.warn(),
+                ),
                 None => Span::styled(format!("{} evaluating…", spinner(state.frame)), theme.dim()),
             };
             let from = state
@@ -58,9 +67,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
             ));
             last_key = Some(row.key.clone());
         }
-        let gate = row
-            .gate
-            .and_then(|g| state.plans.get(&row.key).and_then(|p| p.report.gates.get(g)));
+        let gate = row.gate.and_then(|g| {
+            state
+                .plans
+                .get(&row.key)
+                .and_then(|p| p.report.gates.get(g))
+        });
         let line = match gate {
             Some(g) => gate_line(state, theme, g, usize::from(inner.width)),
             None => Line::styled("   (gates are being evaluated)", theme.dim()),
@@ -68,11 +80,25 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
         lines.push((line, Some(i)));
     }
     let height = usize::from(inner.height);
-    let cursor_line = lines.iter().position(|(_, r)| *r == Some(cursor)).unwrap_or(0);
-    let offset = cursor_line.saturating_sub(height.saturating_sub(2)).min(lines.len().saturating_sub(height.min(lines.len())));
+    let cursor_line = lines
+        .iter()
+        .position(|(_, r)| *r == Some(cursor))
+        .unwrap_or(0);
+    let offset = cursor_line
+        .saturating_sub(height.saturating_sub(2))
+        .min(lines.len().saturating_sub(height.min(lines.len())));
     for (n, (line, row)) in lines.into_iter().skip(offset).take(height).enumerate() {
-        let area = Rect::new(inner.x, inner.y + u16::try_from(n).unwrap_or(0), inner.width, 1);
-        let style = if row == Some(cursor) { theme.selected() } else { Style::new() };
+        let area = Rect::new(
+            inner.x,
+            inner.y + u16::try_from(n).unwrap_or(0),
+            inner.width,
+            1,
+        );
+        let style = if row == Some(cursor) {
+            theme.selected()
+        } else {
+            Style::new()
+        };
         frame.render_widget(Paragraph::new(line).style(style), area);
         if let Some(r) = row {
             hits.push(area, Hit::Row(r));
@@ -89,14 +115,18 @@ pub fn gate_line(state: &State, theme: Theme, g: &GateOutcome, width: usize) -> 
         Span::styled(format!("{:<10} ", status_word(g.status)), style),
     ];
     let mut reason = g.reason.clone();
-    if let Some(until) = g.until.filter(|u| *u > state.now && g.status != GateStatus::Pass) {
+    if let Some(until) = g
+        .until
+        .filter(|u| *u > state.now && g.status != GateStatus::Pass)
+    {
         spans.push(Span::styled(
             format!("⏱ {} ", model::countdown(state.now, until)),
             theme.accent(),
         ));
     }
     if let Some(who) = &g.who {
-        reason.push_str(&format!(" — who: {who}"));
+        reason.push_str(" — who: ");
+        reason.push_str(who);
     }
     spans.push(Span::raw(truncate(&reason, width.saturating_sub(30))));
     Line::from(spans)

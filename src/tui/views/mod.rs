@@ -78,7 +78,9 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits:
         let label = format!(" {} {} ", i + 1, view.title());
         let width = u16::try_from(label.chars().count()).unwrap_or(0);
         let style = if *view == state.view {
-            theme.selected().add_modifier(ratatui::style::Modifier::BOLD)
+            theme
+                .selected()
+                .add_modifier(ratatui::style::Modifier::BOLD)
         } else {
             Style::new()
         };
@@ -91,7 +93,10 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits:
     }
     if state.read_only {
         spans.push(Span::raw("  "));
-        spans.push(Span::styled(" READ-ONLY ", theme.bad().add_modifier(ratatui::style::Modifier::REVERSED)));
+        spans.push(Span::styled(
+            " READ-ONLY ",
+            theme.bad().add_modifier(ratatui::style::Modifier::REVERSED),
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -120,7 +125,10 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         .collect();
     if let Some(first) = busy.first() {
         spans.push(Span::styled(" · ", theme.dim()));
-        spans.push(Span::styled(format!("{} {first}", spinner(state.frame)), theme.accent()));
+        spans.push(Span::styled(
+            format!("{} {first}", spinner(state.frame)),
+            theme.accent(),
+        ));
     }
     spans.push(Span::styled("  ? help  : palette  q quit", theme.dim()));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -131,7 +139,9 @@ fn draw_toasts(frame: &mut Frame, body: Rect, state: &State, theme: Theme) {
     let mut y = body.bottom();
     for toast in state.toasts.iter().rev() {
         let inner = usize::from(width.saturating_sub(4)).max(1);
-        let lines = u16::try_from(toast.text.chars().count().div_ceil(inner)).unwrap_or(1).max(1);
+        let lines = u16::try_from(toast.text.chars().count().div_ceil(inner))
+            .unwrap_or(1)
+            .max(1);
         let height = lines + 2;
         if y < body.y + height {
             break;

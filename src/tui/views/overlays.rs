@@ -28,17 +28,34 @@ fn key_lines(keys: &[KeyHelp], state: &State, theme: Theme) -> Vec<Line<'static>
     keys.iter()
         .map(|k| {
             let off = k.acts && state.read_only;
-            let what = if off { format!("{} (read-only: off)", k.what) } else { k.what.to_string() };
+            let what = if off {
+                format!("{} (read-only: off)", k.what)
+            } else {
+                k.what.to_string()
+            };
             Line::from(vec![
-                Span::styled(format!("  {:<16}", k.keys), if off { theme.dim() } else { theme.accent() }),
-                Span::styled(what, if off { theme.dim() } else { ratatui::style::Style::new() }),
+                Span::styled(
+                    format!("  {:<16}", k.keys),
+                    if off { theme.dim() } else { theme.accent() },
+                ),
+                Span::styled(
+                    what,
+                    if off {
+                        theme.dim()
+                    } else {
+                        ratatui::style::Style::new()
+                    },
+                ),
             ])
         })
         .collect()
 }
 
 fn help(frame: &mut Frame, body: Rect, state: &State, theme: Theme) {
-    let mut lines = vec![Line::styled(format!("{} view", state.view.title()), theme.bold())];
+    let mut lines = vec![Line::styled(
+        format!("{} view", state.view.title()),
+        theme.bold(),
+    )];
     lines.extend(key_lines(view_keys(state.view), state, theme));
     lines.push(Line::raw(""));
     lines.push(Line::styled("Everywhere", theme.bold()));
@@ -77,12 +94,19 @@ fn draw_palette(frame: &mut Frame, body: Rect, p: &Palette, theme: Theme) {
             Span::raw(p.query.clone()),
             Span::styled("▏", theme.accent()),
         ]),
-        Line::styled(format!("{} of {} actions", found.len(), p.items.len()), theme.dim()),
+        Line::styled(
+            format!("{} of {} actions", found.len(), p.items.len()),
+            theme.dim(),
+        ),
     ];
     let height = usize::from(inner.height.saturating_sub(2));
     let offset = p.selected.saturating_sub(height.saturating_sub(1));
     for (i, (label, _)) in found.iter().enumerate().skip(offset).take(height) {
-        let style = if i == p.selected { theme.selected() } else { ratatui::style::Style::new() };
+        let style = if i == p.selected {
+            theme.selected()
+        } else {
+            ratatui::style::Style::new()
+        };
         lines.push(Line::styled(format!(" {label}"), style));
     }
     frame.render_widget(Paragraph::new(lines), inner);
@@ -100,7 +124,10 @@ fn confirm(frame: &mut Frame, body: Rect, state: &State, c: &Confirm, theme: The
     let mut lines: Vec<Line> = c.lines.iter().map(|l| Line::raw(l.clone())).collect();
     if c.loading.is_some() {
         lines.push(Line::styled(
-            format!("{} evaluating gates, reading git, preparing the call…", spinner(state.frame)),
+            format!(
+                "{} evaluating gates, reading git, preparing the call…",
+                spinner(state.frame)
+            ),
             theme.dim(),
         ));
     }
@@ -123,7 +150,9 @@ fn confirm(frame: &mut Frame, body: Rect, state: &State, c: &Confirm, theme: The
         lines.push(Line::from(vec![
             Span::styled("calls     ", theme.dim()),
             Span::styled(
-                plan.call.clone().unwrap_or_else(|| "no deployer configured for this target".into()),
+                plan.call
+                    .clone()
+                    .unwrap_or_else(|| "no deployer configured for this target".into()),
                 theme.accent(),
             ),
         ]));
@@ -138,7 +167,10 @@ fn confirm(frame: &mut Frame, body: Rect, state: &State, c: &Confirm, theme: The
             theme.bold(),
         ));
         if plan.report.gates.is_empty() {
-            lines.push(Line::styled("   no gates: this environment accepts any release", theme.dim()));
+            lines.push(Line::styled(
+                "   no gates: this environment accepts any release",
+                theme.dim(),
+            ));
         }
         for g in &plan.report.gates {
             lines.push(gates::gate_line(state, theme, g, width));
@@ -159,7 +191,10 @@ fn confirm(frame: &mut Frame, body: Rect, state: &State, c: &Confirm, theme: The
     let mut footer = Vec::new();
     if let Some(name) = &c.require {
         footer.push(Line::from(vec![
-            Span::styled(format!("{name} is protected — type its name to confirm: "), theme.warn()),
+            Span::styled(
+                format!("{name} is protected — type its name to confirm: "),
+                theme.warn(),
+            ),
             Span::styled(c.typed.clone(), theme.bold()),
             Span::styled("▏", theme.accent()),
         ]));
@@ -169,7 +204,12 @@ fn confirm(frame: &mut Frame, body: Rect, state: &State, c: &Confirm, theme: The
         None => Line::styled("Enter confirms · Esc cancels", theme.good()),
     });
     let footer_height = u16::try_from(footer.len()).unwrap_or(1);
-    let main = Rect::new(inner.x, inner.y, inner.width, inner.height.saturating_sub(footer_height + 1));
+    let main = Rect::new(
+        inner.x,
+        inner.y,
+        inner.width,
+        inner.height.saturating_sub(footer_height + 1),
+    );
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
@@ -178,7 +218,12 @@ fn confirm(frame: &mut Frame, body: Rect, state: &State, c: &Confirm, theme: The
     );
     frame.render_widget(
         Paragraph::new(footer),
-        Rect::new(inner.x, inner.bottom().saturating_sub(footer_height), inner.width, footer_height),
+        Rect::new(
+            inner.x,
+            inner.bottom().saturating_sub(footer_height),
+            inner.width,
+            footer_height,
+        ),
     );
 }
 
@@ -192,7 +237,10 @@ fn input(frame: &mut Frame, body: Rect, i: &Input, theme: Theme) {
         ]))
         .block(
             Block::bordered()
-                .title(Span::styled(format!(" {} — Enter accepts · Esc cancels ", i.prompt), theme.title()))
+                .title(Span::styled(
+                    format!(" {} — Enter accepts · Esc cancels ", i.prompt),
+                    theme.title(),
+                ))
                 .border_style(theme.accent()),
         ),
         area,

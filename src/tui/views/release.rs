@@ -17,15 +17,24 @@ use super::Hits;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &mut Hits) {
     let Some(key) = model::selected(state) else {
-        frame.render_widget(Paragraph::new("No target selected.").style(theme.dim()), area);
+        frame.render_widget(
+            Paragraph::new("No target selected.").style(theme.dim()),
+            area,
+        );
         return;
     };
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
-    let title = match (model::cell(state, &key.service, &key.env).release, model::candidate(state, &key.service, &key.env)) {
+    let title = match (
+        model::cell(state, &key.service, &key.env).release,
+        model::candidate(state, &key.service, &key.env),
+    ) {
         (Some(from), Some(to)) => format!(" {}: {from} → {} in {} ", key.service, to.name, key.env),
         (_, Some(to)) => format!(" {}: {} → {} ", key.service, to.name, key.env),
-        (Some(running), None) => format!(" {}: {running} runs in {} — nothing waiting ", key.service, key.env),
+        (Some(running), None) => format!(
+            " {}: {running} runs in {} — nothing waiting ",
+            key.service, key.env
+        ),
         (None, None) => format!(" {} in {} ", key.service, key.env),
     };
     let block = Block::bordered().title(Span::styled(title, theme.title()));
@@ -36,16 +45,27 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
     let height = usize::from(inner.height);
     let offset = cursor.saturating_sub(height.saturating_sub(1));
     for (n, line) in lines.into_iter().skip(offset).take(height).enumerate() {
-        let area = Rect::new(inner.x, inner.y + u16::try_from(n).unwrap_or(0), inner.width, 1);
+        let area = Rect::new(
+            inner.x,
+            inner.y + u16::try_from(n).unwrap_or(0),
+            inner.width,
+            1,
+        );
         frame.render_widget(Paragraph::new(line), area);
         hits.push(area, Hit::Row(n + offset));
     }
 
-    let notes_block = Block::bordered().title(Span::styled(" release notes (n) · tag (t) ", theme.title()));
+    let notes_block =
+        Block::bordered().title(Span::styled(" release notes (n) · tag (t) ", theme.title()));
     let notes = match state.notes.get(&key) {
         Some(md) => Paragraph::new(md.clone()),
-        None if state.ops.values().any(|o| o.kind == OpKind::Notes(key.clone())) => {
-            Paragraph::new(format!("{} drafting notes from git…", spinner(state.frame))).style(theme.dim())
+        None if state
+            .ops
+            .values()
+            .any(|o| o.kind == OpKind::Notes(key.clone())) =>
+        {
+            Paragraph::new(format!("{} drafting notes from git…", spinner(state.frame)))
+                .style(theme.dim())
         }
         None => Paragraph::new("Press n to draft the release notes from git.").style(theme.dim()),
     };
@@ -60,7 +80,10 @@ pub fn commit_lines(
     width: usize,
     cursor: Option<usize>,
 ) -> Vec<Line<'static>> {
-    let loading = state.ops.values().any(|o| o.kind == OpKind::Changelog(key.clone()));
+    let loading = state
+        .ops
+        .values()
+        .any(|o| o.kind == OpKind::Changelog(key.clone()));
     let Some(changes) = state.changes.get(key) else {
         let why = if model::candidate(state, &key.service, &key.env).is_none() {
             "Nothing waits to enter here."
@@ -70,7 +93,10 @@ pub fn commit_lines(
         return vec![Line::styled(why, theme.dim())];
     };
     if loading {
-        return vec![Line::styled(format!("{} reading git…", spinner(state.frame)), theme.dim())];
+        return vec![Line::styled(
+            format!("{} reading git…", spinner(state.frame)),
+            theme.dim(),
+        )];
     }
     if changes.commits.is_empty() {
         return vec![Line::styled("No commits between them.", theme.dim())];
@@ -80,9 +106,16 @@ pub fn commit_lines(
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let style = if cursor == Some(i) { theme.selected() } else { Style::new() };
+            let style = if cursor == Some(i) {
+                theme.selected()
+            } else {
+                Style::new()
+            };
             let author = truncate(&c.author, 16);
-            let summary = truncate(&c.summary, width.saturating_sub(10 + author.chars().count()));
+            let summary = truncate(
+                &c.summary,
+                width.saturating_sub(10 + author.chars().count()),
+            );
             Line::from(vec![
                 Span::styled(format!("{} ", super::short(&c.commit)), theme.accent()),
                 Span::raw(summary),

@@ -16,7 +16,10 @@ use super::release::commit_lines;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let Some(key) = model::selected(state) else {
-        frame.render_widget(Paragraph::new("No target selected.").style(theme.dim()), area);
+        frame.render_widget(
+            Paragraph::new("No target selected.").style(theme.dim()),
+            area,
+        );
         return;
     };
     let block = Block::bordered().title(Span::styled(
@@ -36,14 +39,24 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let cell = model::cell(state, &key.service, &key.env);
     let target = state.targets.get(&key);
     let mut lines = vec![Line::from(vec![
-        Span::styled(format!("{} ", health_glyph(cell.health)), theme.health(cell.health)),
-        Span::styled(cell.release.clone().unwrap_or_else(|| "no version reported".into()), theme.bold()),
+        Span::styled(
+            format!("{} ", health_glyph(cell.health)),
+            theme.health(cell.health),
+        ),
+        Span::styled(
+            cell.release
+                .clone()
+                .unwrap_or_else(|| "no version reported".into()),
+            theme.bold(),
+        ),
         Span::styled(
             format!("  {}", cell.health.as_str()),
             theme.health(cell.health),
         ),
         Span::styled(
-            cell.since.map(|t| format!("  for {}", model::age(state.now, t))).unwrap_or_default(),
+            cell.since
+                .map(|t| format!("  for {}", model::age(state.now, t)))
+                .unwrap_or_default(),
             theme.dim(),
         ),
     ])];
@@ -52,13 +65,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             lines.push(Line::raw(format!(
                 "last probe {} ago · {} · reported {} · commit {}",
                 model::age(state.now, o.at),
-                o.latency_ms.map_or("no latency".into(), |l| format!("{l} ms")),
+                o.latency_ms
+                    .map_or("no latency".into(), |l| format!("{l} ms")),
                 o.reported_version.as_deref().unwrap_or("no version"),
                 o.commit.as_deref().map_or("—", super::short),
             )));
             lines.push(Line::styled(o.detail.clone(), theme.dim()));
         }
-        None => lines.push(Line::styled("checking… no probe has answered yet", theme.dim())),
+        None => lines.push(Line::styled(
+            "checking… no probe has answered yet",
+            theme.dim(),
+        )),
     }
     if cell.drift {
         lines.push(Line::styled(
@@ -75,7 +92,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     frame.render_widget(Paragraph::new(lines), summary);
 
     let latencies: Vec<u64> = target
-        .map(|t| t.history.iter().map(|o| o.latency_ms.unwrap_or(0)).collect())
+        .map(|t| {
+            t.history
+                .iter()
+                .map(|o| o.latency_ms.unwrap_or(0))
+                .collect()
+        })
         .unwrap_or_default();
     let max = latencies.iter().copied().max().unwrap_or(0);
     frame.render_widget(
@@ -107,7 +129,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             let (mark, style, what) = match &d.state {
                 DeploymentState::InFlight => ("…", theme.accent(), "in flight".to_string()),
                 DeploymentState::Succeeded { .. } => ("✓", theme.good(), "succeeded".to_string()),
-                DeploymentState::Failed { reason, .. } => ("✖", theme.bad(), format!("failed: {reason}")),
+                DeploymentState::Failed { reason, .. } => {
+                    ("✖", theme.bad(), format!("failed: {reason}"))
+                }
             };
             let text = format!(
                 "{} {}{} by {} {} ago — {what}",
@@ -124,7 +148,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         })
         .collect();
     if dl.is_empty() {
-        dl.push(Line::styled("no deployments recorded here yet", theme.dim()));
+        dl.push(Line::styled(
+            "no deployments recorded here yet",
+            theme.dim(),
+        ));
     }
     frame.render_widget(
         Paragraph::new(dl).block(Block::bordered().title(" recent deployments ")),
@@ -134,7 +161,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         Some(c) => format!(" changes {} → {} ", c.from, c.to),
         None => " changes waiting ".to_string(),
     };
-    let lines = commit_lines(state, theme, &key, usize::from(changes.width.saturating_sub(2)), None);
+    let lines = commit_lines(
+        state,
+        theme,
+        &key,
+        usize::from(changes.width.saturating_sub(2)),
+        None,
+    );
     frame.render_widget(
         Paragraph::new(lines)
             .scroll((u16::try_from(state.cursor("target")).unwrap_or(0), 0))
