@@ -157,7 +157,10 @@ fn json_health(value: &Value) -> (Option<Health>, Option<String>) {
     let (health, shown) = match field {
         // Sanitized first, so an escape sequence cannot hide a `fail`.
         Value::String(s) => (word_health(&sanitize(s)), s.clone()),
-        Value::Bool(b) => (Some(if *b { Health::Pass } else { Health::Fail }), b.to_string()),
+        Value::Bool(b) => (
+            Some(if *b { Health::Pass } else { Health::Fail }),
+            b.to_string(),
+        ),
         // Statuspage-style `{"status": {"indicator": "none", "description": "…"}}`.
         Value::Object(inner) => match simple_word(inner) {
             Some(s) => (word_health(&sanitize(s)), s.to_string()),
@@ -245,7 +248,10 @@ fn looks_like_commit(s: &str) -> bool {
 
 /// Untrusted text quoted for a detail line: sanitized, short, in double quotes.
 fn quote(text: &str) -> String {
-    format!("\"{}\"", truncate(sanitize(text).trim(), MAX_MESSAGE_CHARS / 2))
+    format!(
+        "\"{}\"",
+        truncate(sanitize(text).trim(), MAX_MESSAGE_CHARS / 2)
+    )
 }
 
 #[cfg(test)]

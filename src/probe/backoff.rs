@@ -5,7 +5,7 @@ use std::time::Duration;
 use rand::Rng as _;
 
 /// The longest a failing target waits between probes.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(5 * 60);
+pub const MAX_BACKOFF: Duration = Duration::from_mins(5);
 
 /// The wait before retry number `attempt` (1 after the first failure): `interval × 2^(attempt-1)`
 /// capped at [`MAX_BACKOFF`], then ±20 % jitter so many targets failing together (a gateway
@@ -28,7 +28,10 @@ mod tests {
         for (attempt, base) in [(1, 10.0), (2, 20.0), (3, 40.0), (4, 80.0)] {
             for _ in 0..50 {
                 let d = backoff_delay(i, attempt).as_secs_f64();
-                assert!(d >= base * 0.8 - 1e-9 && d <= base * 1.2 + 1e-9, "{attempt}: {d}");
+                assert!(
+                    d >= base * 0.8 - 1e-9 && d <= base * 1.2 + 1e-9,
+                    "{attempt}: {d}"
+                );
             }
         }
     }

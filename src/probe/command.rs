@@ -68,8 +68,10 @@ async fn run_inner(argv: &[String], timeout: Duration) -> Result<Ran, Stop> {
     let stderr = child.stderr.take();
     let call = async {
         // Both pipes are read at once so a chatty stderr cannot block the child.
-        let ((stdout, truncated), (stderr, _)) =
-            tokio::join!(read_capped(stdout, BODY_CAP), read_capped(stderr, STDERR_CAP));
+        let ((stdout, truncated), (stderr, _)) = tokio::join!(
+            read_capped(stdout, BODY_CAP),
+            read_capped(stderr, STDERR_CAP)
+        );
         let status = child
             .wait()
             .await

@@ -9,7 +9,9 @@ use super::command;
 use super::fetch::{Fetched, fetch};
 use super::target::Target;
 use crate::domain::config::{ProbeFormat, ProbeSource};
-use crate::domain::health::{Interpretation, MAX_DETAIL_CHARS, code_health, interpret, match_release};
+use crate::domain::health::{
+    Interpretation, MAX_DETAIL_CHARS, code_health, interpret, match_release,
+};
 use crate::domain::observation::{Health, Observation};
 use crate::domain::sanitize::truncate;
 
@@ -46,13 +48,12 @@ pub async fn probe_once(client: &reqwest::Client, target: &Target, trusted: bool
                     }
                     observe(target, read, latency)
                 }
-                // No answer, so no latency to show.
-                Err(reason) => failed(target, Health::Unreachable, reason, None),
+                Err(reason) => failed(target, Health::Unreachable, &reason),
             }
         }
         ProbeSource::Command { argv } => {
             if !trusted {
-                return failed(target, Health::Unknown, UNTRUSTED_DETAIL.to_string(), None);
+                return failed(target, Health::Unknown, UNTRUSTED_DETAIL);
             }
             let ran = command::run(argv, spec.timeout).await;
             let latency = Some(millis(started.elapsed()));
@@ -74,7 +75,7 @@ pub async fn probe_once(client: &reqwest::Client, target: &Target, trusted: bool
                     }
                     observe(target, read, latency)
                 }
-                Err((health, reason)) => failed(target, health, reason, None),
+                Err((health, reason)) => failed(target, health, &reason),
             }
         }
     }
@@ -91,10 +92,19 @@ fn read_answer(answer: &Fetched, format: ProbeFormat, pointer: Option<&str>) -> 
 
 /// Takes version and commit from the `version_url` answer, which wins over the health body's;
 /// its failures only add to the detail (health is the health URL's to say).
-fn merge_version(read: &mut Interpretation, answer: Result<Fetched, String>, pointer: Option<&str>) {
+fn merge_version(
+    read: &mut Interpretation,
+    answer: Result<Fetched, String>,
+    pointer: Option<&str>,
+) {
     let problem = match answer {
         Ok(answer) if code_health(answer.status) == Health::Pass => {
-            let v = interpret(Some(answer.status), &answer.body, ProbeFormat::Auto, pointer);
+            let v = interpret(
+                Some(answer.status),
+                &answer.body,
+                ProbeFormat::Auto,
+                pointer,
+            );
             read.commit = v.commit.or(read.commit.take());
             match v.version {
                 Some(version) => {
@@ -132,7 +142,8 @@ fn observe(target: &Target, read: Interpretation, latency_ms: Option<u64>) -> Ob
     }
 }
 
-fn failed(target: &Target, health: Health, detail: String, latency_ms: Option<u64>) -> Observation {
+/// No answer (or none allowed), so no latency to show.
+fn failed(target: &Target, health: Health, detail: &str) -> Observation {
     Observation {
         service: target.service.clone(),
         env: target.env.clone(),
@@ -140,9 +151,9 @@ fn failed(target: &Target, health: Health, detail: String, latency_ms: Option<u6
         reported_version: None,
         release: None,
         commit: None,
-        latency_ms,
+        latency_ms: None,
         at: Timestamp::now(),
-        detail: truncate(&detail, MAX_DETAIL_CHARS),
+        detail: truncate(detail, MAX_DETAIL_CHARS),
     }
 }
 

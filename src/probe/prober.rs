@@ -54,6 +54,8 @@ impl Prober {
     /// Starts one task per target on the current tokio runtime, sharing `client` and a
     /// semaphore of [`DEFAULT_CONCURRENCY`] permits. Events go to `tx`; tasks also end when its
     /// receiver is gone.
+    // Taken by value so the caller hands them over; each task gets its own clone.
+    #[allow(clippy::needless_pass_by_value)]
     pub fn spawn(
         client: reqwest::Client,
         targets: Vec<Target>,
@@ -143,7 +145,11 @@ impl Job {
                 return;
             }
             let fast = *self.fast.borrow();
-            failures = if failing { failures.saturating_add(1) } else { 0 };
+            failures = if failing {
+                failures.saturating_add(1)
+            } else {
+                0
+            };
             let next_in = match (fast, failing) {
                 (true, _) => FAST_INTERVAL,
                 (false, true) => backoff_delay(interval, failures),
