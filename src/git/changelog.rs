@@ -45,6 +45,29 @@ impl Repo {
         Ok(commits)
     }
 
+    /// Every commit reachable from `to`, newest first (the changes of a first release).
+    pub fn changelog_all(&self, to: &str) -> Result<Vec<Commit>, GitError> {
+        let to = commit_id(to)?;
+        let walking = || format!("walking history from {to}");
+        let mut walk = self
+            .inner
+            .revwalk()
+            .map_err(|e| GitError::read(walking(), &e))?;
+        walk.set_sorting(Sort::TIME)
+            .map_err(|e| GitError::read(walking(), &e))?;
+        walk.push(to).map_err(|e| GitError::read(walking(), &e))?;
+        let mut commits = Vec::new();
+        for oid in walk {
+            let oid = oid.map_err(|e| GitError::read(walking(), &e))?;
+            let commit = self
+                .inner
+                .find_commit(oid)
+                .map_err(|e| GitError::read(format!("reading commit {oid}"), &e))?;
+            commits.push(to_change(&commit));
+        }
+        Ok(commits)
+    }
+
     fn commit_time(&self, oid: Oid) -> Result<i64, GitError> {
         let commit = self
             .inner
