@@ -15,7 +15,14 @@ use crate::domain::config::{CheckSpec, Environment, Gate, GateRule, Window};
 
 /// Every gate kind, as written in `kind = "…"`.
 pub const KINDS: [&str; 8] = [
-    "healthy", "soak", "approval", "checklist", "freeze", "window", "check", "ancestor",
+    "healthy",
+    "soak",
+    "approval",
+    "checklist",
+    "freeze",
+    "window",
+    "check",
+    "ancestor",
 ];
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -31,20 +38,27 @@ pub fn environments(
     let mut out = Vec::new();
     for (i, node) in nodes.iter().enumerate() {
         let path = format!("environments[{i}]");
-        let Some(env) = doc.read::<raw::Environment>(node, &path) else {
-            continue;
-        };
-        let env_name = name(doc, &env.name, &format!("{path}.name"));
-        names.check(doc, &env_name, &env.name.span(), &format!("{path}.name"));
+        let env = doc.read::<raw::Environment>(node, &path);
+        let env_name = env.as_ref().map(|e| {
+            let n = name(doc, &e.name, &format!("{path}.name"));
+            names.check(doc, &n, &e.name.span(), &format!("{path}.name"));
+            n
+        });
+        // Gates are read even when the environment's own keys are wrong, so their problems
+        // are reported in the same run.
+        let label = env_name.clone().unwrap_or_else(|| path.clone());
         let gates = match doc.table(node, &path).and_then(|t| t.get("gates")) {
             Some(gates_node) => {
                 let gates_path = format!("{path}.gates");
                 match doc.array(gates_node, &gates_path) {
-                    Some(items) => gates(doc, items, &gates_path, &env_name, checklists, dir),
+                    Some(items) => gates(doc, items, &gates_path, &label, checklists, dir),
                     None => Vec::new(),
                 }
             }
             None => Vec::new(),
+        };
+        let (Some(env), Some(env_name)) = (env, env_name) else {
+            continue;
         };
         out.push(Environment {
             name: env_name,
@@ -97,7 +111,13 @@ fn gates(
     }
     let mut ids = Unique::new("gate id");
     for r in &read {
-        if r.explicit_id || read.iter().filter(|o| o.gate.rule.kind() == r.gate.rule.kind()).count() == 1 {
+        if r.explicit_id
+            || read
+                .iter()
+                .filter(|o| o.gate.rule.kind() == r.gate.rule.kind())
+                .count()
+                == 1
+        {
             ids.check(doc, &r.gate.id, &r.id_span, &format!("{}.id", r.path));
         }
     }
@@ -134,7 +154,12 @@ fn gate(
         }
         "soak" => {
             let g = doc.read::<raw::SoakGate>(node, path)?;
-            let d = duration(doc, Some(&g.duration), Duration::ZERO, &format!("{path}.duration"));
+            let d = duration(
+                doc,
+                Some(&g.duration),
+                Duration::ZERO,
+                &format!("{path}.duration"),
+            );
             (g.id, GateRule::Soak { duration: d })
         }
         "approval" => {
@@ -156,7 +181,12 @@ fn gate(
                     ),
                 );
             }
-            (g.id, GateRule::Checklist { name: g.name.into_inner() })
+            (
+                g.id,
+                GateRule::Checklist {
+                    name: g.name.into_inner(),
+                },
+            )
         }
         "window" => {
             let g = doc.read::<raw::WindowGate>(node, path)?;
@@ -171,9 +201,18 @@ fn gate(
         "ancestor" => {
             let g = doc.read::<raw::AncestorGate>(node, path)?;
             if g.branch.get_ref().trim().is_empty() {
-                doc.report(&g.branch.span(), &format!("{path}.branch"), "expected a branch name");
+                doc.report(
+                    &g.branch.span(),
+                    &format!("{path}.branch"),
+                    "expected a branch name",
+                );
             }
-            (g.id, GateRule::Ancestor { branch: g.branch.into_inner() })
+            (
+                g.id,
+                GateRule::Ancestor {
+                    branch: g.branch.into_inner(),
+                },
+            )
         }
         other => {
             doc.report(
@@ -215,7 +254,11 @@ fn approval(doc: &mut Doc<'_>, g: &raw::ApprovalGate, path: &str) -> GateRule {
             let n = *c.get_ref();
             let key = format!("{path}.count");
             if n < 1 {
-                doc.report(&c.span(), &key, format!("expected at least 1 approval, found {n}"));
+                doc.report(
+                    &c.span(),
+                    &key,
+                    format!("expected at least 1 approval, found {n}"),
+                );
             } else if !from.is_empty() && usize::try_from(n).is_ok_and(|n| n > from.len()) {
                 doc.report(
                     &c.span(),
@@ -238,21 +281,28 @@ fn approval(doc: &mut Doc<'_>, g: &raw::ApprovalGate, path: &str) -> GateRule {
 }
 
 fn window(doc: &mut Doc<'_>, g: &raw::WindowGate, path: &str) -> Option<GateRule> {
+    // Each part is checked on its own so a bad `days` does not hide a bad `tz`.
     let days = match &g.days {
-        None => jiff::civil::Weekday::Monday.cycle_forward().take(7).collect(),
+        None => Some(
+            jiff::civil::Weekday::Monday
+                .cycle_forward()
+                .take(7)
+                .collect(),
+        ),
         Some(d) => parse_days(d.get_ref())
             .map_err(|m| doc.report(&d.span(), &format!("{path}.days"), m))
-            .ok()?,
+            .ok(),
     };
-    let (start, end) = match &g.hours {
-        None => (jiff::civil::Time::midnight(), jiff::civil::Time::midnight()),
+    let hours = match &g.hours {
+        None => Some((jiff::civil::Time::midnight(), jiff::civil::Time::midnight())),
         Some(h) => parse_hours(h.get_ref())
             .map_err(|m| doc.report(&h.span(), &format!("{path}.hours"), m))
-            .ok()?,
+            .ok(),
     };
     let tz = parse_tz(g.tz.get_ref())
         .map_err(|m| doc.report(&g.tz.span(), &format!("{path}.tz"), m))
-        .ok()?;
+        .ok();
+    let (days, (start, end), tz) = (days?, hours?, tz?);
     Some(GateRule::Window(Window {
         days,
         start,
@@ -269,7 +319,12 @@ fn check(
     path: &str,
     dir: &Path,
 ) -> Option<GateRule> {
-    let timeout = duration(doc, g.timeout.as_ref(), CHECK_TIMEOUT, &format!("{path}.timeout"));
+    let timeout = duration(
+        doc,
+        g.timeout.as_ref(),
+        CHECK_TIMEOUT,
+        &format!("{path}.timeout"),
+    );
     match (&g.http, &g.command) {
         (Some(http), None) => {
             let http_url = url(doc, http, &format!("{path}.http"));
@@ -294,7 +349,10 @@ fn check(
                 doc.report(
                     &pointer.span(),
                     &format!("{path}.pointer"),
-                    format!("expected a JSON pointer like `/state`, found `{}`", pointer.get_ref()),
+                    format!(
+                        "expected a JSON pointer like `/state`, found `{}`",
+                        pointer.get_ref()
+                    ),
                 );
             }
             Some(GateRule::Check(CheckSpec::Http {
@@ -314,13 +372,20 @@ fn check(
             Some(GateRule::Check(CheckSpec::Command { argv, timeout }))
         }
         (Some(http), Some(_)) => {
-            doc.report(&http.span(), &format!("{path}.http"), "a check has either `http` (with `pointer` and `equals`) or `command`, not both");
+            doc.report(
+                &http.span(),
+                &format!("{path}.http"),
+                "a check has either `http` (with `pointer` and `equals`) or `command`, not both",
+            );
             None
         }
         (None, None) => {
-            doc.report(&node.span(), path, "a check needs either `http` (with `pointer` and `equals`) or `command`");
+            doc.report(
+                &node.span(),
+                path,
+                "a check needs either `http` (with `pointer` and `equals`) or `command`",
+            );
             None
         }
     }
 }
-
