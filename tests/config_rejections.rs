@@ -319,3 +319,53 @@ fn every_problem_is_reported_one_per_line_in_file_order() {
     assert!(lines[1].contains("environments[2].gates[1].tz"));
     assert!(lines[2].starts_with("shipdeck.toml:18:17: freezes[0].environments[0]"));
 }
+
+#[test]
+fn an_unknown_value_of_a_closed_set_is_suggested() {
+    let lines = rejected(&format!(
+        "{HEAD}\n[[services]]\nname = \"api\"\nrepo = \".\"\ntags = \"api-v*\"\nhealth = {{ url = \"http://x/health\", format = \"plian\" }}\n"
+    ));
+    assert_problem(
+        &lines,
+        "shipdeck.toml:17:46: services[0].health.format: ",
+        &[
+            "unknown value `plian`",
+            "`auto`, `status`, `plain`",
+            "did you mean `plain`?",
+        ],
+    );
+}
+
+#[test]
+fn an_unknown_deployer_kind_is_suggested() {
+    let lines = rejected(&format!(
+        "{HEAD}\n[[services]]\nname = \"api\"\nrepo = \".\"\ntags = \"api-v*\"\ndeploy = {{ kind = \"webhok\", url = \"https://x\" }}\n"
+    ));
+    assert_problem(
+        &lines,
+        "shipdeck.toml:17:19: services[0].deploy.kind: ",
+        &["unknown deployer kind `webhok`", "did you mean `webhook`?"],
+    );
+}
+
+#[test]
+fn a_missing_required_key_is_named() {
+    let lines = rejected(&format!("{HEAD}\n[[environments]]\nprotected = true\n"));
+    assert_problem(
+        &lines,
+        "shipdeck.toml:13:",
+        &["environments[3].name: missing key `name`"],
+    );
+}
+
+#[test]
+fn an_http_check_needs_pointer_and_equals() {
+    let lines = rejected(&format!(
+        "{HEAD}gates = [{{ kind = \"check\", id = \"ci\", http = \"https://ci/{{{{commit}}}}\" }}]\n"
+    ));
+    assert_problem(
+        &lines,
+        "shipdeck.toml:12:10: environments[2].gates[0].pointer: ",
+        &["an http check needs `pointer`, `equals`"],
+    );
+}
