@@ -71,12 +71,26 @@ fn main() -> anyhow::Result<()> {
         for count in [200usize, 1000] {
             let targets: Vec<Target> = (0..count).map(|i| target(i, &url, &releases)).collect();
             let concurrency = DEFAULT_CONCURRENCY.max(count);
+            // The first round opens the connections (cold); the board's steady state reuses
+            // them, so the figure that counts is the best of the next three (warm).
             let started = Instant::now();
-            let seen = refresh_all(&client, &targets, false, concurrency).await;
-            let took = started.elapsed();
-            let passed = seen.iter().filter(|o| o.health == Health::Pass).count();
+            refresh_all(&client, &targets, false, concurrency).await;
+            let cold = started.elapsed();
             println!(
-                "refresh of {count:>4} targets: {:>8.1} ms  ({:.2}× one request, {passed}/{count} pass, concurrency {concurrency})",
+                "refresh of {count:>4} targets: {:>8.1} ms  ({:.2}× one request, cold: new connections)",
+                ms(cold),
+                cold.as_secs_f64() / single.as_secs_f64()
+            );
+            let mut took = Duration::MAX;
+            let mut passed = 0;
+            for _ in 0..3 {
+                let started = Instant::now();
+                let seen = refresh_all(&client, &targets, false, concurrency).await;
+                took = took.min(started.elapsed());
+                passed = seen.iter().filter(|o| o.health == Health::Pass).count();
+            }
+            println!(
+                "refresh of {count:>4} targets: {:>8.1} ms  ({:.2}× one request, warm, best of 3; {passed}/{count} pass, concurrency {concurrency})",
                 ms(took),
                 took.as_secs_f64() / single.as_secs_f64()
             );

@@ -7,9 +7,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// Idle connections are kept longer than the default probe interval, so a steady board reuses
 /// them instead of reconnecting every 10 s.
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
-/// Enough idle connections per host for a board of many services behind one gateway, without
-/// holding a thousand sockets open after a burst.
-const POOL_MAX_IDLE_PER_HOST: usize = 32;
+/// Idle connections kept per host: as many as probes may run at once, so a board of many
+/// services behind one gateway refreshes over warm connections (a cold connect costs more than
+/// the request on loopback), yet never more sockets than the concurrency bound allows.
+const POOL_MAX_IDLE_PER_HOST: usize = super::refresh::DEFAULT_CONCURRENCY;
 /// Probes may follow a short redirect chain (`/health` → `/health/`); deploy calls never do and
 /// build their own client.
 const MAX_REDIRECTS: usize = 3;
