@@ -534,7 +534,7 @@ fn healthy_in_the_first_environment_passes() {
 
 fn soak_world() -> World {
     let mut w = World::new(vec![gate(GateRule::Soak {
-        duration: Duration::from_secs(30 * 60),
+        duration: Duration::from_mins(30),
     })]);
     let d = w.log.add(
         "2026-03-02T09:58:00Z",

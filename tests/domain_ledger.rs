@@ -349,3 +349,23 @@ fn published_notes_count_for_the_environment_or_for_all() {
     assert!(ledger.notes_published("api", "api-v1.4.3", "staging"));
     assert!(!ledger.notes_published("api", "api-v1.4.3", "prod"));
 }
+
+#[test]
+fn free_text_from_the_log_is_sanitized_when_folded() {
+    let mut log = Log::default();
+    let fact = Fact::Overridden {
+        gate: "window".into(),
+        reason: "\u{1b}[31mhotfix\u{1b}[0m\nnow".into(),
+    };
+    log.add(
+        "2026-03-02T10:00:00Z",
+        "eve\u{1b}]0;pwned\u{7}",
+        &fact,
+        "api-v1.4.2",
+        "prod",
+    );
+    let ledger = log.ledger();
+    let o = &ledger.overrides("api", "api-v1.4.2", "prod")[0];
+    assert_eq!(o.reason, "hotfix now");
+    assert_eq!(o.actor, "eve");
+}

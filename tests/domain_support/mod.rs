@@ -204,7 +204,7 @@ pub fn config(prod_gates: Vec<Gate>, freezes: Vec<Freeze>) -> Config {
         project: Project {
             name: "shop".to_string(),
             state_dir: PathBuf::from("/p/.shipdeck"),
-            verify_timeout: Duration::from_secs(300),
+            verify_timeout: Duration::from_mins(5),
             probe_interval: Duration::from_secs(10),
         },
         environments: vec![

@@ -1,6 +1,8 @@
 //! The `approval` gate: `count` distinct people said yes to this release's commit, never the
 //! person promoting. (`signed` approvals are not enforced yet; this gate does not claim they are.)
 
+use std::fmt::Write as _;
+
 use super::text;
 use super::{GateInputs, GateOutcome, GateStatus};
 
@@ -28,7 +30,7 @@ pub(super) fn evaluate(inputs: &GateInputs, id: &str, count: u32, from: &[String
     let have = approvers.len();
     let mut reason = format!("{have} of {count} approvals");
     if have > 0 {
-        reason.push_str(&format!(" ({})", approvers.join(", ")));
+        let _ = write!(reason, " ({})", approvers.join(", "));
     }
     let mut outcome = if have >= needed {
         GateOutcome::new(id, "approval", GateStatus::Pass, String::new())
@@ -52,13 +54,13 @@ pub(super) fn evaluate(inputs: &GateInputs, id: &str, count: u32, from: &[String
         let promoter_could = from.iter().any(|p| p == inputs.actor);
         match &who {
             Some(w) if from.is_empty() || left.len() >= missing => {
-                reason.push_str(&format!("; needs {more} from {w}"));
+                let _ = write!(reason, "; needs {more} from {w}");
             }
             _ => {
                 let can = who
                     .as_deref()
                     .map_or("nobody".to_string(), |w| format!("only {w}"));
-                reason.push_str(&format!("; needs {more} but {can} can still approve"));
+                let _ = write!(reason, "; needs {more} but {can} can still approve");
                 if promoter_could {
                     reason.push_str(": someone else must promote");
                 }
@@ -72,16 +74,18 @@ pub(super) fn evaluate(inputs: &GateInputs, id: &str, count: u32, from: &[String
         reason.push_str("; your own approval does not count");
     }
     if moved > 0 {
-        reason.push_str(&format!(
+        let _ = write!(
+            reason,
             "; {} for another commit ignored (the tag moved)",
             text::plural(moved, "approval")
-        ));
+        );
     }
     if outsiders > 0 {
-        reason.push_str(&format!(
+        let _ = write!(
+            reason,
             "; {} from people not in the approver list ignored",
             text::plural(outsiders, "approval")
-        ));
+        );
     }
     outcome.reason = reason;
     outcome

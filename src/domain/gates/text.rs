@@ -3,19 +3,12 @@
 
 use jiff::Timestamp;
 
-/// Collapses line breaks and other control characters so a reason stays on one line.
+use crate::domain::sanitize::sanitize;
+
+/// Makes a reason safe for a terminal and keeps it on one line: escape sequences go, line breaks
+/// become spaces (reasons carry text from adapters, the log and endpoints).
 pub(super) fn one_line(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_control() {
-            if !out.ends_with(' ') {
-                out.push(' ');
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out.trim().to_string()
+    sanitize(s).trim().to_string()
 }
 
 /// `1 override`, `2 overrides`.

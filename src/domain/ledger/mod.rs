@@ -6,99 +6,20 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use jiff::{SignedDuration, Timestamp};
 
+mod records;
+
+pub use records::{Approval, Deployment, DeploymentState, Override, Tick};
+
 use super::event::{Event, Fact};
+// Events may come from other people's consoles or a hand-edited log: free text is made safe for
+// the terminal here, where it enters the program's state.
+use super::sanitize::sanitize;
 
 /// (service, release, environment): what approvals, overrides and notes are about.
 type Scope = (String, String, String);
 
 fn scope(service: &str, release: &str, env: &str) -> Scope {
     (service.to_string(), release.to_string(), env.to_string())
-}
-
-/// A person's recorded yes for (service, release, environment).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Approval {
-    pub event_id: String,
-    pub actor: String,
-    /// The commit the release resolved to when approved; a moved tag voids the approval.
-    pub commit: String,
-    pub at: Timestamp,
-    pub note: Option<String>,
-}
-
-/// A gate of (service, release, environment) passed by a person's decision.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Override {
-    pub event_id: String,
-    pub actor: String,
-    /// The gate's id in its environment.
-    pub gate: String,
-    pub reason: String,
-    pub at: Timestamp,
-}
-
-/// The latest state of one checklist item.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tick {
-    pub ticked: bool,
-    /// Who made the latest change (or wrote the first note, when nobody ticked it yet).
-    pub actor: String,
-    pub at: Timestamp,
-    /// The note given with the latest tick or untick.
-    pub note: Option<String>,
-    /// The event that ticked it automatically, for `auto` items.
-    pub by_event: Option<String>,
-    /// True when the latest change was an untick: automatic ticks then leave the item alone.
-    pub unticked: bool,
-    /// Every note on the item, oldest first: (actor, when, text).
-    pub notes: Vec<(String, Timestamp, String)>,
-}
-
-/// Where a deployment stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeploymentState {
-    InFlight,
-    Succeeded { at: Timestamp },
-    Failed { at: Timestamp, reason: String },
-}
-
-/// One request to put a release on a target; its id is the `deploy-requested` event's id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Deployment {
-    pub id: String,
-    pub service: String,
-    pub env: String,
-    pub release: String,
-    pub commit: String,
-    pub previous_release: Option<String>,
-    pub rollback: bool,
-    pub requested_by: String,
-    pub requested_at: Timestamp,
-    /// What was called, secrets masked.
-    pub call: String,
-    /// When verification gives up: `requested_at` plus the verify timeout.
-    pub verify_deadline: Timestamp,
-    pub accepted_at: Option<Timestamp>,
-    pub state: DeploymentState,
-}
-
-impl Deployment {
-    pub fn is_in_flight(&self) -> bool {
-        self.state == DeploymentState::InFlight
-    }
-
-    /// In flight with its verification deadline passed: whoever observes it next records a failure.
-    pub fn is_overdue(&self, now: Timestamp) -> bool {
-        self.is_in_flight() && now >= self.verify_deadline
-    }
-
-    /// When it succeeded, if it did.
-    pub fn succeeded_at(&self) -> Option<Timestamp> {
-        match self.state {
-            DeploymentState::Succeeded { at } => Some(at),
-            _ => None,
-        }
-    }
 }
 
 /// Everything the event log says, folded.
@@ -143,10 +64,10 @@ impl Ledger {
                     .or_default()
                     .push(Approval {
                         event_id: event.id.clone(),
-                        actor: event.actor.clone(),
+                        actor: sanitize(&event.actor),
                         commit,
                         at: event.at,
-                        note,
+                        note: note.as_deref().map(sanitize),
                     });
             }
             Fact::Overridden { gate, reason } => {
@@ -158,9 +79,9 @@ impl Ledger {
                     .or_default()
                     .push(Override {
                         event_id: event.id.clone(),
-                        actor: event.actor.clone(),
+                        actor: sanitize(&event.actor),
                         gate,
-                        reason,
+                        reason: sanitize(&reason),
                         at: event.at,
                     });
             }
@@ -186,7 +107,8 @@ impl Ledger {
             } => {
                 self.change_item(event, &checklist, &item, None);
                 if let Some(tick) = self.tick_mut(event, &checklist, &item) {
-                    tick.notes.push((event.actor.clone(), event.at, note));
+                    tick.notes
+                        .push((sanitize(&event.actor), event.at, sanitize(&note)));
                 }
             }
             Fact::DeployRequested {
@@ -216,9 +138,9 @@ impl Ledger {
                     commit,
                     previous_release,
                     rollback,
-                    requested_by: event.actor.clone(),
+                    requested_by: sanitize(&event.actor),
                     requested_at: event.at,
-                    call,
+                    call: sanitize(&call),
                     verify_deadline,
                     accepted_at: None,
                     state: DeploymentState::InFlight,
@@ -238,7 +160,7 @@ impl Ledger {
                     &deployment,
                     DeploymentState::Failed {
                         at: event.at,
-                        reason,
+                        reason: sanitize(&reason),
                     },
                 );
             }
@@ -294,9 +216,10 @@ impl Ledger {
             .ticks
             .entry((scope(s, r, e), checklist.to_string()))
             .or_default();
+        let actor = sanitize(&event.actor);
         let tick = items.entry(item.to_string()).or_insert_with(|| Tick {
             ticked: false,
-            actor: event.actor.clone(),
+            actor: actor.clone(),
             at: event.at,
             note: None,
             by_event: None,
@@ -304,13 +227,14 @@ impl Ledger {
             notes: Vec::new(),
         });
         if let Some((ticked, note, by_event)) = change {
+            let note = note.as_deref().map(sanitize);
             tick.ticked = ticked;
             tick.unticked = !ticked;
-            tick.actor.clone_from(&event.actor);
             tick.at = event.at;
             if let Some(n) = &note {
-                tick.notes.push((event.actor.clone(), event.at, n.clone()));
+                tick.notes.push((actor.clone(), event.at, n.clone()));
             }
+            tick.actor = actor;
             tick.note = note;
             tick.by_event = by_event;
         }
