@@ -86,7 +86,8 @@ fn cell(ledger: &Ledger, observations: &[Observation], service: &str, env: &str)
             health: o.health,
             latency_ms: o.latency_ms,
             observed_at: Some(o.at),
-            drift: drift(o, last_success),
+            // A deployment in flight shows its new release before its success is recorded.
+            drift: deploying.is_none() && drift(o, last_success),
             deploying,
             detail: (!o.detail.is_empty()).then(|| o.detail.clone()),
         },
