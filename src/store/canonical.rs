@@ -118,7 +118,10 @@ fn write_f64(out: &mut String, f: f64) {
     let k = i32::try_from(digits.len()).unwrap_or(i32::MAX);
     if k <= n && n <= 21 {
         out.push_str(&digits);
-        out.extend(std::iter::repeat_n('0', usize::try_from(n - k).unwrap_or(0)));
+        out.extend(std::iter::repeat_n(
+            '0',
+            usize::try_from(n - k).unwrap_or(0),
+        ));
     } else if 0 < n && n <= 21 {
         let (int, frac) = digits.split_at(usize::try_from(n).unwrap_or(0));
         out.push_str(int);
@@ -221,13 +224,22 @@ mod tests {
 
     #[test]
     fn integers_are_written_exactly_even_beyond_double_precision() {
-        assert_eq!(canon("[18446744073709551615,-9223372036854775808,0,-1]"), "[18446744073709551615,-9223372036854775808,0,-1]");
+        assert_eq!(
+            canon("[18446744073709551615,-9223372036854775808,0,-1]"),
+            "[18446744073709551615,-9223372036854775808,0,-1]"
+        );
     }
 
     #[test]
     fn every_float_written_by_serde_json_reads_back_to_the_same_canonical_form() {
         // Verify re-parses stored lines, so parsing must be exact (serde_json `float_roundtrip`).
-        for bits in [0x41b3_de43_5555_5555_u64, 0x4314_3ff3_c1cb_0959, 0x3eb0_c6f7_a0b5_ed8c, 1, 0x7fef_ffff_ffff_ffff] {
+        for bits in [
+            0x41b3_de43_5555_5555_u64,
+            0x4314_3ff3_c1cb_0959,
+            0x3eb0_c6f7_a0b5_ed8c,
+            1,
+            0x7fef_ffff_ffff_ffff,
+        ] {
             let value = serde_json::json!([f64::from_bits(bits)]);
             let reread: Value = serde_json::from_str(&value.to_string()).expect("valid JSON");
             assert_eq!(reread, value, "bits {bits:#018x}");
@@ -246,13 +258,19 @@ mod tests {
 
     #[test]
     fn integral_floats_lose_their_fraction() {
-        assert_eq!(canon("[1.0,-2.50,1e2,1e21,1e-7,123e-9]"), "[1,-2.5,100,1e+21,1e-7,1.23e-7]");
+        assert_eq!(
+            canon("[1.0,-2.50,1e2,1e21,1e-7,123e-9]"),
+            "[1,-2.5,100,1e+21,1e-7,1.23e-7]"
+        );
     }
 
     #[test]
     fn controls_are_escaped_in_lowercase_and_nothing_else_is() {
         let value = Value::String("\u{1}\u{1f}\u{7f}/<é\u{2028}".to_string());
-        assert_eq!(canonical_json(&value), "\"\\u0001\\u001f\u{7f}/<é\u{2028}\"");
+        assert_eq!(
+            canonical_json(&value),
+            "\"\\u0001\\u001f\u{7f}/<é\u{2028}\""
+        );
     }
 
     #[test]
