@@ -16,21 +16,37 @@ fn the_example_configuration_loads_without_error() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
     let config = load(&path).unwrap_or_else(|e| panic!("config.example.toml is rejected:\n{e}"));
     assert_eq!(config.project.name, "shop");
-    let names: Vec<&str> = config.environments.iter().map(|e| e.name.as_str()).collect();
+    let names: Vec<&str> = config
+        .environments
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
     assert_eq!(names, ["dev", "staging", "prod"]);
     let prod = config.environment("prod").expect("prod");
     assert!(prod.protected);
     let kinds: Vec<&str> = prod.gates.iter().map(|g| g.rule.kind()).collect();
     assert_eq!(
         kinds,
-        ["soak", "approval", "checklist", "freeze", "window", "check", "check", "ancestor"]
+        [
+            "soak",
+            "approval",
+            "checklist",
+            "freeze",
+            "window",
+            "check",
+            "check",
+            "ancestor"
+        ]
     );
     let ids: Vec<&str> = prod.gates.iter().map(|g| g.id.as_str()).collect();
     assert_eq!(ids[5..7], ["ci", "smoke"]);
     assert_eq!(config.freezes.len(), 1);
     assert_eq!(config.services.len(), 2);
     let web = config.service("web").expect("web");
-    assert!(matches!(web.deployer_for("dev"), Some(DeployerSpec::Command(_))));
+    assert!(matches!(
+        web.deployer_for("dev"),
+        Some(DeployerSpec::Command(_))
+    ));
     assert!(matches!(web.deployer_for("prod"), Some(DeployerSpec::Http(h)) if !h.preset_webhook));
 }
 
@@ -40,7 +56,7 @@ fn defaults_fill_what_is_not_written() {
         "{HEAD}gates = [{{ kind = \"approval\" }}, {{ kind = \"check\", http = \"https://ci/{{{{commit}}}}\", pointer = \"/state\", equals = \"success\" }}]\n\n[[services]]\nname = \"api\"\nrepo = \".\"\ntags = \"api-v*\"\nhealth = \"http://{{{{env}}}}.internal/health\"\ndeploy = {{ kind = \"webhook\", url = \"https://deploy/{{{{env}}}}\" }}\n"
     ));
     let config = load(&w.path).expect("loads");
-    assert_eq!(config.project.verify_timeout, Duration::from_secs(300));
+    assert_eq!(config.project.verify_timeout, Duration::from_mins(5));
     assert_eq!(config.project.probe_interval, Duration::from_secs(10));
     let canonical = std::fs::canonicalize(&w.path).expect("canonical path");
     assert_eq!(config.path, canonical);
@@ -50,12 +66,18 @@ fn defaults_fill_what_is_not_written() {
     };
     assert_eq!(
         config.project.state_dir,
-        data_dir().join("projects").join(format!("shop-{}", &hash[..12]))
+        data_dir()
+            .join("projects")
+            .join(format!("shop-{}", &hash[..12]))
     );
     let gates = &config.environment("prod").expect("prod").gates;
     assert_eq!(
         gates[0].rule,
-        GateRule::Approval { count: 1, from: vec![], signed: false }
+        GateRule::Approval {
+            count: 1,
+            from: vec![],
+            signed: false
+        }
     );
     assert!(matches!(
         &gates[1].rule,
@@ -108,12 +130,15 @@ health = { command = ["kubectl", "get"] }
     assert_eq!(config.project.state_dir, dir.join(".shipdeck"));
     let web = config.service("web").expect("web");
     assert_eq!(web.repo, dir.join("../web"));
-    assert_eq!(config.service("web").map(|s| s.repo.ends_with("web")), Some(true));
+    assert_eq!(
+        config.service("web").map(|s| s.repo.ends_with("web")),
+        Some(true)
+    );
     let Some(DeployerSpec::Command(c)) = web.deployer_for("dev") else {
         panic!("command deployer");
     };
     assert_eq!(c.argv[0], dir.join("bin/deploy").to_string_lossy());
-    assert_eq!(c.timeout, Duration::from_secs(600));
+    assert_eq!(c.timeout, Duration::from_mins(10));
     let Some(ProbeSource::Command { argv }) = web.probe_for("dev").map(|p| &p.source) else {
         panic!("command probe");
     };
@@ -168,7 +193,10 @@ fn discover_prefers_explicit_then_the_nearest_ancestor() {
         explicit
     );
     let err = discover(Some(Path::new("missing.toml")), root.path()).expect_err("missing");
-    assert!(err.to_string().contains("shipdeck demo serve --dir DIR"), "{err}");
+    assert!(
+        err.to_string().contains("shipdeck demo serve --dir DIR"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -194,10 +222,23 @@ fn warnings_name_unset_secrets_and_missing_commands_without_failing() {
     .expect("warnings do not fail loading");
     let found = warnings(&config);
     assert_eq!(found.len(), 3, "{found:#?}");
-    assert!(found.iter().any(|w| w.contains("./scripts/missing.sh") || w.contains("scripts/missing.sh")));
-    assert!(found.iter().any(|w| w.contains("`SHIPDECK_TEST_UNSET_7F3A`") && w.contains("is not set")));
-    assert!(found.iter().any(|w| w.contains("`shipdeck-no-such-command-9c1`") && w.contains("PATH")));
-    let Some(DeployerSpec::Http(h)) = config.service("api").and_then(|s| s.deployer_for("prod")) else {
+    assert!(
+        found
+            .iter()
+            .any(|w| w.contains("./scripts/missing.sh") || w.contains("scripts/missing.sh"))
+    );
+    assert!(
+        found
+            .iter()
+            .any(|w| w.contains("`SHIPDECK_TEST_UNSET_7F3A`") && w.contains("is not set"))
+    );
+    assert!(
+        found
+            .iter()
+            .any(|w| w.contains("`shipdeck-no-such-command-9c1`") && w.contains("PATH"))
+    );
+    let Some(DeployerSpec::Http(h)) = config.service("api").and_then(|s| s.deployer_for("prod"))
+    else {
         panic!("http deployer");
     };
     assert!(matches!(&h.auth, Some(Auth::Bearer(s)) if s.0 == "SHIPDECK_TEST_UNSET_7F3A"));

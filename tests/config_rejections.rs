@@ -5,7 +5,8 @@ mod config_support;
 
 use config_support::{HEAD, assert_problem, rejected};
 
-const FREEZE_OK: &str = "from = \"2026-12-20T00:00:00+01:00\"\nuntil = \"2027-01-04T00:00:00+01:00\"\n";
+const FREEZE_OK: &str =
+    "from = \"2026-12-20T00:00:00+01:00\"\nuntil = \"2027-01-04T00:00:00+01:00\"\n";
 
 #[test]
 fn an_unknown_section_suggests_the_near_miss() {
@@ -23,7 +24,11 @@ fn an_unknown_environment_key_is_located_and_suggested() {
     assert_problem(
         &lines,
         "shipdeck.toml:12:1: environments[2].protectd: ",
-        &["unknown key `protectd`", "`protected`", "did you mean `protected`?"],
+        &[
+            "unknown key `protectd`",
+            "`protected`",
+            "did you mean `protected`?",
+        ],
     );
 }
 
@@ -131,7 +136,11 @@ fn two_gates_of_one_kind_need_ids() {
         "shipdeck.toml:12:10: environments[2].gates[0]: ",
         &["2 `check` gates", "give each an `id`"],
     );
-    assert_problem(&lines, "shipdeck.toml:12:50: environments[2].gates[1]: ", &["give each an `id`"]);
+    assert_problem(
+        &lines,
+        "shipdeck.toml:12:50: environments[2].gates[1]: ",
+        &["give each an `id`"],
+    );
 }
 
 #[test]
@@ -154,7 +163,10 @@ fn an_invalid_time_zone_is_rejected_with_a_suggestion() {
     assert_problem(
         &lines,
         "shipdeck.toml:12:34: environments[2].gates[0].tz: ",
-        &["`Europe/Berln` is not an IANA time zone", "did you mean `Europe/Berlin`?"],
+        &[
+            "`Europe/Berln` is not an IANA time zone",
+            "did you mean `Europe/Berlin`?",
+        ],
     );
 }
 
@@ -201,7 +213,9 @@ fn a_freeze_time_needs_an_offset() {
 
 #[test]
 fn approval_count_is_at_least_one_and_at_most_the_approvers() {
-    let lines = rejected(&format!("{HEAD}gates = [{{ kind = \"approval\", count = 0 }}]\n"));
+    let lines = rejected(&format!(
+        "{HEAD}gates = [{{ kind = \"approval\", count = 0 }}]\n"
+    ));
     assert_problem(
         &lines,
         "shipdeck.toml:12:39: environments[2].gates[0].count: ",
@@ -225,18 +239,29 @@ fn a_checklist_gate_must_name_an_existing_checklist() {
     assert_problem(
         &lines,
         "shipdeck.toml:12:39: environments[2].gates[0].name: ",
-        &["no checklist named `production-relase`", "did you mean `production-release`?"],
+        &[
+            "no checklist named `production-relase`",
+            "did you mean `production-release`?",
+        ],
     );
 }
 
 #[test]
 fn a_secret_written_as_a_value_is_refused() {
-    let never = "secrets are never values in the file; name an environment variable with `secret_env`";
+    let never =
+        "secrets are never values in the file; name an environment variable with `secret_env`";
     let lines = rejected(&format!(
         "{HEAD}\n[[services]]\nname = \"api\"\nrepo = \".\"\ntags = \"api-v*\"\ndeploy = {{ kind = \"webhook\", url = \"https://x/hook\", token = \"abc123\" }}\n"
     ));
-    assert_problem(&lines, "shipdeck.toml:17:54: services[0].deploy.token: ", &[never]);
-    assert!(!lines.iter().any(|l| l.contains("unknown key `token`")), "{lines:?}");
+    assert_problem(
+        &lines,
+        "shipdeck.toml:17:54: services[0].deploy.token: ",
+        &[never],
+    );
+    assert!(
+        !lines.iter().any(|l| l.contains("unknown key `token`")),
+        "{lines:?}"
+    );
 
     let lines = rejected(&format!(
         "{HEAD}\n[[services]]\nname = \"api\"\nrepo = \".\"\ntags = \"api-v*\"\ndeploy = {{ kind = \"webhook\", url = \"https://x/hook\", secret_env = \"hunter2!\" }}\n"
@@ -248,7 +273,11 @@ fn a_secret_written_as_a_value_is_refused() {
     );
 
     let lines = rejected(&format!("{HEAD}password = \"x\"\n"));
-    assert_problem(&lines, "shipdeck.toml:12:1: environments[2].password: ", &[never]);
+    assert_problem(
+        &lines,
+        "shipdeck.toml:12:1: environments[2].password: ",
+        &[never],
+    );
 }
 
 #[test]
@@ -289,4 +318,54 @@ fn every_problem_is_reported_one_per_line_in_file_order() {
     assert!(lines[1].starts_with("shipdeck.toml:12:"));
     assert!(lines[1].contains("environments[2].gates[1].tz"));
     assert!(lines[2].starts_with("shipdeck.toml:18:17: freezes[0].environments[0]"));
+}
+
+#[test]
+fn an_unknown_value_of_a_closed_set_is_suggested() {
+    let lines = rejected(&format!(
+        "{HEAD}\n[[services]]\nname = \"api\"\nrepo = \".\"\ntags = \"api-v*\"\nhealth = {{ url = \"http://x/health\", format = \"plian\" }}\n"
+    ));
+    assert_problem(
+        &lines,
+        "shipdeck.toml:17:46: services[0].health.format: ",
+        &[
+            "unknown value `plian`",
+            "`auto`, `status`, `plain`",
+            "did you mean `plain`?",
+        ],
+    );
+}
+
+#[test]
+fn an_unknown_deployer_kind_is_suggested() {
+    let lines = rejected(&format!(
+        "{HEAD}\n[[services]]\nname = \"api\"\nrepo = \".\"\ntags = \"api-v*\"\ndeploy = {{ kind = \"webhok\", url = \"https://x\" }}\n"
+    ));
+    assert_problem(
+        &lines,
+        "shipdeck.toml:17:19: services[0].deploy.kind: ",
+        &["unknown deployer kind `webhok`", "did you mean `webhook`?"],
+    );
+}
+
+#[test]
+fn a_missing_required_key_is_named() {
+    let lines = rejected(&format!("{HEAD}\n[[environments]]\nprotected = true\n"));
+    assert_problem(
+        &lines,
+        "shipdeck.toml:13:",
+        &["environments[3].name: missing key `name`"],
+    );
+}
+
+#[test]
+fn an_http_check_needs_pointer_and_equals() {
+    let lines = rejected(&format!(
+        "{HEAD}gates = [{{ kind = \"check\", id = \"ci\", http = \"https://ci/{{{{commit}}}}\" }}]\n"
+    ));
+    assert_problem(
+        &lines,
+        "shipdeck.toml:12:10: environments[2].gates[0].pointer: ",
+        &["an http check needs `pointer`, `equals`"],
+    );
 }

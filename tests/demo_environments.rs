@@ -7,7 +7,10 @@ use demo_support::{deploy, health, wait_for, webhook_body};
 use shipdeck::demo::{self, Demo};
 
 fn url(demo: &Demo, env: &str, service: &str, what: &str) -> String {
-    format!("{}/{service}/{what}", demo.base_url(env).expect("known environment"))
+    format!(
+        "{}/{service}/{what}",
+        demo.base_url(env).expect("known environment")
+    )
 }
 
 async fn running_release(demo: &Demo, env: &str, service: &str) -> String {
@@ -22,7 +25,10 @@ async fn every_target_starts_healthy_on_its_starting_release() {
     let expected = [
         ("api", ["api-v1.5.0", "api-v1.4.0", "api-v1.3.0"]),
         ("web", ["web-v2.1.0", "web-v2.0.0", "web-v1.9.0"]),
-        ("worker", ["worker-v0.10.0", "worker-v0.9.1", "worker-v0.9.0"]),
+        (
+            "worker",
+            ["worker-v0.10.0", "worker-v0.9.1", "worker-v0.9.0"],
+        ),
     ];
     for (service, tags) in expected {
         for (env, tag) in ["dev", "staging", "prod"].into_iter().zip(tags) {
@@ -45,7 +51,14 @@ async fn a_deploy_is_accepted_then_the_new_version_appears_after_the_roll_out() 
     let dir = tempfile::tempdir().expect("temp dir");
     let demo = demo::start(dir.path()).await.expect("demo starts");
     let release = demo.release("api-v1.5.0").expect("release").clone();
-    let body = webhook_body("api", "staging", release.tag, &release.version, &release.commit, "k-1");
+    let body = webhook_body(
+        "api",
+        "staging",
+        release.tag,
+        &release.version,
+        &release.commit,
+        "k-1",
+    );
     let (status, answer) = deploy(&url(&demo, "staging", "api", "deploy"), &body, "k-1").await;
     assert_eq!(status, 202, "{answer}");
     assert_eq!(answer["release"], "api-v1.5.0");
@@ -70,7 +83,10 @@ async fn a_deploy_is_accepted_then_the_new_version_appears_after_the_roll_out() 
 async fn the_bad_release_deploys_then_reports_fail_with_503() {
     let dir = tempfile::tempdir().expect("temp dir");
     let demo = demo::start(dir.path()).await.expect("demo starts");
-    let bad = demo.release(demo::BAD_RELEASE).expect("bad release").clone();
+    let bad = demo
+        .release(demo::BAD_RELEASE)
+        .expect("bad release")
+        .clone();
     assert_eq!(bad.tag, "api-v1.6.0");
     let body = webhook_body("api", "dev", bad.tag, &bad.version, &bad.commit, "k-bad");
     let (status, _) = deploy(&url(&demo, "dev", "api", "deploy"), &body, "k-bad").await;
@@ -87,12 +103,20 @@ async fn the_bad_release_deploys_then_reports_fail_with_503() {
 
     // Backing out to the previous release makes it healthy again.
     let good = demo.release("api-v1.5.0").expect("release").clone();
-    let body = webhook_body("api", "dev", good.tag, &good.version, &good.commit, "k-back");
+    let body = webhook_body(
+        "api",
+        "dev",
+        good.tag,
+        &good.version,
+        &good.commit,
+        "k-back",
+    );
     let (status, _) = deploy(&url(&demo, "dev", "api", "deploy"), &body, "k-back").await;
     assert_eq!(status, 202);
     wait_for(15, "api-v1.5.0 to run in dev again", || async {
         let (status, _, body) = health(&url(&demo, "dev", "api", "health")).await;
-        (status == 200 && body["releaseId"] == "api-v1.5.0" && body["status"] == "pass").then_some(())
+        (status == 200 && body["releaseId"] == "api-v1.5.0" && body["status"] == "pass")
+            .then_some(())
     })
     .await;
     demo.shutdown().await;
@@ -106,13 +130,27 @@ async fn a_repeated_idempotency_key_is_answered_200_without_redeploying() {
     let newer = demo.release("web-v2.1.0").expect("release").clone();
     let older = demo.release("web-v2.0.0").expect("release").clone();
 
-    let first = webhook_body("web", "staging", newer.tag, &newer.version, &newer.commit, "k-a");
+    let first = webhook_body(
+        "web",
+        "staging",
+        newer.tag,
+        &newer.version,
+        &newer.commit,
+        "k-a",
+    );
     assert_eq!(deploy(&deploy_url, &first, "k-a").await.0, 202);
     wait_for(15, "web-v2.1.0 in staging", || async {
         (running_release(&demo, "staging", "web").await == "web-v2.1.0").then_some(())
     })
     .await;
-    let back = webhook_body("web", "staging", older.tag, &older.version, &older.commit, "k-b");
+    let back = webhook_body(
+        "web",
+        "staging",
+        older.tag,
+        &older.version,
+        &older.commit,
+        "k-b",
+    );
     assert_eq!(deploy(&deploy_url, &back, "k-b").await.0, 202);
     wait_for(15, "web-v2.0.0 in staging", || async {
         (running_release(&demo, "staging", "web").await == "web-v2.0.0").then_some(())
@@ -142,7 +180,11 @@ async fn unknown_releases_services_and_bodies_are_refused() {
     assert_eq!(deploy(&api, &other_service, "k-2").await.0, 422);
     let v15 = demo.release("api-v1.5.0").expect("release").clone();
     let moved = webhook_body("api", "prod", v15.tag, &v15.version, &web.commit, "k-3");
-    assert_eq!(deploy(&api, &moved, "k-3").await.0, 422, "a commit that is not the tag's");
+    assert_eq!(
+        deploy(&api, &moved, "k-3").await.0,
+        422,
+        "a commit that is not the tag's"
+    );
     let nowhere = format!("{}/billing/deploy", demo.base_url("prod").expect("prod"));
     assert_eq!(deploy(&nowhere, &unknown, "k-4").await.0, 404);
     let garbage = demo_support::client()
@@ -166,7 +208,12 @@ async fn a_restarted_demo_keeps_what_ran_and_reuses_its_repository() {
     let demo = demo::start(dir.path()).await.expect("demo starts");
     let v15 = demo.release("api-v1.5.0").expect("release").clone();
     let body = webhook_body("api", "prod", v15.tag, &v15.version, &v15.commit, "k-1");
-    assert_eq!(deploy(&url(&demo, "prod", "api", "deploy"), &body, "k-1").await.0, 202);
+    assert_eq!(
+        deploy(&url(&demo, "prod", "api", "deploy"), &body, "k-1")
+            .await
+            .0,
+        202
+    );
     wait_for(15, "api-v1.5.0 in prod", || async {
         (running_release(&demo, "prod", "api").await == "api-v1.5.0").then_some(())
     })
@@ -177,6 +224,9 @@ async fn a_restarted_demo_keeps_what_ran_and_reuses_its_repository() {
     let again = demo::start(dir.path()).await.expect("demo restarts");
     assert_eq!(again.releases, releases, "the repository was rebuilt");
     assert_eq!(running_release(&again, "prod", "api").await, "api-v1.5.0");
-    assert_eq!(running_release(&again, "staging", "api").await, "api-v1.4.0");
+    assert_eq!(
+        running_release(&again, "staging", "api").await,
+        "api-v1.4.0"
+    );
     again.shutdown().await;
 }

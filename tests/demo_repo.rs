@@ -11,19 +11,39 @@ async fn the_repository_has_annotated_release_tags_on_release_commits() {
     let demo = demo::start(dir.path()).await.expect("demo starts");
     let repo = demo.repo.clone();
 
-    let tags: Vec<String> = git(&repo, &["tag", "--list"]).lines().map(str::to_string).collect();
+    let tags: Vec<String> = git(&repo, &["tag", "--list"])
+        .lines()
+        .map(str::to_string)
+        .collect();
     let mut expected = vec![
-        "api-v1.2.0", "api-v1.3.0", "api-v1.4.0", "api-v1.5.0", "api-v1.6.0",
-        "web-v1.8.0", "web-v1.9.0", "web-v2.0.0", "web-v2.1.0",
-        "worker-v0.8.0", "worker-v0.9.0", "worker-v0.9.1", "worker-v0.10.0",
+        "api-v1.2.0",
+        "api-v1.3.0",
+        "api-v1.4.0",
+        "api-v1.5.0",
+        "api-v1.6.0",
+        "web-v1.8.0",
+        "web-v1.9.0",
+        "web-v2.0.0",
+        "web-v2.1.0",
+        "worker-v0.8.0",
+        "worker-v0.9.0",
+        "worker-v0.9.1",
+        "worker-v0.10.0",
     ];
     expected.sort_unstable();
     assert_eq!(tags, expected);
 
     for tag in &expected {
-        assert_eq!(git(&repo, &["cat-file", "-t", tag]), "tag", "{tag} is annotated");
+        assert_eq!(
+            git(&repo, &["cat-file", "-t", tag]),
+            "tag",
+            "{tag} is annotated"
+        );
         let (service, version) = tag.split_once("-v").expect("prefix");
-        let subject = git(&repo, &["log", "-1", "--format=%s", &format!("{tag}^{{commit}}")]);
+        let subject = git(
+            &repo,
+            &["log", "-1", "--format=%s", &format!("{tag}^{{commit}}")],
+        );
         assert_eq!(subject, format!("chore({service}): release {version}"));
         let file = git(&repo, &["show", &format!("{tag}:{service}/VERSION")]);
         assert_eq!(file, version);
@@ -40,15 +60,26 @@ async fn the_history_is_a_believable_few_weeks_of_conventional_commits_on_main()
     let repo = demo.repo.clone();
 
     assert_eq!(git(&repo, &["symbolic-ref", "HEAD"]), "refs/heads/main");
-    let count: usize = git(&repo, &["rev-list", "--count", "main"]).parse().expect("a number");
+    let count: usize = git(&repo, &["rev-list", "--count", "main"])
+        .parse()
+        .expect("a number");
     assert!((40..=60).contains(&count), "{count} commits");
 
     let subjects = git(&repo, &["log", "--format=%s"]);
-    let conventional = ["feat(", "fix(", "perf(", "docs(", "docs:", "chore(", "chore:"];
+    let conventional = [
+        "feat(", "fix(", "perf(", "docs(", "docs:", "chore(", "chore:",
+    ];
     for subject in subjects.lines() {
-        assert!(conventional.iter().any(|p| subject.starts_with(p)), "not conventional: {subject}");
+        assert!(
+            conventional.iter().any(|p| subject.starts_with(p)),
+            "not conventional: {subject}"
+        );
     }
-    assert_eq!(subjects.lines().filter(|s| s.contains(")!:")).count(), 1, "one breaking change");
+    assert_eq!(
+        subjects.lines().filter(|s| s.contains(")!:")).count(),
+        1,
+        "one breaking change"
+    );
     let bodies = git(&repo, &["log", "--format=%b"]);
     assert!(bodies.contains("BREAKING CHANGE:"));
 
@@ -65,17 +96,32 @@ async fn the_history_is_a_believable_few_weeks_of_conventional_commits_on_main()
         .lines()
         .map(|t| t.parse().expect("unix time"))
         .collect();
-    assert!(times.iter().all(|t| *t < now && *t > now - 60 * 86_400), "dates in the last weeks");
-    assert!(times.iter().max().expect("commits") - times.iter().min().expect("commits") > 21 * 86_400);
+    assert!(
+        times.iter().all(|t| *t < now && *t > now - 60 * 86_400),
+        "dates in the last weeks"
+    );
+    assert!(
+        times.iter().max().expect("commits") - times.iter().min().expect("commits") > 21 * 86_400
+    );
 
     for service in ["api/", "web/", "worker/"] {
         let files = git(&repo, &["ls-files", service]);
         assert!(files.lines().count() >= 4, "{service}: {files}");
     }
-    assert_eq!(git(&repo, &["status", "--porcelain"]), "", "the working tree is checked out");
+    assert_eq!(
+        git(&repo, &["status", "--porcelain"]),
+        "",
+        "the working tree is checked out"
+    );
     // The failure story's fix is on main but not released yet.
-    let unreleased = git(&repo, &["log", "--format=%s", "api-v1.6.0..main", "--", "api/"]);
-    assert!(unreleased.contains("fix(api): return pooled connections"), "{unreleased}");
+    let unreleased = git(
+        &repo,
+        &["log", "--format=%s", "api-v1.6.0..main", "--", "api/"],
+    );
+    assert!(
+        unreleased.contains("fix(api): return pooled connections"),
+        "{unreleased}"
+    );
     demo.shutdown().await;
 }
 
@@ -87,6 +133,9 @@ async fn a_directory_holding_some_other_repository_is_refused() {
     git(&repo, &["init", "-q"]);
     let err = demo::start(dir.path()).await.err().expect("refused");
     let message = format!("{err:#}");
-    assert!(message.contains("not a shipdeck demo repository"), "{message}");
+    assert!(
+        message.contains("not a shipdeck demo repository"),
+        "{message}"
+    );
     assert!(!dir.path().join("shipdeck.toml").exists());
 }

@@ -142,10 +142,17 @@ async fn a_timeout_kills_the_command_and_what_it_started() {
     let pid = std::fs::read_to_string(dir.path().join("child.pid")).expect("child pid");
     let stat = format!("/proc/{}/stat", pid.trim());
     // Gone, or a zombie waiting for its new parent to reap it: either way not running.
-    wait_for("the background sleep to die", Duration::from_secs(10), || {
-        std::fs::read_to_string(&stat)
-            .map_or(true, |s| s.rsplit(')').next().is_some_and(|r| r.trim_start().starts_with('Z')))
-    })
+    wait_for(
+        "the background sleep to die",
+        Duration::from_secs(10),
+        || {
+            std::fs::read_to_string(&stat).map_or(true, |s| {
+                s.rsplit(')')
+                    .next()
+                    .is_some_and(|r| r.trim_start().starts_with('Z'))
+            })
+        },
+    )
     .await;
 }
 
@@ -171,7 +178,10 @@ async fn a_missing_program_is_a_clear_error() {
     let err = call(&spec(Duration::from_secs(10)), &req, true, tx)
         .await
         .expect_err("no script");
-    assert!(err.to_string().contains("could not start `./deploy.sh`"), "{err}");
+    assert!(
+        err.to_string().contains("could not start `./deploy.sh`"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -86,7 +86,10 @@ async fn listed_success_codes_replace_any_2xx() {
     let mut spec = http(format!("http://{addr}/ok"));
     spec.success = vec![200];
     let err = deploy(spec, &req()).await.expect_err("202 is not listed");
-    assert!(matches!(err, DeployError::Rejected { status: 202, .. }), "{err:?}");
+    assert!(
+        matches!(err, DeployError::Rejected { status: 202, .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -105,7 +108,11 @@ async fn a_huge_answer_is_capped_at_64_kib() {
     let detail = deploy(http(format!("http://{addr}/big")), &req())
         .await
         .expect("accepted");
-    assert!(detail.len() <= 64 * 1024 + 16, "{} bytes kept", detail.len());
+    assert!(
+        detail.len() <= 64 * 1024 + 16,
+        "{} bytes kept",
+        detail.len()
+    );
     assert!(detail.ends_with('…'));
 }
 
@@ -121,7 +128,10 @@ async fn values_are_url_escaped_in_the_url_and_json_escaped_in_the_body() {
     assert_eq!(got.query.as_deref(), Some("v=1.0%22%3B%20rm%20-rf%20~"));
     let body: serde_json::Value = serde_json::from_slice(&got.body).expect("the body is JSON");
     assert_eq!(body["version"], hostile);
-    assert_eq!(body["approvals"][0]["by"], "bob@example.com", "inserted raw");
+    assert_eq!(
+        body["approvals"][0]["by"], "bob@example.com",
+        "inserted raw"
+    );
 }
 
 #[tokio::test]
@@ -178,6 +188,9 @@ async fn basic_and_header_auth_come_from_their_variables() {
 
     let got = seen.all();
     // base64("deployer:pa55word")
-    assert_eq!(got[0].headers["authorization"], "Basic ZGVwbG95ZXI6cGE1NXdvcmQ=");
+    assert_eq!(
+        got[0].headers["authorization"],
+        "Basic ZGVwbG95ZXI6cGE1NXdvcmQ="
+    );
     assert_eq!(got[1].headers["x-deploy-key"], "key-9876");
 }

@@ -61,7 +61,10 @@ async fn the_secret_value_never_appears_in_anything_shown() {
         return;
     }
     let secret_value = Secret::from_env(&secret()).expect("set in the child");
-    assert_eq!(format!("{secret_value} {secret_value:?}"), format!("{MASK} {MASK}"));
+    assert_eq!(
+        format!("{secret_value} {secret_value:?}"),
+        format!("{MASK} {MASK}")
+    );
 
     let (addr, seen) = server::start().await;
     let dir = tempfile::tempdir().expect("temp dir");
@@ -94,7 +97,12 @@ async fn the_secret_value_never_appears_in_anything_shown() {
     // A redirect, a timeout, a refused connection, a bad template, a missing variable.
     assert_hidden(
         "a redirect",
-        &shown(&http(format!("http://{addr}/redirect"), bearer()), &req, false).await,
+        &shown(
+            &http(format!("http://{addr}/redirect"), bearer()),
+            &req,
+            false,
+        )
+        .await,
     );
     let slow = shown(&http(format!("http://{addr}/slow"), bearer()), &req, false).await;
     assert!(slow[0].contains("timeout"), "{slow:?}");
@@ -107,11 +115,21 @@ async fn the_secret_value_never_appears_in_anything_shown() {
     assert_hidden("a refused connection", &refused);
     assert_hidden(
         "a template error",
-        &shown(&http(format!("http://{addr}/{{{{relase}}}}"), bearer()), &req, false).await,
+        &shown(
+            &http(format!("http://{addr}/{{{{relase}}}}"), bearer()),
+            &req,
+            false,
+        )
+        .await,
     );
-    let missing = Some(Auth::Bearer(SecretName("SHIPDECK_TEST_UNSET_SECRET".into())));
+    let missing = Some(Auth::Bearer(SecretName(
+        "SHIPDECK_TEST_UNSET_SECRET".into(),
+    )));
     let missing = shown(&http(format!("http://{addr}/ok"), missing), &req, false).await;
-    assert!(missing[0].contains("SHIPDECK_TEST_UNSET_SECRET"), "{missing:?}");
+    assert!(
+        missing[0].contains("SHIPDECK_TEST_UNSET_SECRET"),
+        "{missing:?}"
+    );
     assert_hidden("a missing secret", &missing);
     let not_basic = Some(Auth::Basic(SecretName("SHIPDECK_TEST_NOT_BASIC".into())));
     let not_basic = shown(&http(format!("http://{addr}/ok"), not_basic), &req, false).await;
@@ -131,8 +149,14 @@ async fn the_secret_value_never_appears_in_anything_shown() {
         timeout: Duration::from_secs(10),
     });
     let leak = shown(&command, &req, true).await;
-    assert!(leak.iter().any(|l| l == &format!("token is {MASK}")), "{leak:?}");
+    assert!(
+        leak.iter().any(|l| l == &format!("token is {MASK}")),
+        "{leak:?}"
+    );
     assert_hidden("command output", &leak);
     assert_hidden("an untrusted refusal", &shown(&command, &req, false).await);
-    assert_hidden("a description", &[describe(&command, &req).expect("describes")]);
+    assert_hidden(
+        "a description",
+        &[describe(&command, &req).expect("describes")],
+    );
 }

@@ -28,7 +28,10 @@ fn trust_follows_the_files_path_and_content() {
     let config = dir.path().join("shipdeck.toml");
     std::fs::write(&config, "[project]\nname = \"shop\"\n").expect("config");
 
-    assert!(!is_trusted(&config).expect("checks"), "new files are untrusted");
+    assert!(
+        !is_trusted(&config).expect("checks"),
+        "new files are untrusted"
+    );
     trust(&config).expect("trusts");
     assert!(is_trusted(&config).expect("checks"));
     let data_dir = PathBuf::from(std::env::var("SHIPDECK_DATA_DIR").expect("set"));
@@ -52,7 +55,10 @@ fn trust_follows_the_files_path_and_content() {
 
     trust(&config).expect("trusts again");
     assert!(is_trusted(&config).expect("checks"));
-    assert!(!is_trusted(&copy).expect("checks"), "trusting one file trusts no other");
+    assert!(
+        !is_trusted(&copy).expect("checks"),
+        "trusting one file trusts no other"
+    );
 }
 
 fn config(services: Vec<Service>, gates: Vec<Gate>) -> Config {
@@ -62,7 +68,7 @@ fn config(services: Vec<Service>, gates: Vec<Gate>) -> Config {
         project: Project {
             name: "shop".into(),
             state_dir: PathBuf::from("/srv/shop/.shipdeck"),
-            verify_timeout: Duration::from_secs(300),
+            verify_timeout: Duration::from_mins(5),
             probe_interval: Duration::from_secs(10),
         },
         environments: vec![Environment {
@@ -127,11 +133,17 @@ fn only_configurations_that_can_run_commands_need_trust() {
             })),
         },
     );
-    assert!(needs_trust(&config(vec![deploys], Vec::new())), "command deployer override");
+    assert!(
+        needs_trust(&config(vec![deploys], Vec::new())),
+        "command deployer override"
+    );
 
     let mut probes = service();
     probes.health = Some(probe(ProbeSource::Command { argv: argv.clone() }));
-    assert!(needs_trust(&config(vec![probes], Vec::new())), "command probe");
+    assert!(
+        needs_trust(&config(vec![probes], Vec::new())),
+        "command probe"
+    );
 
     let gate = Gate {
         id: "smoke".into(),
@@ -140,5 +152,8 @@ fn only_configurations_that_can_run_commands_need_trust() {
             timeout: Duration::from_secs(1),
         }),
     };
-    assert!(needs_trust(&config(vec![service()], vec![gate])), "command check gate");
+    assert!(
+        needs_trust(&config(vec![service()], vec![gate])),
+        "command check gate"
+    );
 }

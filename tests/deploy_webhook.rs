@@ -33,7 +33,10 @@ fn ensure_webhook() {
         .env("DEBIAN_FRONTEND", "noninteractive")
         .status()
         .expect("apt-get runs");
-    assert!(status.success() && Path::new(WEBHOOK).exists(), "apt-get install webhook failed");
+    assert!(
+        status.success() && Path::new(WEBHOOK).exists(),
+        "apt-get install webhook failed"
+    );
 }
 
 /// The server, killed when dropped.
@@ -75,7 +78,14 @@ async fn start(dir: &Path) -> (Server, SocketAddr) {
 
     let port = free_port();
     let child = Command::new(WEBHOOK)
-        .args(["-ip", "127.0.0.1", "-port", &port.to_string(), "-verbose", "-hooks"])
+        .args([
+            "-ip",
+            "127.0.0.1",
+            "-port",
+            &port.to_string(),
+            "-verbose",
+            "-hooks",
+        ])
         .arg(&hooks_file)
         .stdin(Stdio::null())
         .stdout(log.try_clone().expect("log handle"))
@@ -135,25 +145,40 @@ async fn a_signed_webhook_deploys_and_a_wrongly_signed_one_is_refused_once() {
     call(&webhook(addr, "SHIPDECK_TEST_HOOK_SECRET"), &req, false, tx)
         .await
         .expect("the signed hook is accepted");
-    wait_for("the hook to record the version", Duration::from_secs(15), || {
-        std::fs::read_to_string(&deployed).is_ok_and(|v| v == "1.4.2\n")
-    })
+    wait_for(
+        "the hook to record the version",
+        Duration::from_secs(15),
+        || std::fs::read_to_string(&deployed).is_ok_and(|v| v == "1.4.2\n"),
+    )
     .await;
     assert_eq!(incoming(dir.path()), 1);
 
     let (tx, _rx) = unbounded_channel();
     let req = request("1.4.3", dir.path().to_path_buf());
-    let err = call(&webhook(addr, "SHIPDECK_TEST_WRONG_SECRET"), &req, false, tx)
-        .await
-        .expect_err("a wrong signature is refused");
+    let err = call(
+        &webhook(addr, "SHIPDECK_TEST_WRONG_SECRET"),
+        &req,
+        false,
+        tx,
+    )
+    .await
+    .expect_err("a wrong signature is refused");
     assert!(
-        matches!(err, DeployError::Rejected { status: 403 | 500, .. }),
+        matches!(
+            err,
+            DeployError::Rejected {
+                status: 403 | 500,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(!err.to_string().contains("not-the-hook-secret"));
-    wait_for("webhook to log the refused request", Duration::from_secs(10), || {
-        incoming(dir.path()) >= 2
-    })
+    wait_for(
+        "webhook to log the refused request",
+        Duration::from_secs(10),
+        || incoming(dir.path()) >= 2,
+    )
     .await;
     let log = std::fs::read_to_string(dir.path().join("webhook.log")).expect("log");
     assert!(log.contains("invalid payload signature"), "{log}");

@@ -2,7 +2,7 @@
 //! test `append_worker` is the child, driven by environment variables.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
@@ -32,7 +32,11 @@ fn body(worker: usize, i: usize) -> EventBody {
 fn wait_for(path: &Path, deadline: Duration) {
     let start = Instant::now();
     while !path.exists() {
-        assert!(start.elapsed() < deadline, "no start signal at {}", path.display());
+        assert!(
+            start.elapsed() < deadline,
+            "no start signal at {}",
+            path.display()
+        );
         // A poll interval, not a wait for time to pass: the condition is the file.
         std::thread::sleep(Duration::from_millis(2));
     }
@@ -42,12 +46,19 @@ fn wait_for(path: &Path, deadline: Duration) {
 #[ignore = "a child process of the concurrency tests, not a test on its own"]
 fn append_worker() {
     let dir = PathBuf::from(std::env::var(DIR_VAR).expect("run by a concurrency test"));
-    let worker: usize = std::env::var(WORKER_VAR).expect("worker").parse().expect("number");
-    let count: usize = std::env::var(COUNT_VAR).expect("count").parse().expect("number");
+    let worker: usize = std::env::var(WORKER_VAR)
+        .expect("worker")
+        .parse()
+        .expect("number");
+    let count: usize = std::env::var(COUNT_VAR)
+        .expect("count")
+        .parse()
+        .expect("number");
     let (log, _) = EventLog::open(&dir.join("state")).expect("open");
-    wait_for(&dir.join("go"), Duration::from_secs(60));
+    wait_for(&dir.join("go"), Duration::from_mins(1));
     for i in 0..count {
-        log.append(body(worker, i), Timestamp::now()).expect("append");
+        log.append(body(worker, i), Timestamp::now())
+            .expect("append");
     }
 }
 
@@ -57,6 +68,8 @@ fn spawn_worker(dir: &Path, worker: usize) -> Child {
         .env(DIR_VAR, dir)
         .env(WORKER_VAR, worker.to_string())
         .env(COUNT_VAR, PER_WORKER.to_string())
+        // The child's test-harness chatter; its failures still show on stderr.
+        .stdout(Stdio::null())
         .spawn()
         .expect("spawn worker")
 }
@@ -66,7 +79,10 @@ fn run_processes(workers: usize) {
     let children: Vec<Child> = (0..workers).map(|w| spawn_worker(dir.path(), w)).collect();
     std::fs::write(dir.path().join("go"), b"").expect("start signal");
     for mut child in children {
-        assert!(child.wait().expect("worker ran").success(), "a worker failed");
+        assert!(
+            child.wait().expect("worker ran").success(),
+            "a worker failed"
+        );
     }
     assert_all_recorded(&dir.path().join("state").join("events.jsonl"), workers);
 }
@@ -81,7 +97,11 @@ fn assert_all_recorded(path: &Path, workers: usize) {
     for (index, event) in events.iter().enumerate() {
         assert_eq!(event.seq, index as u64 + 1);
         let worker = usize::try_from(event.data["worker"].as_u64().expect("worker")).expect("fits");
-        assert_eq!(event.data["i"].as_u64(), Some(next[worker]), "worker {worker} out of order");
+        assert_eq!(
+            event.data["i"].as_u64(),
+            Some(next[worker]),
+            "worker {worker} out of order"
+        );
         next[worker] += 1;
     }
     assert!(next.iter().all(|&n| n == PER_WORKER as u64));
@@ -107,7 +127,8 @@ fn threads_with_their_own_handles_appending_at_once_keep_the_chain() {
             scope.spawn(move || {
                 let (log, _) = EventLog::open(state).expect("open");
                 for i in 0..PER_WORKER {
-                    log.append(body(worker, i), Timestamp::now()).expect("append");
+                    log.append(body(worker, i), Timestamp::now())
+                        .expect("append");
                 }
             });
         }
@@ -125,7 +146,8 @@ fn threads_sharing_one_handle_keep_the_chain() {
             let log = &log;
             scope.spawn(move || {
                 for i in 0..PER_WORKER {
-                    log.append(body(worker, i), Timestamp::now()).expect("append");
+                    log.append(body(worker, i), Timestamp::now())
+                        .expect("append");
                 }
             });
         }

@@ -54,7 +54,9 @@ fn appended_events_come_back_after_reopening() {
     assert!(warnings.is_empty());
     assert_eq!(log.path(), state.join("events.jsonl"));
     let first = log.append(approval(now(), "first"), now()).expect("append");
-    let second = log.append(approval(now(), "second"), now()).expect("append");
+    let second = log
+        .append(approval(now(), "second"), now())
+        .expect("append");
     drop(log);
 
     let (reopened, warnings) = EventLog::open(&state).expect("reopen");
@@ -65,7 +67,9 @@ fn appended_events_come_back_after_reopening() {
     assert_eq!(events[0].prev, GENESIS_PREV);
     assert_eq!(events[1].prev, events[0].hash);
     assert_eq!(read_events(reopened.path()).expect("replay"), events);
-    let third = reopened.append(approval(now(), "third"), now()).expect("append");
+    let third = reopened
+        .append(approval(now(), "third"), now())
+        .expect("append");
     assert_eq!(third.event().seq, 3);
     assert_eq!(third.event().prev, events[1].hash);
 }
@@ -75,10 +79,16 @@ fn stored_lines_use_the_documented_field_order_and_hash() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (log, _) = EventLog::open(dir.path()).expect("open");
     let body = approval(now(), "first");
-    let event = log.append(body.clone(), now()).expect("append").event().clone();
+    let event = log
+        .append(body.clone(), now())
+        .expect("append")
+        .event()
+        .clone();
     let line = &lines(log.path())[0];
     assert!(line.starts_with(r#"{"seq":1,"id":""#), "{line}");
-    assert!(line.contains(r#""kind":"approved","service":"api","release":"api-v1.4.2","env":"prod","data":{"#));
+    assert!(line.contains(
+        r#""kind":"approved","service":"api","release":"api-v1.4.2","env":"prod","data":{"#
+    ));
     assert!(!line.contains("\"sig\""));
     assert_eq!(event.hash, chain_hash(GENESIS_PREV, &body, 1));
 }
@@ -108,7 +118,13 @@ fn editing_one_byte_of_a_line_makes_verify_name_that_line() {
     append_n(&log, 5);
     let original = fs::read(log.path()).expect("read");
     let starts: Vec<usize> = std::iter::once(0)
-        .chain(original.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1))
+        .chain(
+            original
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        )
         .collect();
     // One byte in line 3's note ("note 2" → "note 7"), one in its hash, one breaking its JSON.
     let line3 = &original[starts[2]..starts[3]];
@@ -149,12 +165,18 @@ fn a_torn_tail_is_set_aside_with_a_warning_and_appends_continue() {
     assert_eq!(warnings.len(), 1);
     let side = side_files(dir.path());
     assert_eq!(side.len(), 1);
-    assert!(warnings[0].contains(&side[0].display().to_string()), "{}", warnings[0]);
+    assert!(
+        warnings[0].contains(&side[0].display().to_string()),
+        "{}",
+        warnings[0]
+    );
     assert_eq!(fs::read(&side[0]).expect("side file"), torn);
     assert_eq!(fs::read(&path).expect("read"), good);
     assert!(verify(&path).is_ok());
 
-    let next = log.append(approval(now(), "after the tear"), now()).expect("append");
+    let next = log
+        .append(approval(now(), "after the tear"), now())
+        .expect("append");
     assert_eq!(next.event().seq, 4);
     let report = verify(&path);
     assert_eq!((report.events, report.first_bad), (4, None));
@@ -174,7 +196,10 @@ fn a_newline_terminated_last_line_that_does_not_parse_is_set_aside_too() {
 
     let (log, warnings) = EventLog::open(dir.path()).expect("open");
     assert_eq!(warnings.len(), 1);
-    assert_eq!(fs::read(&side_files(dir.path())[0]).expect("side"), b"{\"seq\":3,\"id\n");
+    assert_eq!(
+        fs::read(&side_files(dir.path())[0]).expect("side"),
+        b"{\"seq\":3,\"id\n"
+    );
     assert_eq!(log.events().expect("events").len(), 2);
     assert_eq!(fs::read(&path).expect("read"), good);
 }
@@ -199,7 +224,10 @@ fn a_tear_left_by_another_process_is_set_aside_before_the_next_append() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (log, _) = EventLog::open(dir.path()).expect("open");
     append_n(&log, 2);
-    let mut file = fs::OpenOptions::new().append(true).open(log.path()).expect("open");
+    let mut file = fs::OpenOptions::new()
+        .append(true)
+        .open(log.path())
+        .expect("open");
     std::io::Write::write_all(&mut file, b"{\"seq\":3,").expect("write");
     let next = log.append(approval(now(), "next"), now()).expect("append");
     assert_eq!(next.event().seq, 3);
@@ -228,14 +256,24 @@ fn a_duplicate_id_is_already_recorded_and_writes_nothing() {
 fn an_event_six_minutes_in_the_future_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (log, _) = EventLog::open(dir.path()).expect("open");
-    let later = now().checked_add(SignedDuration::from_mins(6)).expect("in range");
-    let err = log.append(approval(later, "early"), now()).expect_err("refused");
+    let later = now()
+        .checked_add(SignedDuration::from_mins(6))
+        .expect("in range");
+    let err = log
+        .append(approval(later, "early"), now())
+        .expect_err("refused");
     assert!(matches!(err, StoreError::FromTheFuture { .. }), "{err}");
     assert!(err.to_string().contains("clock"));
     assert!(log.events().expect("events").is_empty());
 
-    let soon = now().checked_add(SignedDuration::from_mins(4)).expect("in range");
-    assert!(log.append(approval(soon, "skew"), now()).expect("append").is_new());
+    let soon = now()
+        .checked_add(SignedDuration::from_mins(4))
+        .expect("in range");
+    assert!(
+        log.append(approval(soon, "skew"), now())
+            .expect("append")
+            .is_new()
+    );
 }
 
 #[test]
@@ -244,7 +282,10 @@ fn an_event_without_an_id_is_refused() {
     let (log, _) = EventLog::open(dir.path()).expect("open");
     let mut body = approval(now(), "no id");
     body.id = String::new();
-    assert!(matches!(log.append(body, now()), Err(StoreError::MissingId)));
+    assert!(matches!(
+        log.append(body, now()),
+        Err(StoreError::MissingId)
+    ));
 }
 
 #[test]
@@ -271,11 +312,14 @@ fn unknown_kinds_and_arbitrary_data_are_kept_and_verify() {
         service: None,
         release: None,
         env: None,
-        data: json!({"z": [1.5, 1e300, -0.0, 18446744073709551615u64], "a": "\u{1}é😀"}),
+        data: json!({"z": [1.5, 1e300, -0.0, 18_446_744_073_709_551_615_u64], "a": "\u{1}é😀"}),
     };
     log.append(body, now()).expect("append");
     assert!(verify(log.path()).is_ok());
-    assert_eq!(read_events(log.path()).expect("replay")[0].kind, "from-a-newer-version");
+    assert_eq!(
+        read_events(log.path()).expect("replay")[0].kind,
+        "from-a-newer-version"
+    );
 }
 
 fn side_files(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -286,4 +330,19 @@ fn side_files(dir: &Path) -> Vec<std::path::PathBuf> {
         .collect();
     found.sort();
     found
+}
+
+#[test]
+fn verify_names_an_unterminated_last_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (log, _) = EventLog::open(dir.path()).expect("open");
+    append_n(&log, 2);
+    let mut bytes = fs::read(log.path()).expect("read");
+    bytes.extend_from_slice(b"{\"seq\":3");
+    fs::write(log.path(), bytes).expect("write");
+    let report = verify(log.path());
+    let bad = report.first_bad.expect("the tear is reported");
+    assert_eq!((report.events, bad.line), (2, 3));
+    assert!(bad.reason.contains("no newline"), "{}", bad.reason);
+    assert_eq!(read_events(log.path()).expect("replay").len(), 2);
 }

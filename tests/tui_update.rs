@@ -234,7 +234,7 @@ fn a_protected_environment_needs_its_name_typed() {
     };
     let mut plan = prod_plan(&s);
     plan.report.gates.retain(|g| g.id == "checklist");
-    plan.report.gates[0].status = shipdeck::app::shim::GateStatus::Pass;
+    plan.report.gates[0].status = shipdeck::domain::gates::GateStatus::Pass;
     update(
         &mut s,
         Msg::OpFinished {

@@ -2,9 +2,10 @@
 
 use jiff::Timestamp;
 
-use crate::app::shim::{Deployment, DeploymentState};
+use crate::domain::ledger::{Deployment, DeploymentState};
 use crate::app::state::{State, TargetKey};
 use crate::domain::config::Freeze;
+use crate::domain::drift::drift;
 use crate::domain::observation::{Health, Observation};
 use crate::domain::release::Release;
 
@@ -66,7 +67,9 @@ pub fn cell<'a>(state: &'a State, service: &str, env: &str) -> Cell<'a> {
             })
             .or_else(|| find_release(state, service, name).map(|r| r.date))
     });
-    let drift = observation.is_some_and(|o| drift(o, last_ok));
+    let in_flight = state.ledger.in_flight(service, env);
+    // While a deployment is in flight its release shows up before its success is recorded.
+    let drift = in_flight.is_none() && observation.is_some_and(|o| drift(o, last_ok));
     let last = state
         .ledger
         .deployments()
@@ -79,21 +82,12 @@ pub fn cell<'a>(state: &'a State, service: &str, env: &str) -> Cell<'a> {
         checking: observation.is_none(),
         since,
         drift,
-        in_flight: state.ledger.in_flight(service, env),
+        in_flight,
         failed: last.filter(|d| matches!(d.state, DeploymentState::Failed { .. })),
         observation,
     }
 }
 
-/// A target reports a release its last successful deployment did not put there.
-fn drift(observation: &Observation, last_ok: Option<&Deployment>) -> bool {
-    let Some(d) = last_ok else { return false };
-    match (&observation.release, &observation.reported_version) {
-        (Some(r), _) => r != &d.release,
-        (None, Some(_)) => true,
-        (None, None) => false,
-    }
-}
 
 pub fn find_release<'a>(state: &'a State, service: &str, name: &str) -> Option<&'a Release> {
     state.releases.get(service)?.iter().find(|r| r.name == name)

@@ -5,7 +5,8 @@ use std::time::Duration;
 use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
-use crate::app::shim::{Deployment, Plan};
+use crate::app::actions::Plan;
+use crate::domain::ledger::Deployment;
 use crate::app::state::{OpId, View};
 use crate::domain::change::Commit;
 use crate::domain::config::Config;

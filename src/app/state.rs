@@ -7,7 +7,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use crate::app::overlay::Overlay;
-use crate::app::shim::{Ledger, Plan};
+use crate::app::actions::Plan;
+use crate::domain::ledger::Ledger;
 use crate::domain::change::Commit;
 use crate::domain::config::Config;
 use crate::domain::event::Event;

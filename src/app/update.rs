@@ -7,7 +7,8 @@ use crate::app::grid;
 use crate::app::keys;
 use crate::app::msg::{Hit, Msg};
 use crate::app::results;
-use crate::app::shim::{DeploymentState, GateStatus, Ledger};
+use crate::domain::gates::GateStatus;
+use crate::domain::ledger::{DeploymentState, Ledger};
 use crate::app::state::{HISTORY, Level, OUTPUT_LINES, OpKind, State, TargetKey, TargetState};
 use crate::domain::event::Fact;
 

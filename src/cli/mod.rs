@@ -1,4 +1,146 @@
-//! (being written)
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+//! The command line: parse, dispatch, print, exit with the contract's codes.
+
+mod args;
+mod board;
+mod commands;
+mod confirm;
+mod deploys;
+mod logging;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::{Cli, Command};
+
+use crate::app::Failure;
+
+/// The binary's entry point.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("shipdeck: {}", f.message);
+            tracing::warn!(code = f.code, "command failed: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Runs one command line; `Ok(code)` is the exit code of a command that finished normally.
+pub fn run(cli: Cli) -> Result<u8, Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::failed(format!("could not start the async runtime: {e}")))?;
+    let config = cli.config.as_deref();
+    let read_only = cli.read_only;
+    match cli.command {
+        None => commands::console(config, read_only),
+        Some(Command::Demo { action }) => commands::demo(action, read_only),
+        Some(Command::Check) => commands::check(config),
+        Some(Command::Trust) => commands::trust(config),
+        Some(Command::Status { json }) => runtime.block_on(board::status(config, read_only, json)),
+        Some(Command::Releases { service, json }) => {
+            commands::releases(config, read_only, &service, json)
+        }
+        Some(Command::Changelog {
+            service,
+            from,
+            to,
+            json,
+        }) => runtime.block_on(commands::changelog(
+            config, read_only, &service, &from, &to, json,
+        )),
+        Some(Command::Plan {
+            service,
+            release,
+            to,
+            json,
+        }) => runtime.block_on(deploys::plan(config, read_only, &service, &release, &to, json)),
+        Some(Command::Promote {
+            service,
+            release,
+            to,
+            yes,
+            no_wait,
+        }) => runtime.block_on(deploys::promote(
+            config, read_only, &service, &release, &to, yes, no_wait,
+        )),
+        Some(Command::Rollback {
+            service,
+            env,
+            to,
+            yes,
+            no_wait,
+        }) => runtime.block_on(deploys::rollback(
+            config,
+            read_only,
+            &service,
+            &env,
+            to.as_deref(),
+            yes,
+            no_wait,
+        )),
+        Some(Command::Approve {
+            service,
+            release,
+            env,
+            note,
+        }) => commands::approve(config, read_only, &service, &release, &env, note.as_deref()),
+        Some(Command::Override {
+            service,
+            release,
+            env,
+            gate,
+            reason,
+        }) => commands::override_gate(config, read_only, &service, &release, &env, &gate, &reason),
+        Some(Command::Checklist {
+            service,
+            release,
+            env,
+            note,
+            action,
+        }) => runtime.block_on(commands::checklist(
+            config,
+            read_only,
+            &service,
+            &release,
+            &env,
+            action,
+            note.as_deref(),
+        )),
+        Some(Command::Tag {
+            service,
+            commit,
+            version,
+            message,
+            push,
+        }) => commands::tag(
+            config,
+            read_only,
+            &service,
+            &commit,
+            &version,
+            message.as_deref(),
+            push,
+        ),
+        Some(Command::Notes {
+            service,
+            release,
+            env,
+            format,
+        }) => runtime.block_on(commands::notes(
+            config,
+            read_only,
+            &service,
+            &release,
+            env.as_deref(),
+            format,
+        )),
+        Some(Command::Log { json, verify }) => commands::log(config, read_only, json, verify),
+    }
 }

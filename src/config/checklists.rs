@@ -48,7 +48,7 @@ pub fn checklists(doc: &mut Doc<'_>, node: &Node<'_>) -> BTreeMap<String, Checkl
     let Some(table) = doc.table(node, "checklists") else {
         return out;
     };
-    for (key, value) in table.iter() {
+    for (key, value) in table {
         let path = format!("checklists.{}", key.get_ref());
         let list_name = name(
             doc,
@@ -75,7 +75,11 @@ pub fn checklists(doc: &mut Doc<'_>, node: &Node<'_>) -> BTreeMap<String, Checkl
             let id = name(doc, &item.id, &format!("{item_path}.id"));
             ids.check(doc, &id, &item.id.span(), &format!("{item_path}.id"));
             if item.title.get_ref().trim().is_empty() {
-                doc.report(&item.title.span(), &format!("{item_path}.title"), "expected a title");
+                doc.report(
+                    &item.title.span(),
+                    &format!("{item_path}.title"),
+                    "expected a title",
+                );
             }
             items.push(ChecklistItem {
                 id,
@@ -95,7 +99,11 @@ pub fn checklists(doc: &mut Doc<'_>, node: &Node<'_>) -> BTreeMap<String, Checkl
             });
         }
         if nodes.is_empty() {
-            doc.report(&items_node.span(), &items_path, "expected at least one item");
+            doc.report(
+                &items_node.span(),
+                &items_path,
+                "expected at least one item",
+            );
         }
         out.insert(
             list_name.clone(),
@@ -133,9 +141,17 @@ mod tests {
                 "announce"
             ]
         );
-        let before = list.items.iter().filter(|i| i.stage == Stage::Before).count();
+        let before = list
+            .items
+            .iter()
+            .filter(|i| i.stage == Stage::Before)
+            .count();
         assert_eq!(before, 6);
-        assert!(list.items.iter().all(|i| i.help.as_deref().is_some_and(|h| !h.is_empty())));
+        assert!(
+            list.items
+                .iter()
+                .all(|i| i.help.as_deref().is_some_and(|h| !h.is_empty()))
+        );
         let optional: Vec<&str> = list
             .items
             .iter()
@@ -157,6 +173,9 @@ mod tests {
                 ("announce", AutoTick::Published)
             ]
         );
-        assert_eq!(list.items[0].title, "Review and conform to release controls");
+        assert_eq!(
+            list.items[0].title,
+            "Review and conform to release controls"
+        );
     }
 }

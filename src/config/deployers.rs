@@ -13,7 +13,7 @@ use crate::domain::config::{Auth, CommandDeployer, DeployerSpec, HttpDeployer, S
 
 const KINDS: [&str; 3] = ["http", "webhook", "command"];
 const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(600);
+const COMMAND_TIMEOUT: Duration = Duration::from_mins(10);
 const METHODS: [&str; 5] = ["POST", "PUT", "PATCH", "GET", "DELETE"];
 
 /// The body a `webhook` deployer sends: everything a hook needs to deploy and to check for
@@ -27,7 +27,12 @@ pub const WEBHOOK_BODY: &str = concat!(
 /// Headers whose value is a credential; written literally they would put a secret in the file.
 const CREDENTIAL_HEADERS: [&str; 3] = ["authorization", "proxy-authorization", "x-api-key"];
 
-pub fn deployer(doc: &mut Doc<'_>, node: &Node<'_>, path: &str, dir: &Path) -> Option<DeployerSpec> {
+pub fn deployer(
+    doc: &mut Doc<'_>,
+    node: &Node<'_>,
+    path: &str,
+    dir: &Path,
+) -> Option<DeployerSpec> {
     let table = doc.table(node, path)?;
     let Some(kind) = doc.string_at(table, "kind", path) else {
         if !table.contains_key("kind") {
@@ -55,14 +60,24 @@ pub fn deployer(doc: &mut Doc<'_>, node: &Node<'_>, path: &str, dir: &Path) -> O
                 auth: None,
                 sign_secret: w.secret_env.map(secret),
                 success: Vec::new(),
-                timeout: duration(doc, w.timeout.as_ref(), HTTP_TIMEOUT, &format!("{path}.timeout")),
+                timeout: duration(
+                    doc,
+                    w.timeout.as_ref(),
+                    HTTP_TIMEOUT,
+                    &format!("{path}.timeout"),
+                ),
             }))
         }
         "command" => {
             let c = doc.read::<raw::CommandDeploy>(node, path)?;
             Some(DeployerSpec::Command(CommandDeployer {
                 argv: argv(doc, &c.command, &format!("{path}.command"), dir),
-                timeout: duration(doc, c.timeout.as_ref(), COMMAND_TIMEOUT, &format!("{path}.timeout")),
+                timeout: duration(
+                    doc,
+                    c.timeout.as_ref(),
+                    COMMAND_TIMEOUT,
+                    &format!("{path}.timeout"),
+                ),
             }))
         }
         other => {
@@ -122,7 +137,10 @@ fn http(doc: &mut Doc<'_>, h: raw::HttpDeploy, path: &str) -> HttpDeployer {
                 doc.report(
                     &code.span(),
                     &format!("{path}.success"),
-                    format!("expected an HTTP status code (100–599), found {}", code.get_ref()),
+                    format!(
+                        "expected an HTTP status code (100–599), found {}",
+                        code.get_ref()
+                    ),
                 );
             }
             *code.get_ref()
@@ -133,21 +151,33 @@ fn http(doc: &mut Doc<'_>, h: raw::HttpDeploy, path: &str) -> HttpDeployer {
         url: url(doc, &h.url, &format!("{path}.url")),
         method,
         headers,
-        body: h.body.as_ref().map(|b| template(doc, b, &format!("{path}.body"))),
+        body: h
+            .body
+            .as_ref()
+            .map(|b| template(doc, b, &format!("{path}.body"))),
         auth: h.auth.and_then(|a| auth(doc, a, &format!("{path}.auth"))),
         sign_secret: h.secret_env.map(secret),
         success,
-        timeout: duration(doc, h.timeout.as_ref(), HTTP_TIMEOUT, &format!("{path}.timeout")),
+        timeout: duration(
+            doc,
+            h.timeout.as_ref(),
+            HTTP_TIMEOUT,
+            &format!("{path}.timeout"),
+        ),
     }
 }
 
 fn auth(doc: &mut Doc<'_>, a: Spanned<raw::Auth>, path: &str) -> Option<Auth> {
     let span = a.span();
     let a = a.into_inner();
-    let given = [a.bearer_env.is_some(), a.basic_env.is_some(), a.header_env.is_some()]
-        .into_iter()
-        .filter(|g| *g)
-        .count();
+    let given = [
+        a.bearer_env.is_some(),
+        a.basic_env.is_some(),
+        a.header_env.is_some(),
+    ]
+    .into_iter()
+    .filter(|g| *g)
+    .count();
     if given != 1 {
         doc.report(
             &span,

@@ -77,34 +77,47 @@ impl<'s> Doc<'s> {
             Some(t)
         } else {
             let found = node.get_ref().type_str();
-            self.report(&node.span(), path, format!("expected a table, found {found}"));
+            self.report(
+                &node.span(),
+                path,
+                format!("expected a table, found {found}"),
+            );
             None
         }
     }
 
     /// The node as an array, or a problem saying an array was expected.
-    pub fn array<'n, 'i>(
-        &mut self,
-        node: &'n Node<'i>,
-        path: &str,
-    ) -> Option<&'n [Node<'i>]> {
+    pub fn array<'n, 'i>(&mut self, node: &'n Node<'i>, path: &str) -> Option<&'n [Node<'i>]> {
         if let DeValue::Array(a) = node.get_ref() {
             Some(a)
         } else {
             let found = node.get_ref().type_str();
-            self.report(&node.span(), path, format!("expected an array, found {found}"));
+            self.report(
+                &node.span(),
+                path,
+                format!("expected an array, found {found}"),
+            );
             None
         }
     }
 
     /// The string at `key` of `table`, or a problem when it is there but not a string.
-    pub fn string_at(&mut self, table: &DeTable<'_>, key: &str, path: &str) -> Option<Spanned<String>> {
+    pub fn string_at(
+        &mut self,
+        table: &DeTable<'_>,
+        key: &str,
+        path: &str,
+    ) -> Option<Spanned<String>> {
         let node = table.get(key)?;
         if let DeValue::String(s) = node.get_ref() {
             Some(Spanned::new(node.span(), s.to_string()))
         } else {
             let found = node.get_ref().type_str();
-            self.report(&node.span(), &format!("{path}.{key}"), format!("expected a string, found {found}"));
+            self.report(
+                &node.span(),
+                &format!("{path}.{key}"),
+                format!("expected a string, found {found}"),
+            );
             None
         }
     }
@@ -115,7 +128,7 @@ fn deepest_key(node: &Node<'_>, span: &Range<usize>, path: &str) -> String {
     let covers = |s: Range<usize>| s.start <= span.start && span.end <= s.end && s != (0..0);
     match node.get_ref() {
         DeValue::Table(table) => {
-            for (k, v) in table.iter() {
+            for (k, v) in table {
                 if covers(v.span()) {
                     return deepest_key(v, span, &format!("{path}.{}", k.get_ref()));
                 }

@@ -71,7 +71,10 @@ fn lines(problems: &[Problem]) -> String {
 }
 
 /// The candidate closest to `name` when it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = name.to_lowercase();
     candidates
         .into_iter()

@@ -8,17 +8,22 @@ use toml::Spanned;
 
 use super::doc::{Doc, Node};
 use super::error::{quoted_list, suggestion};
+use super::gate_rules as rules;
 use super::raw;
-use super::schedule::{parse_days, parse_hours, parse_tz};
-use super::values::{Unique, argv, duration, name, url};
-use crate::domain::config::{CheckSpec, Environment, Gate, GateRule, Window};
+use super::values::{Unique, duration, name};
+use crate::domain::config::{Environment, Gate, GateRule};
 
 /// Every gate kind, as written in `kind = "…"`.
 pub const KINDS: [&str; 8] = [
-    "healthy", "soak", "approval", "checklist", "freeze", "window", "check", "ancestor",
+    "healthy",
+    "soak",
+    "approval",
+    "checklist",
+    "freeze",
+    "window",
+    "check",
+    "ancestor",
 ];
-
-const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Reads the environments, in path order. `checklists` are the names gates may refer to.
 pub fn environments(
@@ -31,20 +36,27 @@ pub fn environments(
     let mut out = Vec::new();
     for (i, node) in nodes.iter().enumerate() {
         let path = format!("environments[{i}]");
-        let Some(env) = doc.read::<raw::Environment>(node, &path) else {
-            continue;
-        };
-        let env_name = name(doc, &env.name, &format!("{path}.name"));
-        names.check(doc, &env_name, &env.name.span(), &format!("{path}.name"));
+        let env = doc.read::<raw::Environment>(node, &path);
+        let env_name = env.as_ref().map(|e| {
+            let n = name(doc, &e.name, &format!("{path}.name"));
+            names.check(doc, &n, &e.name.span(), &format!("{path}.name"));
+            n
+        });
+        // Gates are read even when the environment's own keys are wrong, so their problems
+        // are reported in the same run.
+        let label = env_name.clone().unwrap_or_else(|| path.clone());
         let gates = match doc.table(node, &path).and_then(|t| t.get("gates")) {
             Some(gates_node) => {
                 let gates_path = format!("{path}.gates");
                 match doc.array(gates_node, &gates_path) {
-                    Some(items) => gates(doc, items, &gates_path, &env_name, checklists, dir),
+                    Some(items) => gates(doc, items, &gates_path, &label, checklists, dir),
                     None => Vec::new(),
                 }
             }
             None => Vec::new(),
+        };
+        let (Some(env), Some(env_name)) = (env, env_name) else {
+            continue;
         };
         out.push(Environment {
             name: env_name,
@@ -97,7 +109,13 @@ fn gates(
     }
     let mut ids = Unique::new("gate id");
     for r in &read {
-        if r.explicit_id || read.iter().filter(|o| o.gate.rule.kind() == r.gate.rule.kind()).count() == 1 {
+        if r.explicit_id
+            || read
+                .iter()
+                .filter(|o| o.gate.rule.kind() == r.gate.rule.kind())
+                .count()
+                == 1
+        {
             ids.check(doc, &r.gate.id, &r.id_span, &format!("{}.id", r.path));
         }
     }
@@ -134,12 +152,17 @@ fn gate(
         }
         "soak" => {
             let g = doc.read::<raw::SoakGate>(node, path)?;
-            let d = duration(doc, Some(&g.duration), Duration::ZERO, &format!("{path}.duration"));
+            let d = duration(
+                doc,
+                Some(&g.duration),
+                Duration::ZERO,
+                &format!("{path}.duration"),
+            );
             (g.id, GateRule::Soak { duration: d })
         }
         "approval" => {
             let g = doc.read::<raw::ApprovalGate>(node, path)?;
-            let rule = approval(doc, &g, path);
+            let rule = rules::approval(doc, &g, path);
             (g.id, rule)
         }
         "checklist" => {
@@ -156,24 +179,38 @@ fn gate(
                     ),
                 );
             }
-            (g.id, GateRule::Checklist { name: g.name.into_inner() })
+            (
+                g.id,
+                GateRule::Checklist {
+                    name: g.name.into_inner(),
+                },
+            )
         }
         "window" => {
             let g = doc.read::<raw::WindowGate>(node, path)?;
-            let rule = window(doc, &g, path)?;
+            let rule = rules::window(doc, &g, path)?;
             (g.id, rule)
         }
         "check" => {
             let g = doc.read::<raw::CheckGate>(node, path)?;
-            let rule = check(doc, &g, node, path, dir)?;
+            let rule = rules::check(doc, &g, node, path, dir)?;
             (g.id, rule)
         }
         "ancestor" => {
             let g = doc.read::<raw::AncestorGate>(node, path)?;
             if g.branch.get_ref().trim().is_empty() {
-                doc.report(&g.branch.span(), &format!("{path}.branch"), "expected a branch name");
+                doc.report(
+                    &g.branch.span(),
+                    &format!("{path}.branch"),
+                    "expected a branch name",
+                );
             }
-            (g.id, GateRule::Ancestor { branch: g.branch.into_inner() })
+            (
+                g.id,
+                GateRule::Ancestor {
+                    branch: g.branch.into_inner(),
+                },
+            )
         }
         other => {
             doc.report(
@@ -202,125 +239,3 @@ fn gate(
         path: path.to_string(),
     })
 }
-
-fn approval(doc: &mut Doc<'_>, g: &raw::ApprovalGate, path: &str) -> GateRule {
-    let from: Vec<String> = g.from.iter().map(|f| f.get_ref().clone()).collect();
-    let mut approvers = Unique::new("approver");
-    for (k, f) in g.from.iter().enumerate() {
-        approvers.check(doc, f.get_ref(), &f.span(), &format!("{path}.from[{k}]"));
-    }
-    let count = match &g.count {
-        None => 1,
-        Some(c) => {
-            let n = *c.get_ref();
-            let key = format!("{path}.count");
-            if n < 1 {
-                doc.report(&c.span(), &key, format!("expected at least 1 approval, found {n}"));
-            } else if !from.is_empty() && usize::try_from(n).is_ok_and(|n| n > from.len()) {
-                doc.report(
-                    &c.span(),
-                    &key,
-                    format!(
-                        "{n} approvals can never be given by the {} people in `from`; expected at most {}",
-                        from.len(),
-                        from.len()
-                    ),
-                );
-            }
-            u32::try_from(n).unwrap_or(1).max(1)
-        }
-    };
-    GateRule::Approval {
-        count,
-        from,
-        signed: g.signed,
-    }
-}
-
-fn window(doc: &mut Doc<'_>, g: &raw::WindowGate, path: &str) -> Option<GateRule> {
-    let days = match &g.days {
-        None => jiff::civil::Weekday::Monday.cycle_forward().take(7).collect(),
-        Some(d) => parse_days(d.get_ref())
-            .map_err(|m| doc.report(&d.span(), &format!("{path}.days"), m))
-            .ok()?,
-    };
-    let (start, end) = match &g.hours {
-        None => (jiff::civil::Time::midnight(), jiff::civil::Time::midnight()),
-        Some(h) => parse_hours(h.get_ref())
-            .map_err(|m| doc.report(&h.span(), &format!("{path}.hours"), m))
-            .ok()?,
-    };
-    let tz = parse_tz(g.tz.get_ref())
-        .map_err(|m| doc.report(&g.tz.span(), &format!("{path}.tz"), m))
-        .ok()?;
-    Some(GateRule::Window(Window {
-        days,
-        start,
-        end,
-        tz,
-        tz_name: g.tz.get_ref().clone(),
-    }))
-}
-
-fn check(
-    doc: &mut Doc<'_>,
-    g: &raw::CheckGate,
-    node: &Node<'_>,
-    path: &str,
-    dir: &Path,
-) -> Option<GateRule> {
-    let timeout = duration(doc, g.timeout.as_ref(), CHECK_TIMEOUT, &format!("{path}.timeout"));
-    match (&g.http, &g.command) {
-        (Some(http), None) => {
-            let http_url = url(doc, http, &format!("{path}.http"));
-            let missing: Vec<&str> = [("pointer", &g.pointer), ("equals", &g.equals)]
-                .into_iter()
-                .filter(|(_, v)| v.is_none())
-                .map(|(k, _)| k)
-                .collect();
-            if !missing.is_empty() {
-                doc.report(
-                    &node.span(),
-                    &format!("{path}.{}", missing[0]),
-                    format!(
-                        "an http check needs {}: the JSON pointer to read and the value it must equal",
-                        quoted_list(missing.iter().copied())
-                    ),
-                );
-                return None;
-            }
-            let pointer = g.pointer.as_ref()?;
-            if !(pointer.get_ref().is_empty() || pointer.get_ref().starts_with('/')) {
-                doc.report(
-                    &pointer.span(),
-                    &format!("{path}.pointer"),
-                    format!("expected a JSON pointer like `/state`, found `{}`", pointer.get_ref()),
-                );
-            }
-            Some(GateRule::Check(CheckSpec::Http {
-                url: http_url,
-                pointer: pointer.get_ref().clone(),
-                equals: g.equals.as_ref().map(Spanned::get_ref).cloned()?,
-                timeout,
-            }))
-        }
-        (None, Some(command)) => {
-            for (key, value) in [("pointer", &g.pointer), ("equals", &g.equals)] {
-                if let Some(v) = value {
-                    doc.report(&v.span(), &format!("{path}.{key}"), format!("`{key}` belongs to an `http` check; a command check passes on exit code 0"));
-                }
-            }
-            let argv = argv(doc, command, &format!("{path}.command"), dir);
-            Some(GateRule::Check(CheckSpec::Command { argv, timeout }))
-        }
-        (Some(http), Some(_)) => {
-            doc.report(&http.span(), &format!("{path}.http"), "a check has either `http` (with `pointer` and `equals`) or `command`, not both");
-            None
-        }
-        (None, None) => {
-            doc.report(&node.span(), path, "a check needs either `http` (with `pointer` and `equals`) or `command`");
-            None
-        }
-    }
-}
-

@@ -18,8 +18,14 @@ use super::values::{Unique, duration, name, resolve};
 use super::{gates, secrets, services};
 use crate::domain::config::{Config, Freeze, Project};
 
-const SECTIONS: [&str; 5] = ["project", "environments", "freezes", "services", "checklists"];
-const VERIFY_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+const SECTIONS: [&str; 5] = [
+    "project",
+    "environments",
+    "freezes",
+    "services",
+    "checklists",
+];
+const VERIFY_TIMEOUT: Duration = Duration::from_mins(5);
 const PROBE_INTERVAL: Duration = Duration::from_secs(10);
 
 /// Reads and validates the configuration at `path`.
@@ -45,13 +51,16 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
         }
         return Err(finish(doc));
     }
-    let mut root_node: Node<'_> = toml::Spanned::new(root.span(), toml::de::DeValue::Table(std::mem::take(root.get_mut())));
+    let mut root_node: Node<'_> = toml::Spanned::new(
+        root.span(),
+        toml::de::DeValue::Table(std::mem::take(root.get_mut())),
+    );
     secrets::strip(&mut doc, &mut root_node);
     let toml::de::DeValue::Table(top) = root_node.get_ref() else {
         return Err(finish(doc));
     };
 
-    for (key, _) in top.iter() {
+    for (key, _) in top {
         let k: &str = key.get_ref();
         if !SECTIONS.contains(&k) {
             doc.report(
@@ -66,12 +75,15 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
         }
     }
 
-    let project = match top.get("project") {
-        Some(node) => doc.read::<raw::Project>(node, "project"),
-        None => {
-            doc.report(&(0..0), "project", "missing table `[project]` with at least `name = \"…\"`");
-            None
-        }
+    let project = if let Some(node) = top.get("project") {
+        doc.read::<raw::Project>(node, "project")
+    } else {
+        doc.report(
+            &(0..0),
+            "project",
+            "missing table `[project]` with at least `name = \"…\"`",
+        );
+        None
     };
 
     let mut templates = builtin_checklists();
@@ -79,23 +91,37 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
         // A user checklist of a built-in's name replaces it whole.
         templates.extend(checklists(&mut doc, node));
     }
-    let checklist_names: BTreeSet<String> = templates.keys().cloned().collect();
+    // References are checked against every name declared, read cleanly or not, so one
+    // problem in a section is not echoed by every reference to it.
+    let mut checklist_names: BTreeSet<String> = templates.keys().cloned().collect();
+    if let Some(toml::de::DeValue::Table(t)) = top.get("checklists").map(toml::Spanned::get_ref) {
+        checklist_names.extend(t.iter().map(|(k, _)| k.get_ref().to_string()));
+    }
 
-    let environments = match top.get("environments") {
-        Some(node) => match doc.array(node, "environments") {
-            Some(items) if !items.is_empty() => gates::environments(&mut doc, items, &checklist_names, dir),
+    let environments = if let Some(node) = top.get("environments") {
+        match doc.array(node, "environments") {
+            Some(items) if !items.is_empty() => {
+                gates::environments(&mut doc, items, &checklist_names, dir)
+            }
             Some(_) => {
-                doc.report(&node.span(), "environments", "expected at least one `[[environments]]`");
+                doc.report(
+                    &node.span(),
+                    "environments",
+                    "expected at least one `[[environments]]`",
+                );
                 Vec::new()
             }
             None => Vec::new(),
-        },
-        None => {
-            doc.report(&(0..0), "environments", "missing `[[environments]]`: the stages on the path to production, in order");
-            Vec::new()
         }
+    } else {
+        doc.report(
+            &(0..0),
+            "environments",
+            "missing `[[environments]]`: the stages on the path to production, in order",
+        );
+        Vec::new()
     };
-    let env_names: Vec<String> = environments.iter().map(|e| e.name.clone()).collect();
+    let env_names = declared_names(top.get("environments"));
 
     let freezes = match top.get("freezes") {
         Some(node) => doc
@@ -120,8 +146,18 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
                 || default_state_dir(&project_name, file),
                 |s| resolve(dir, s.get_ref()),
             ),
-            verify_timeout: duration(&mut doc, p.verify_timeout.as_ref(), VERIFY_TIMEOUT, "project.verify_timeout"),
-            probe_interval: duration(&mut doc, p.probe_interval.as_ref(), PROBE_INTERVAL, "project.probe_interval"),
+            verify_timeout: duration(
+                &mut doc,
+                p.verify_timeout.as_ref(),
+                VERIFY_TIMEOUT,
+                "project.verify_timeout",
+            ),
+            probe_interval: duration(
+                &mut doc,
+                p.probe_interval.as_ref(),
+                PROBE_INTERVAL,
+                "project.probe_interval",
+            ),
             name: project_name,
         }
     });
@@ -148,7 +184,12 @@ fn freezes(doc: &mut Doc<'_>, items: &[Node<'_>], environments: &[String]) -> Ve
         let Some(f) = doc.read::<raw::Freeze>(node, &path) else {
             continue;
         };
-        names.check(doc, f.name.get_ref(), &f.name.span(), &format!("{path}.name"));
+        names.check(
+            doc,
+            f.name.get_ref(),
+            &f.name.span(),
+            &format!("{path}.name"),
+        );
         let Some(table) = doc.table(node, &path) else {
             continue;
         };
@@ -178,14 +219,23 @@ fn freezes(doc: &mut Doc<'_>, items: &[Node<'_>], environments: &[String]) -> Ve
             }
         }
         if f.environments.get_ref().is_empty() {
-            doc.report(&f.environments.span(), &format!("{path}.environments"), "expected at least one environment name");
+            doc.report(
+                &f.environments.span(),
+                &format!("{path}.environments"),
+                "expected at least one environment name",
+            );
         }
         if let (Some(from), Some(until)) = (from, until) {
             out.push(Freeze {
                 name: f.name.into_inner(),
                 from,
                 until,
-                environments: f.environments.into_inner().into_iter().map(toml::Spanned::into_inner).collect(),
+                environments: f
+                    .environments
+                    .into_inner()
+                    .into_iter()
+                    .map(toml::Spanned::into_inner)
+                    .collect(),
             });
         }
     }
@@ -199,11 +249,35 @@ fn instant(doc: &mut Doc<'_>, node: Option<&Node<'_>>, key: &str) -> Option<jiff
         toml::de::DeValue::String(s) => s.to_string(),
         toml::de::DeValue::Datetime(d) => d.to_string(),
         other => {
-            doc.report(&node.span(), key, format!("expected an RFC 3339 time like `2026-12-20T00:00:00+01:00`, found {}", other.type_str()));
+            doc.report(
+                &node.span(),
+                key,
+                format!(
+                    "expected an RFC 3339 time like `2026-12-20T00:00:00+01:00`, found {}",
+                    other.type_str()
+                ),
+            );
             return None;
         }
     };
-    parse_instant(&text).map_err(|m| doc.report(&node.span(), key, m)).ok()
+    parse_instant(&text)
+        .map_err(|m| doc.report(&node.span(), key, m))
+        .ok()
+}
+
+/// The `name` of every table in an array of tables, valid or not.
+fn declared_names(node: Option<&Node<'_>>) -> Vec<String> {
+    let Some(toml::de::DeValue::Array(items)) = node.map(toml::Spanned::get_ref) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| match item.get_ref() {
+            toml::de::DeValue::Table(t) => t.get("name").and_then(|n| n.get_ref().as_str()),
+            _ => None,
+        })
+        .map(str::to_string)
+        .collect()
 }
 
 fn finish(mut doc: Doc<'_>) -> ConfigError {

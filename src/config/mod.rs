@@ -9,6 +9,7 @@ mod checklists;
 mod deployers;
 mod doc;
 mod error;
+mod gate_rules;
 mod gates;
 mod load;
 mod paths;

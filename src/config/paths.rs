@@ -26,7 +26,10 @@ pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<PathBuf, ConfigEr
             return Ok(path);
         }
         return Err(ConfigError::NotFound {
-            what: format!("{} (from --config) does not exist or is not a file", path.display()),
+            what: format!(
+                "{} (from --config) does not exist or is not a file",
+                path.display()
+            ),
         });
     }
     if let Some(found) = cwd

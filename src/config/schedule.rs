@@ -26,12 +26,11 @@ pub fn parse_days(text: &str) -> Result<Vec<Weekday>, String> {
     let mut days = Vec::new();
     for part in text.split(',') {
         let part = part.trim();
-        let (first, last) = match part.split_once('-') {
-            Some((a, b)) => (day(a.trim(), text)?, day(b.trim(), text)?),
-            None => {
-                let d = day(part, text)?;
-                (d, d)
-            }
+        let (first, last) = if let Some((a, b)) = part.split_once('-') {
+            (day(a.trim(), text)?, day(b.trim(), text)?)
+        } else {
+            let d = day(part, text)?;
+            (d, d)
         };
         let mut d = first;
         loop {
@@ -74,7 +73,8 @@ fn full_name(short: &str) -> &'static str {
 /// `09:00-16:00`: start inclusive, end exclusive; `24:00` ends at midnight and an end before
 /// the start runs past midnight (`22:00-02:00`).
 pub fn parse_hours(text: &str) -> Result<(Time, Time), String> {
-    let expected = || format!("expected hours like `09:00-16:00` (24-hour HH:MM-HH:MM), found `{text}`");
+    let expected =
+        || format!("expected hours like `09:00-16:00` (24-hour HH:MM-HH:MM), found `{text}`");
     let (a, b) = text.split_once('-').ok_or_else(expected)?;
     let start = clock(a.trim(), false).ok_or_else(expected)?;
     let end = clock(b.trim(), true).ok_or_else(expected)?;
@@ -102,7 +102,10 @@ fn clock(text: &str, is_end: bool) -> Option<Time> {
 /// An IANA time zone by name (`Europe/Berlin`, `UTC`).
 pub fn parse_tz(name: &str) -> Result<TimeZone, String> {
     TimeZone::get(name).map_err(|_| {
-        let names: Vec<String> = jiff::tz::db().available().map(|n| n.as_str().to_string()).collect();
+        let names: Vec<String> = jiff::tz::db()
+            .available()
+            .map(|n| n.as_str().to_string())
+            .collect();
         let hint = suggestion(name, names.iter().map(String::as_str));
         format!("`{name}` is not an IANA time zone (like `Europe/Berlin` or `UTC`){hint}")
     })
@@ -128,7 +131,10 @@ mod tests {
             parse_days("mon-thu"),
             Ok(vec![Monday, Tuesday, Wednesday, Thursday])
         );
-        assert_eq!(parse_days("mon,wed,fri"), Ok(vec![Monday, Wednesday, Friday]));
+        assert_eq!(
+            parse_days("mon,wed,fri"),
+            Ok(vec![Monday, Wednesday, Friday])
+        );
         assert_eq!(
             parse_days("mon-fri,sun"),
             Ok(vec![Monday, Tuesday, Wednesday, Thursday, Friday, Sunday])
@@ -143,7 +149,10 @@ mod tests {
     #[test]
     fn a_misspelt_day_is_named_with_a_suggestion() {
         let err = parse_days("mon-thr").expect_err("thr is no day");
-        assert!(err.contains("`thr` in `mon-thu`") || err.contains("`thr` in `mon-thr`"), "{err}");
+        assert!(
+            err.contains("`thr` in `mon-thu`") || err.contains("`thr` in `mon-thr`"),
+            "{err}"
+        );
         assert!(err.contains("did you mean `thu`?"), "{err}");
         assert!(parse_days("").is_err());
         assert!(parse_days("mon-").is_err());
@@ -156,7 +165,14 @@ mod tests {
         assert_eq!(parse_hours("22:00-02:00"), Ok((t(22, 0), t(2, 0))));
         assert_eq!(parse_hours("18:00-24:00"), Ok((t(18, 0), t(0, 0))));
         assert_eq!(parse_hours("00:00-24:00"), Ok((t(0, 0), t(0, 0))));
-        for bad in ["9-16", "09:00", "25:00-26:00", "09:00-09:00", "9:00-16:00", "09:60-10:00"] {
+        for bad in [
+            "9-16",
+            "09:00",
+            "25:00-26:00",
+            "09:00-09:00",
+            "9:00-16:00",
+            "09:60-10:00",
+        ] {
             assert!(parse_hours(bad).is_err(), "{bad}");
         }
     }

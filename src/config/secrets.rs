@@ -52,7 +52,7 @@ fn strip_table(doc: &mut Doc<'_>, table: &mut DeTable<'_>, path: &str) {
                 {
                     doc.report(&key.span(), &key_path, NEVER_VALUES);
                     remove.push(name);
-                } else if lower.ends_with("_env") && !is_variable_name(&**text) {
+                } else if lower.ends_with("_env") && !is_variable_name(text) {
                     doc.report(
                         &span,
                         &key_path,

@@ -26,21 +26,24 @@ pub fn services(
     let mut out = Vec::new();
     for (i, node) in nodes.iter().enumerate() {
         let path = format!("services[{i}]");
-        let Some(s) = doc.read::<raw::Service>(node, &path) else {
-            continue;
-        };
-        let service_name = name(doc, &s.name, &format!("{path}.name"));
-        names.check(doc, &service_name, &s.name.span(), &format!("{path}.name"));
-        if s.tags.get_ref().trim().is_empty() {
-            doc.report(
-                &s.tags.span(),
-                &format!("{path}.tags"),
-                "expected a tag pattern like `api-v*`",
-            );
-        }
+        let raw_service = doc.read::<raw::Service>(node, &path);
+        let service_name = raw_service.as_ref().map(|s| {
+            let n = name(doc, &s.name, &format!("{path}.name"));
+            names.check(doc, &n, &s.name.span(), &format!("{path}.name"));
+            if s.tags.get_ref().trim().is_empty() {
+                doc.report(
+                    &s.tags.span(),
+                    &format!("{path}.tags"),
+                    "expected a tag pattern like `api-v*`",
+                );
+            }
+            n
+        });
         let Some(table) = doc.table(node, &path) else {
             continue;
         };
+        // Probes, deployers and overrides are read even when the service's own keys are
+        // wrong, so their problems are reported in the same run.
         let health = table
             .get("health")
             .and_then(|h| probe(doc, h, &format!("{path}.health"), dir));
@@ -51,6 +54,9 @@ pub fn services(
             Some(env_node) => overrides(doc, env_node, &format!("{path}.env"), environments, dir),
             None => BTreeMap::new(),
         };
+        let (Some(s), Some(service_name)) = (raw_service, service_name) else {
+            continue;
+        };
         out.push(Service {
             name: service_name,
             repo: resolve(dir, s.repo.get_ref()),
@@ -59,7 +65,12 @@ pub fn services(
             deploy,
             env,
             verify_timeout: s.verify_timeout.as_ref().map(|v| {
-                duration(doc, Some(v), Duration::ZERO, &format!("{path}.verify_timeout"))
+                duration(
+                    doc,
+                    Some(v),
+                    Duration::ZERO,
+                    &format!("{path}.verify_timeout"),
+                )
             }),
         });
     }
@@ -77,7 +88,7 @@ fn overrides(
     let Some(table) = doc.table(node, path) else {
         return out;
     };
-    for (key, value) in table.iter() {
+    for (key, value) in table {
         let env = key.get_ref().to_string();
         let env_path = format!("{path}.{env}");
         if !environments.contains(&env) {
@@ -190,6 +201,11 @@ fn probe(doc: &mut Doc<'_>, node: &Node<'_>, path: &str, dir: &Path) -> Option<P
         version_pointer: p.version_pointer.map(toml::Spanned::into_inner),
         version_url,
         interval,
-        timeout: duration(doc, p.timeout.as_ref(), PROBE_TIMEOUT, &format!("{path}.timeout")),
+        timeout: duration(
+            doc,
+            p.timeout.as_ref(),
+            PROBE_TIMEOUT,
+            &format!("{path}.timeout"),
+        ),
     })
 }

@@ -60,9 +60,18 @@ pub fn url(doc: &mut Doc<'_>, value: &Spanned<String>, key: &str) -> String {
 /// A templated argv: at least one element, known template names. A relative program path
 /// (`./scripts/smoke.sh`, `bin/deploy`) is made absolute against the config's directory so it
 /// runs the same from any working directory; a bare name (`kubectl`) is left for `PATH`.
-pub fn argv(doc: &mut Doc<'_>, value: &Spanned<Vec<Spanned<String>>>, key: &str, dir: &Path) -> Vec<String> {
+pub fn argv(
+    doc: &mut Doc<'_>,
+    value: &Spanned<Vec<Spanned<String>>>,
+    key: &str,
+    dir: &Path,
+) -> Vec<String> {
     if value.get_ref().is_empty() {
-        doc.report(&value.span(), key, "expected a command: an array like [\"./deploy.sh\", \"{{version}}\"]");
+        doc.report(
+            &value.span(),
+            key,
+            "expected a command: an array like [\"./deploy.sh\", \"{{version}}\"]",
+        );
         return Vec::new();
     }
     let mut out: Vec<String> = value
@@ -73,8 +82,15 @@ pub fn argv(doc: &mut Doc<'_>, value: &Spanned<Vec<Spanned<String>>>, key: &str,
         .collect();
     if let Some(program) = out.first_mut() {
         if program.is_empty() {
-            doc.report(&value.get_ref()[0].span(), &format!("{key}[0]"), "expected a program name or path, found an empty string");
-        } else if program.contains('/') && !program.contains("{{") && Path::new(program.as_str()).is_relative() {
+            doc.report(
+                &value.get_ref()[0].span(),
+                &format!("{key}[0]"),
+                "expected a program name or path, found an empty string",
+            );
+        } else if program.contains('/')
+            && !program.contains("{{")
+            && Path::new(program.as_str()).is_relative()
+        {
             *program = resolve(dir, program).to_string_lossy().into_owned();
         }
     }

@@ -122,7 +122,10 @@ async fn health(State(env): State<Env>, Path(service): Path<String>) -> Response
         },
     });
     if let Some(rolling) = &target.rolling {
-        body["notes"] = json!([format!("rolling out {}", world.releases[rolling.release].tag)]);
+        body["notes"] = json!([format!(
+            "rolling out {}",
+            world.releases[rolling.release].tag
+        )]);
     }
     let status = if release.bad {
         body["status"] = json!("fail");

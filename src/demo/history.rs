@@ -94,6 +94,7 @@ const fn release(
 }
 
 /// The whole history, oldest first; commit times strictly increase.
+#[rustfmt::skip]
 pub const HISTORY: &[Commit] = &[
     c(38, (9, 12), DANA, "chore: bootstrap the shop monorepo", &[
         ("README.md", "# shop\n\nThe shop's services: `api` (Rust), `web` (TypeScript), `worker` (Python)."),

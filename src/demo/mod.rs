@@ -10,6 +10,7 @@ mod repo;
 mod seed;
 mod world;
 
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -135,7 +136,8 @@ pub async fn start_with(dir: &Path, seeder: Option<Seeder>) -> Result<Demo> {
     wait_until_answering(&environments).await?;
 
     if let Some(seeder) = seeder {
-        seeder(&state_dir, seed::events(&releases, now)).context("could not seed the demo's event log")?;
+        seeder(&state_dir, seed::events(&releases, now))
+            .context("could not seed the demo's event log")?;
     }
     let text = config::render(&environments, now)?;
     let tmp = dir.join(format!(".shipdeck.toml.{}.tmp", std::process::id()));
@@ -225,7 +227,7 @@ pub fn how_to(demo: &Demo) -> String {
     let sd = format!("shipdeck --config {config}");
     let mut envs = String::new();
     for (name, addr) in &demo.environments {
-        envs.push_str(&format!("  {name:<8} http://{addr}\n"));
+        let _ = writeln!(envs, "  {name:<8} http://{addr}");
     }
     format!(
         "shipdeck demo is running in {dir}\n\

@@ -175,10 +175,7 @@ async fn read_lines<R: AsyncRead + Unpin>(reader: Option<R>, tx: UnboundedSender
     let Some(reader) = reader else { return };
     let mut reader = BufReader::new(reader);
     let mut line: Vec<u8> = Vec::new();
-    loop {
-        let Ok(buf) = reader.fill_buf().await else {
-            break;
-        };
+    while let Ok(buf) = reader.fill_buf().await {
         if buf.is_empty() {
             break;
         }

@@ -25,7 +25,8 @@ pub(super) fn target(spec: &HttpDeployer, vars: &Vars) -> Result<(String, String
 /// Whether the body is JSON, so values must be JSON-escaped.
 fn is_json(spec: &HttpDeployer) -> bool {
     spec.headers.iter().any(|(name, value)| {
-        name.eq_ignore_ascii_case(CONTENT_TYPE.as_str()) && value.to_ascii_lowercase().contains("json")
+        name.eq_ignore_ascii_case(CONTENT_TYPE.as_str())
+            && value.to_ascii_lowercase().contains("json")
     })
 }
 
@@ -66,7 +67,10 @@ fn secret_header(name: &SecretName, value: &str) -> Result<HeaderValue, DeployEr
 }
 
 /// Sends the request once and reads the answer.
-pub(super) async fn call(spec: &HttpDeployer, req: &DeployRequest) -> Result<Accepted, DeployError> {
+pub(super) async fn call(
+    spec: &HttpDeployer,
+    req: &DeployRequest,
+) -> Result<Accepted, DeployError> {
     let vars = req.vars();
     // Every secret is read before anything is sent, so a missing one sends nothing.
     let auth = match &spec.auth {
@@ -75,7 +79,11 @@ pub(super) async fn call(spec: &HttpDeployer, req: &DeployRequest) -> Result<Acc
         }
         None => None,
     };
-    let sign_key = spec.sign_secret.as_ref().map(Secret::from_env).transpose()?;
+    let sign_key = spec
+        .sign_secret
+        .as_ref()
+        .map(Secret::from_env)
+        .transpose()?;
     let known = load_known(&req.known_secrets);
     let mut secrets: Vec<&Secret> = known.iter().collect();
     secrets.extend(auth.as_ref().map(|(_, _, s)| s));
@@ -83,7 +91,10 @@ pub(super) async fn call(spec: &HttpDeployer, req: &DeployRequest) -> Result<Acc
 
     let (method, url) = target(spec, &vars)?;
     let method = Method::from_bytes(method.as_bytes()).map_err(|_| {
-        DeployError::Transport(format!("`{}` is not an HTTP method", shown(&method, &secrets)))
+        DeployError::Transport(format!(
+            "`{}` is not an HTTP method",
+            shown(&method, &secrets)
+        ))
     })?;
 
     let mut headers = HeaderMap::new();
@@ -117,7 +128,10 @@ pub(super) async fn call(spec: &HttpDeployer, req: &DeployRequest) -> Result<Acc
         }
         Some((Auth::Header { name: header, .. }, name, secret)) => {
             let header = HeaderName::from_bytes(header.as_bytes()).map_err(|_| {
-                DeployError::Transport(format!("`{}` is not a header name", shown(header, &secrets)))
+                DeployError::Transport(format!(
+                    "`{}` is not a header name",
+                    shown(header, &secrets)
+                ))
             })?;
             headers.insert(header, secret_header(name, secret.expose())?);
         }

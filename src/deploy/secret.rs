@@ -103,7 +103,10 @@ pub fn secret_names(config: &Config) -> Vec<SecretName> {
 
 /// The values of `names` that are set; unset ones are skipped (they cannot leak).
 pub fn load_known(names: &[SecretName]) -> Vec<Secret> {
-    names.iter().filter_map(|n| Secret::from_env(n).ok()).collect()
+    names
+        .iter()
+        .filter_map(|n| Secret::from_env(n).ok())
+        .collect()
 }
 
 #[cfg(test)]
@@ -138,6 +141,9 @@ mod tests {
     fn missing_secret_names_the_variable() {
         let name = SecretName("SHIPDECK_SURELY_UNSET_VARIABLE_FOR_TEST".into());
         let err = Secret::from_env(&name).expect_err("unset");
-        assert!(err.to_string().contains("SHIPDECK_SURELY_UNSET_VARIABLE_FOR_TEST"));
+        assert!(
+            err.to_string()
+                .contains("SHIPDECK_SURELY_UNSET_VARIABLE_FOR_TEST")
+        );
     }
 }

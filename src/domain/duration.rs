@@ -81,24 +81,23 @@ mod tests {
     #[test]
     fn parses_single_units() {
         assert_eq!(parse_duration("45s"), Ok(Duration::from_secs(45)));
-        assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(30 * 60)));
-        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(2 * 3600)));
-        assert_eq!(parse_duration("1d"), Ok(Duration::from_secs(86_400)));
+        assert_eq!(parse_duration("30m"), Ok(Duration::from_mins(30)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_hours(2)));
+        assert_eq!(parse_duration("1d"), Ok(Duration::from_hours(24)));
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
     }
 
     #[test]
     fn parses_sums_of_units() {
-        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
-        assert_eq!(
-            parse_duration("1m500ms"),
-            Ok(Duration::from_millis(60_500))
-        );
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_mins(90)));
+        assert_eq!(parse_duration("1m500ms"), Ok(Duration::from_millis(60_500)));
     }
 
     #[test]
     fn rejects_what_is_not_a_duration() {
-        for bad in ["", "5", "m", "5x", "1.5h", "-1s", "5 s", "h1", "30M", "1h30"] {
+        for bad in [
+            "", "5", "m", "5x", "1.5h", "-1s", "5 s", "h1", "30M", "1h30",
+        ] {
             let err = parse_duration(bad).expect_err(bad);
             assert!(err.contains("expected a duration"), "{bad}: {err}");
         }
@@ -112,7 +111,7 @@ mod tests {
 
     #[test]
     fn formats_with_the_largest_two_units() {
-        assert_eq!(format_duration(Duration::from_secs(5400)), "1h30m");
+        assert_eq!(format_duration(Duration::from_mins(90)), "1h30m");
         assert_eq!(format_duration(Duration::from_secs(45)), "45s");
         assert_eq!(
             format_duration(Duration::from_secs(3 * 86_400 + 4 * 3600 + 59)),

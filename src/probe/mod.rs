@@ -1,1 +1,26 @@
-//! (being written)
+//! Health probes: the live half of "Health and versions" in DESIGN.md.
+//!
+//! - `client`: the one shared HTTP client, and the open-file limit raised so many targets fit.
+//! - `target`: which targets exist, with their probe templates expanded.
+//! - `once`: one probe of one target, bounded in time and bytes, turned into an `Observation`.
+//! - `refresh`: every target at once, bounded in concurrency.
+//! - `prober`: the live engine, one task per target on its interval, with backoff.
+//!
+//! Reading what an answer means is pure and lives in `crate::domain::health`.
+
+mod backoff;
+mod client;
+mod command;
+mod fetch;
+mod once;
+mod prober;
+mod refresh;
+mod target;
+
+pub use backoff::{MAX_BACKOFF, backoff_delay};
+pub use client::{http_client, raise_open_file_limit};
+pub use fetch::{BODY_CAP, read_capped};
+pub use once::{UNTRUSTED_DETAIL, probe_once};
+pub use prober::{DEFAULT_INTERVAL, FAST_INTERVAL, ProbeEvent, Prober};
+pub use refresh::{DEFAULT_CONCURRENCY, refresh_all};
+pub use target::{Target, targets, targets_and_skipped};

@@ -84,9 +84,11 @@ fn write_number(out: &mut String, n: &Number) {
     }
 }
 
-/// ECMAScript's Number::toString (ES2019 §7.1.12.1) for a finite double. Rust's `{:e}` gives the
-/// shortest digits that round-trip (choosing the closest when several do, as ECMAScript does);
-/// only the placement of the decimal point and the exponent spelling differ.
+/// ECMAScript's Number::toString (ES2019 §7.1.12.1) for a finite double. ECMAScript wants the
+/// shortest digits that round-trip, the closest of those, ties to even. serde_json's float
+/// formatting (ryu) produces exactly those digits (Rust's own `{:e}` breaks ties upwards:
+/// `1424953923781206.25` becomes `…06.3` where ECMAScript writes `…06.2`); only the placement of
+/// the decimal point and the exponent spelling differ, and those are redone here.
 fn write_f64(out: &mut String, f: f64) {
     if f == 0.0 {
         // Both zeros, as ECMAScript prints -0 as "0".
@@ -96,16 +98,30 @@ fn write_f64(out: &mut String, f: f64) {
     if f.is_sign_negative() {
         out.push('-');
     }
-    let sci = format!("{:e}", f.abs());
-    let (mantissa, exponent) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let Some(shortest) = Number::from_f64(f.abs()).map(|n| n.to_string()) else {
+        // Not finite: serde_json values never hold these.
+        out.push_str("null");
+        return;
+    };
+    let (mantissa, exponent) = shortest
+        .split_once(['e', 'E'])
+        .unwrap_or((shortest.as_str(), "0"));
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let exponent: i32 = exponent.trim_start_matches('+').parse().unwrap_or(0);
+    // value = 0.digits × 10^n
+    let mut n = i32::try_from(int.len()).unwrap_or(i32::MAX) + exponent;
+    let mut digits = format!("{int}{frac}");
+    let leading = digits.len() - digits.trim_start_matches('0').len();
+    digits.drain(..leading);
+    n -= i32::try_from(leading).unwrap_or(0);
+    digits.truncate(digits.trim_end_matches('0').len());
     let k = i32::try_from(digits.len()).unwrap_or(i32::MAX);
-    // `n` is where the decimal point goes: value = 0.digits × 10^n.
-    let n = exponent + 1;
     if k <= n && n <= 21 {
         out.push_str(&digits);
-        out.extend(std::iter::repeat_n('0', usize::try_from(n - k).unwrap_or(0)));
+        out.extend(std::iter::repeat_n(
+            '0',
+            usize::try_from(n - k).unwrap_or(0),
+        ));
     } else if 0 < n && n <= 21 {
         let (int, frac) = digits.split_at(usize::try_from(n).unwrap_or(0));
         out.push_str(int);
@@ -208,18 +224,53 @@ mod tests {
 
     #[test]
     fn integers_are_written_exactly_even_beyond_double_precision() {
-        assert_eq!(canon("[18446744073709551615,-9223372036854775808,0,-1]"), "[18446744073709551615,-9223372036854775808,0,-1]");
+        assert_eq!(
+            canon("[18446744073709551615,-9223372036854775808,0,-1]"),
+            "[18446744073709551615,-9223372036854775808,0,-1]"
+        );
+    }
+
+    #[test]
+    fn every_float_written_by_serde_json_reads_back_to_the_same_canonical_form() {
+        // Verify re-parses stored lines, so parsing must be exact (serde_json `float_roundtrip`).
+        for bits in [
+            0x41b3_de43_5555_5555_u64,
+            0x4314_3ff3_c1cb_0959,
+            0x3eb0_c6f7_a0b5_ed8c,
+            1,
+            0x7fef_ffff_ffff_ffff,
+        ] {
+            let value = serde_json::json!([f64::from_bits(bits)]);
+            let reread: Value = serde_json::from_str(&value.to_string()).expect("valid JSON");
+            assert_eq!(reread, value, "bits {bits:#018x}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_finite_double_renders_as_a_number_that_reads_back_to_it(bits in proptest::num::u64::ANY) {
+            let f = f64::from_bits(bits);
+            proptest::prop_assume!(f.is_finite());
+            let back: f64 = es(bits).parse().expect("a decimal number");
+            proptest::prop_assert_eq!(back.to_bits(), if f == 0.0 { 0 } else { bits });
+        }
     }
 
     #[test]
     fn integral_floats_lose_their_fraction() {
-        assert_eq!(canon("[1.0,-2.50,1e2,1e21,1e-7,123e-9]"), "[1,-2.5,100,1e+21,1e-7,1.23e-7]");
+        assert_eq!(
+            canon("[1.0,-2.50,1e2,1e21,1e-7,123e-9]"),
+            "[1,-2.5,100,1e+21,1e-7,1.23e-7]"
+        );
     }
 
     #[test]
     fn controls_are_escaped_in_lowercase_and_nothing_else_is() {
         let value = Value::String("\u{1}\u{1f}\u{7f}/<é\u{2028}".to_string());
-        assert_eq!(canonical_json(&value), "\"\\u0001\\u001f\u{7f}/<é\u{2028}\"");
+        assert_eq!(
+            canonical_json(&value),
+            "\"\\u0001\\u001f\u{7f}/<é\u{2028}\""
+        );
     }
 
     #[test]

@@ -5,7 +5,9 @@ use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
 use super::canonical::{write_string, write_value};
-use crate::domain::event::EventBody;
+use jiff::Timestamp;
+
+use crate::domain::event::{Event, EventBody};
 
 /// The `prev` of the first event: 64 zeros.
 pub const GENESIS_PREV: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -14,25 +16,73 @@ pub const GENESIS_PREV: &str = "000000000000000000000000000000000000000000000000
 /// instead of through a `serde_json::Value`, because replay verifies 100,000 of these; a unit
 /// test pins it to `canonical_json(to_value(body))`.
 pub fn canonical_body(body: &EventBody) -> String {
-    let mut out = String::with_capacity(256);
-    out.push_str("{\"actor\":");
-    write_string(&mut out, &body.actor);
-    out.push_str(",\"at\":");
-    write_string(&mut out, &body.at.to_string());
-    out.push_str(",\"data\":");
-    write_value(&mut out, &body.data);
-    out.push_str(",\"env\":");
-    write_optional(&mut out, body.env.as_deref());
-    out.push_str(",\"id\":");
-    write_string(&mut out, &body.id);
-    out.push_str(",\"kind\":");
-    write_string(&mut out, &body.kind);
-    out.push_str(",\"release\":");
-    write_optional(&mut out, body.release.as_deref());
-    out.push_str(",\"service\":");
-    write_optional(&mut out, body.service.as_deref());
-    out.push('}');
-    out
+    BodyRef {
+        id: &body.id,
+        at: body.at,
+        actor: &body.actor,
+        kind: &body.kind,
+        service: body.service.as_deref(),
+        release: body.release.as_deref(),
+        env: body.env.as_deref(),
+        data: &body.data,
+    }
+    .canonical()
+}
+
+/// The hash an event's line should carry, from its own `prev`, body and `seq` (without cloning
+/// the body out of the event).
+pub(crate) fn event_hash(event: &Event) -> String {
+    let body = BodyRef {
+        id: &event.id,
+        at: event.at,
+        actor: &event.actor,
+        kind: &event.kind,
+        service: event.service.as_deref(),
+        release: event.release.as_deref(),
+        env: event.env.as_deref(),
+        data: &event.data,
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(event.prev.as_bytes());
+    hasher.update(body.canonical().as_bytes());
+    hasher.update(event.seq.to_string().as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// An event body's fields, borrowed from an [`EventBody`] or an [`Event`].
+struct BodyRef<'a> {
+    id: &'a str,
+    at: Timestamp,
+    actor: &'a str,
+    kind: &'a str,
+    service: Option<&'a str>,
+    release: Option<&'a str>,
+    env: Option<&'a str>,
+    data: &'a Value,
+}
+
+impl BodyRef<'_> {
+    fn canonical(&self) -> String {
+        let mut out = String::with_capacity(256);
+        out.push_str("{\"actor\":");
+        write_string(&mut out, self.actor);
+        out.push_str(",\"at\":");
+        write_string(&mut out, &self.at.to_string());
+        out.push_str(",\"data\":");
+        write_value(&mut out, self.data);
+        out.push_str(",\"env\":");
+        write_optional(&mut out, self.env);
+        out.push_str(",\"id\":");
+        write_string(&mut out, self.id);
+        out.push_str(",\"kind\":");
+        write_string(&mut out, self.kind);
+        out.push_str(",\"release\":");
+        write_optional(&mut out, self.release);
+        out.push_str(",\"service\":");
+        write_optional(&mut out, self.service);
+        out.push('}');
+        out
+    }
 }
 
 fn write_optional(out: &mut String, value: Option<&str>) {
@@ -69,7 +119,6 @@ pub fn new_event_id() -> String {
 mod tests {
     use super::*;
     use crate::store::canonical::canonical_json;
-    use jiff::Timestamp;
     use serde_json::json;
 
     fn body(data: Value) -> EventBody {
@@ -105,6 +154,26 @@ mod tests {
     }
 
     #[test]
+    fn event_hash_equals_chain_hash_of_the_events_body() {
+        let b = body(serde_json::json!({"commit": "abc"}));
+        let event = Event {
+            seq: 7,
+            id: b.id.clone(),
+            at: b.at,
+            actor: b.actor.clone(),
+            kind: b.kind.clone(),
+            service: b.service.clone(),
+            release: b.release.clone(),
+            env: b.env.clone(),
+            data: b.data.clone(),
+            prev: "ab".repeat(32),
+            hash: String::new(),
+            sig: None,
+        };
+        assert_eq!(event_hash(&event), chain_hash(&event.prev, &b, 7));
+    }
+
+    #[test]
     fn hash_input_is_prev_then_canonical_body_then_decimal_seq() {
         let b = body(json!({"commit": "abc"}));
         let input = body_hash_input(GENESIS_PREV, &b, 12);
@@ -117,10 +186,16 @@ mod tests {
         let b = body(json!({"commit": "abc"}));
         let h = chain_hash(GENESIS_PREV, &b, 1);
         assert_eq!(h.len(), 64);
-        assert!(h.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
+        assert!(
+            h.bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+        );
         assert_ne!(h, chain_hash(GENESIS_PREV, &b, 2));
         assert_ne!(h, chain_hash(&h, &b, 1));
-        assert_ne!(h, chain_hash(GENESIS_PREV, &body(json!({"commit": "abd"})), 1));
+        assert_ne!(
+            h,
+            chain_hash(GENESIS_PREV, &body(json!({"commit": "abd"})), 1)
+        );
     }
 
     #[test]

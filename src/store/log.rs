@@ -64,7 +64,9 @@ struct Cache {
 impl Cache {
     fn push(&mut self, event: Event) {
         // A duplicate id written by someone else keeps pointing at its first occurrence.
-        self.ids.entry(event.id.clone()).or_insert(self.events.len());
+        self.ids
+            .entry(event.id.clone())
+            .or_insert(self.events.len());
         self.events.push(event);
     }
 }
@@ -89,7 +91,8 @@ impl EventLog {
         })?;
         let path = state_dir.join("events.jsonl");
         let lock_path = state_dir.join("events.lock");
-        let (file, created_log) = open_or_create(&path, OpenOptions::new().read(true).append(true))?;
+        let (file, created_log) =
+            open_or_create(&path, OpenOptions::new().read(true).append(true))?;
         let (lock, created_lock) =
             open_or_create(&lock_path, OpenOptions::new().read(true).write(true))?;
         if created_log || created_lock {
@@ -131,7 +134,9 @@ impl EventLog {
         let (seq, prev) = cache
             .events
             .last()
-            .map_or((1, GENESIS_PREV.to_string()), |last| (last.seq + 1, last.hash.clone()));
+            .map_or((1, GENESIS_PREV.to_string()), |last| {
+                (last.seq + 1, last.hash.clone())
+            });
         let hash = chain_hash(&prev, &body, seq);
         let event = Event {
             seq,
@@ -215,7 +220,10 @@ impl EventLog {
         let Err(source) = written else {
             return Ok(());
         };
-        let restored = self.file.set_len(old_len).and_then(|()| self.file.sync_data());
+        let restored = self
+            .file
+            .set_len(old_len)
+            .and_then(|()| self.file.sync_data());
         let path = self.path.clone();
         Err(match restored {
             Ok(()) => StoreError::Write { path, source },

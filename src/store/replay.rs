@@ -52,7 +52,8 @@ pub(crate) fn parse_complete(bytes: &[u8]) -> Result<Vec<Event>, (usize, String)
         .position(|&b| b == b'\n')
         .map_or(bytes.len(), |p| middle + p + 1);
     let (head, tail) = bytes.split_at(split);
-    let head_lines = head.iter().filter(|&&b| b == b'\n').count();
+    // `head` ends in `\n`, so splitting yields one piece more than it has lines.
+    let head_lines = head.split(|&b| b == b'\n').count() - 1;
     let (head_result, tail_result) = std::thread::scope(|scope| {
         let tail_job = scope.spawn(|| parse_serial(tail, head_lines + 1));
         let head_result = parse_serial(head, 1);
@@ -83,6 +84,5 @@ pub(crate) fn parse_line(line: &[u8]) -> Result<Event, String> {
     if line.is_empty() {
         return Err("the line is empty".to_string());
     }
-    serde_json::from_slice(line)
-        .map_err(|e| format!("not an event: {}", sanitize(&e.to_string())))
+    serde_json::from_slice(line).map_err(|e| format!("not an event: {}", sanitize(&e.to_string())))
 }

@@ -53,7 +53,7 @@ pub(crate) fn settle(
         match parse_complete(complete) {
             Ok(events) => (events, complete.len()),
             Err((line, reason)) => {
-                let lines = complete.iter().filter(|&&b| b == b'\n').count();
+                let lines = complete.split(|&b| b == b'\n').count() - 1;
                 if line != lines {
                     return Err(damaged((line, reason)));
                 }
@@ -97,9 +97,10 @@ fn set_aside(file: &File, path: &Path, good_end: u64, torn: &[u8]) -> Result<Pat
     let seconds = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let name = path
-        .file_name()
-        .map_or_else(|| "events.jsonl".into(), |n| n.to_string_lossy().into_owned());
+    let name = path.file_name().map_or_else(
+        || "events.jsonl".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let base = path.with_file_name(format!("{name}.torn-{seconds}"));
     let error = |side: &Path, source| StoreError::SetAside {
         path: path.to_path_buf(),

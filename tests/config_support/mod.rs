@@ -1,6 +1,7 @@
 //! Shared by the config tests: write a file into a temp dir and load it.
+#![allow(dead_code)] // each test binary uses a subset
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use shipdeck::config::{ConfigError, load};
 use shipdeck::domain::config::Config;
@@ -52,13 +53,13 @@ pub fn assert_problem(lines: &[String], prefix: &str, parts: &[&str]) {
     let line = lines
         .iter()
         .find(|l| l.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no problem starting with {prefix:?} in:\n{}", lines.join("\n")));
+        .unwrap_or_else(|| {
+            panic!(
+                "no problem starting with {prefix:?} in:\n{}",
+                lines.join("\n")
+            )
+        });
     for part in parts {
         assert!(line.contains(part), "{line:?} lacks {part:?}");
     }
-}
-
-#[allow(dead_code)]
-pub fn dir_of(w: &Written) -> &Path {
-    w.dir.path()
 }

@@ -47,12 +47,20 @@ pub async fn health(url: &str) -> (u16, String, Value) {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
-    let body = response.json().await.expect("health is JSON");
+    let bytes = response.bytes().await.expect("a body");
+    let body = serde_json::from_slice(&bytes).expect("health is JSON");
     (status, content_type, body)
 }
 
 /// The body the `webhook` deploy preset sends.
-pub fn webhook_body(service: &str, env: &str, release: &str, version: &str, commit: &str, key: &str) -> Value {
+pub fn webhook_body(
+    service: &str,
+    env: &str,
+    release: &str,
+    version: &str,
+    commit: &str,
+    key: &str,
+) -> Value {
     serde_json::json!({
         "service": service,
         "env": env,
@@ -71,12 +79,14 @@ pub async fn deploy(url: &str, body: &Value, key: &str) -> (u16, Value) {
     let response = client()
         .post(url)
         .header("Idempotency-Key", key)
-        .json(body)
+        .header("content-type", "application/json")
+        .body(body.to_string())
         .send()
         .await
         .expect("deploy answers");
     let status = response.status().as_u16();
-    let body = response.json().await.unwrap_or(Value::Null);
+    let bytes = response.bytes().await.expect("a body");
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     (status, body)
 }
 

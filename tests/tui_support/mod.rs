@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use shipdeck::app::msg::{Msg, OpResult};
-use shipdeck::app::shim::{GateOutcome, GateReport, GateStatus, Plan};
+use shipdeck::app::actions::Plan;
+use shipdeck::domain::gates::{GateOutcome, GateReport, GateStatus};
 use shipdeck::app::state::State;
 use shipdeck::app::update::update;
 use shipdeck::domain::change::Commit;

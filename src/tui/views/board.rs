@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::grid::{self as model, Cell};
 use crate::app::msg::Hit;
-use crate::app::shim::GateStatus;
+use crate::domain::gates::GateStatus;
 use crate::app::state::{State, TargetKey};
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, health_glyph, spinner};

@@ -136,14 +136,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
                 spans.push(Span::styled(who, theme.dim()));
             }
             lines.push((Line::from(spans), Some(i)));
-            let notes = tick.map(|t| {
-                t.note
-                    .iter()
-                    .map(|n| (t.actor.clone(), n.clone()))
-                    .chain(t.notes.iter().map(|(a, _, n)| (a.clone(), n.clone())))
-                    .collect::<Vec<_>>()
-            });
-            for (actor, note) in notes.unwrap_or_default() {
+            // Every note on the item, the ones given with ticks included, oldest first.
+            let notes = tick.map(|t| t.notes.clone()).unwrap_or_default();
+            for (actor, _, note) in notes {
                 lines.push((
                     Line::styled(
                         truncate(

@@ -1,0 +1,339 @@
+//! Promotion and rollback: record, call the deployer once, verify, record the outcome.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::app::context::{Context, now};
+use crate::app::failure::Failure;
+use crate::deploy;
+use crate::domain::event::{Event, Fact, outcome_id};
+use crate::domain::ledger::{Deployment, DeploymentState, Ledger};
+use crate::domain::observation::{Health, Observation};
+use crate::domain::release::Release;
+use crate::store;
+
+use super::observe::{observe, observe_target, running_release};
+use super::plan::{Plan, apply_auto_ticks, build, request, shared};
+use super::query::{releases, resolve_release};
+
+/// How often a waiting command looks at the target while a deployment is verified.
+const VERIFY_POLL: Duration = Duration::from_secs(1);
+
+/// The release a rollback of (service, env) goes back to: `to` when given, else the newest
+/// release that deployed successfully there and is not what runs now, else what ran before the
+/// latest deployment.
+pub fn rollback_target(
+    ctx: &Context,
+    service: &str,
+    env: &str,
+    to: Option<&str>,
+    observations: &[Observation],
+) -> Result<Release, Failure> {
+    ctx.environment(env)?;
+    if let Some(to) = to {
+        return resolve_release(ctx, service, to);
+    }
+    let (_, ledger) = ctx.ledger()?;
+    let all = releases(ctx, service)?;
+    let current = running_release(ctx, &ledger, service, env, observations, &all).map(|(n, _)| n);
+    let target: Vec<&Deployment> = ledger
+        .deployments()
+        .iter()
+        .filter(|d| d.service == service && d.env == env)
+        .collect();
+    let from_success = target
+        .iter()
+        .rev()
+        .filter(|d| matches!(d.state, DeploymentState::Succeeded { .. }))
+        .map(|d| d.release.clone())
+        .find(|r| Some(r) != current.as_ref());
+    let from_previous = target
+        .last()
+        .and_then(|d| d.previous_release.clone())
+        .filter(|r| Some(r) != current.as_ref());
+    match from_success.or(from_previous) {
+        Some(name) => resolve_release(ctx, service, &name),
+        None => Err(Failure::failed(format!(
+            "no earlier release of `{service}` in `{env}` is known to go back to; name one with \
+             `--to RELEASE`"
+        ))),
+    }
+}
+
+/// The plan of a rollback to `release` (gates shown, not enforced).
+pub async fn rollback_plan(
+    ctx: &Context,
+    service: &str,
+    release: &Release,
+    env: &str,
+    observations: &[Observation],
+) -> Result<Plan, Failure> {
+    build(ctx, service, release, env, observations, true).await
+}
+
+/// Starts the deployment `plan` describes: refuses when a gate blocks (exit 3) or another
+/// deployment of the target is in flight (exit 3), records `deploy-requested`, calls the deployer
+/// exactly once, and records `deploy-accepted` (or `deploy-failed`, exit 4). Returns the
+/// deployment, in flight; [`wait_for_outcome`] or any later [`settle`] finishes it.
+pub async fn promote(
+    ctx: &Context,
+    plan: &Plan,
+    output: UnboundedSender<String>,
+) -> Result<Deployment, Failure> {
+    let what = if plan.rollback { "rollback" } else { "promote" };
+    ctx.writable(what)?;
+    if !plan.allowed() {
+        return Err(blocked(plan));
+    }
+    let svc = ctx.service(&plan.service)?;
+    let Some(spec) = svc.deployer_for(&plan.env).cloned() else {
+        return Err(Failure::usage(format!(
+            "`{}` has no deployer for `{}`; add `deploy = {{ kind = \"webhook\", url = … }}` to \
+             the service (or under [services.env.{}])",
+            plan.service, plan.env, plan.env
+        )));
+    };
+    let verify_timeout = ctx.config.verify_timeout(svc);
+    let (_, ledger) = ctx.ledger()?;
+    if let Some(d) = ledger.in_flight(&plan.service, &plan.env) {
+        return Err(in_flight(d));
+    }
+    let id = store::new_event_id();
+    let req = request(
+        ctx,
+        &ledger,
+        &plan.service,
+        &plan.release,
+        &plan.env,
+        plan.running.as_deref(),
+        &id,
+    );
+    let call = deploy::describe(&spec, &req).map_err(|e| Failure::usage(e.to_string()))?;
+    ctx.record_with_id(
+        id.clone(),
+        &Fact::DeployRequested {
+            commit: plan.release.commit.clone(),
+            previous_release: plan.running.clone(),
+            rollback: plan.rollback,
+            call,
+            verify_timeout_secs: verify_timeout.as_secs(),
+        },
+        Some(&plan.service),
+        Some(&plan.release.name),
+        Some(&plan.env),
+    )?;
+    let scope = (Some(plan.service.as_str()), Some(plan.release.name.as_str()), Some(plan.env.as_str()));
+    match deploy::call(&spec, &req, ctx.trusted, output).await {
+        Ok(accepted) => {
+            ctx.record(
+                &Fact::DeployAccepted {
+                    deployment: id.clone(),
+                    detail: accepted.detail,
+                },
+                scope.0,
+                scope.1,
+                scope.2,
+            )?;
+        }
+        Err(e) => {
+            let reason = format!("the deployer refused: {e}");
+            ctx.record_with_id(
+                outcome_id(&id),
+                &Fact::DeployFailed {
+                    deployment: id.clone(),
+                    reason: reason.clone(),
+                },
+                scope.0,
+                scope.1,
+                scope.2,
+            )?;
+            return Err(Failure::deploy(format!(
+                "{what} of {} to {} failed: {reason} (not retried: a failed call may still have \
+                 deployed; check the target, then promote again or roll back)",
+                plan.release.name, plan.env
+            )));
+        }
+    }
+    let (_, ledger) = ctx.ledger()?;
+    ledger
+        .deployment(&id)
+        .cloned()
+        .ok_or_else(|| Failure::failed("the deployment just recorded is missing from the log"))
+}
+
+/// The failure (exit 3) naming the gates that block `plan`.
+pub fn blocked(plan: &Plan) -> Failure {
+    let lines: Vec<String> = plan
+        .report
+        .blocking()
+        .iter()
+        .map(|g| format!("  {} ({}): {} — {}", g.id, g.kind, g.status.as_str(), g.reason))
+        .collect();
+    Failure::blocked(format!(
+        "{} cannot enter {} yet; blocking gates:\n{}",
+        plan.release.name,
+        plan.env,
+        lines.join("\n")
+    ))
+}
+
+fn in_flight(d: &Deployment) -> Failure {
+    Failure::blocked(format!(
+        "{} in {} is being deployed already: {} requested by {} at {}; wait until it is verified \
+         or its verify timeout ({}) passes",
+        d.service,
+        d.env,
+        d.release,
+        d.requested_by,
+        d.requested_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        d.verify_deadline.strftime("%H:%M:%S UTC"),
+    ))
+}
+
+/// Finishes in-flight deployments from what the targets report: the release healthy →
+/// `deploy-succeeded`; the verify timeout passed → `deploy-failed`. Outcome ids derive from the
+/// deployment's, so several observers record one outcome. Nothing is recorded under `--read-only`.
+pub fn settle(
+    ctx: &Context,
+    observations: &[Observation],
+    now: Timestamp,
+) -> Result<Vec<Event>, Failure> {
+    if ctx.read_only {
+        return Ok(Vec::new());
+    }
+    let (_, ledger) = ctx.ledger()?;
+    let mut recorded = Vec::new();
+    for d in ledger.deployments() {
+        if !matches!(d.state, DeploymentState::InFlight) {
+            continue;
+        }
+        let since = d.accepted_at.unwrap_or(d.requested_at);
+        let seen = observations
+            .iter()
+            .filter(|o| o.service == d.service && o.env == d.env && o.at >= since)
+            .max_by_key(|o| o.at);
+        let reports_it = seen.is_some_and(|o| {
+            o.release.as_deref() == Some(d.release.as_str())
+                || o.commit.as_deref() == Some(d.commit.as_str())
+        });
+        let scope = (Some(d.service.as_str()), Some(d.release.as_str()), Some(d.env.as_str()));
+        if reports_it && seen.is_some_and(|o| o.health == Health::Pass) {
+            recorded.push(ctx.record_with_id(
+                outcome_id(&d.id),
+                &Fact::DeploySucceeded {
+                    deployment: d.id.clone(),
+                },
+                scope.0,
+                scope.1,
+                scope.2,
+            )?);
+            let (_, after) = ctx.ledger()?;
+            if let Ok(release) = resolve_release(ctx, &d.service, &d.release) {
+                recorded.extend(apply_auto_ticks(
+                    ctx,
+                    &after,
+                    &d.service,
+                    &release,
+                    &d.env,
+                    observations,
+                )?);
+            }
+        } else if now >= d.verify_deadline {
+            let reason = match seen {
+                Some(o) => format!(
+                    "not verified within {}s: {} reports {} ({}{})",
+                    d.verify_deadline.duration_since(d.requested_at).as_secs(),
+                    d.env,
+                    o.release
+                        .as_deref()
+                        .or(o.reported_version.as_deref())
+                        .unwrap_or("no version"),
+                    o.health.as_str(),
+                    if o.detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", o.detail)
+                    }
+                ),
+                None => format!(
+                    "not verified within {}s: no report from {} since the deployment",
+                    d.verify_deadline.duration_since(d.requested_at).as_secs(),
+                    d.env
+                ),
+            };
+            recorded.push(ctx.record_with_id(
+                outcome_id(&d.id),
+                &Fact::DeployFailed {
+                    deployment: d.id.clone(),
+                    reason,
+                },
+                scope.0,
+                scope.1,
+                scope.2,
+            )?);
+        }
+    }
+    Ok(recorded)
+}
+
+/// Watches the target of deployment `id` until it is verified or fails; `progress` gets one
+/// line per change of what the target reports. Returns the finished deployment.
+pub async fn wait_for_outcome(
+    ctx: &Context,
+    id: &str,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Deployment, Failure> {
+    let client = crate::probe::http_client();
+    let mut last_line = String::new();
+    loop {
+        let (_, ledger) = ctx.ledger()?;
+        let d = find(&ledger, id)?;
+        if !matches!(d.state, DeploymentState::InFlight) {
+            return Ok(d);
+        }
+        let list = shared(releases(ctx, &d.service).unwrap_or_default());
+        let obs = observe_target(ctx, &client, &d.service, &d.env, list).await;
+        if let Some(o) = &obs {
+            let line = format!(
+                "{} reports {} ({})",
+                d.env,
+                o.release
+                    .as_deref()
+                    .or(o.reported_version.as_deref())
+                    .unwrap_or("no version"),
+                o.health.as_str()
+            );
+            if line != last_line {
+                progress(&line);
+                last_line = line;
+            }
+        }
+        let observations: Vec<Observation> = obs.into_iter().collect();
+        settle(ctx, &observations, now())?;
+        let (_, ledger) = ctx.ledger()?;
+        let d = find(&ledger, id)?;
+        if !matches!(d.state, DeploymentState::InFlight) {
+            return Ok(d);
+        }
+        tokio::time::sleep(VERIFY_POLL).await;
+    }
+}
+
+fn find(ledger: &Ledger, id: &str) -> Result<Deployment, Failure> {
+    ledger
+        .deployment(id)
+        .cloned()
+        .ok_or_else(|| Failure::failed(format!("deployment {id} is not in the log")))
+}
+
+/// Probes everything once and settles: what `status` and the console do on refresh.
+pub async fn observe_and_settle(
+    ctx: &Context,
+    services: Option<&[&str]>,
+) -> Result<Vec<Observation>, Failure> {
+    let observations = observe(ctx, services).await?;
+    settle(ctx, &observations, now())?;
+    Ok(observations)
+}

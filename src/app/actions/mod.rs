@@ -1,0 +1,15 @@
+//! The operations of the release console. The command line and the console call these same
+//! functions, so an action records the same events wherever it was started.
+
+mod checks;
+mod deploy;
+mod observe;
+mod plan;
+mod query;
+mod record;
+
+pub use deploy::{blocked, observe_and_settle, promote, rollback_plan, rollback_target, settle, wait_for_outcome};
+pub use observe::{observe, observe_target, running_release};
+pub use plan::{Plan, plan};
+pub use query::{Changelog, changelog, next_versions, notes, releases, resolve_release};
+pub use record::{approve, checklists_of, note_item, override_gate, tag, tick};

@@ -1,0 +1,84 @@
+//! Live observations for the headless commands, and what runs where.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::app::context::Context;
+use crate::app::failure::Failure;
+use crate::domain::ledger::Ledger;
+use crate::domain::observation::Observation;
+use crate::domain::release::Release;
+use crate::probe;
+
+use super::query::releases;
+
+/// Bounded concurrency for one refresh: enough for a thousand targets at once.
+const CONCURRENCY: usize = 256;
+
+/// Probes every target of `services` (all when `None`) once, concurrently.
+pub async fn observe(
+    ctx: &Context,
+    services: Option<&[&str]>,
+) -> Result<Vec<Observation>, Failure> {
+    let mut by_service = BTreeMap::new();
+    for svc in &ctx.config.services {
+        if services.is_some_and(|s| !s.contains(&svc.name.as_str())) {
+            continue;
+        }
+        // A repository that cannot be read still lets the target be probed; versions then stay
+        // unmatched and are shown as reported.
+        let list = releases(ctx, &svc.name).unwrap_or_default();
+        by_service.insert(svc.name.clone(), Arc::new(list));
+    }
+    let targets: Vec<_> = probe::targets(&ctx.config, &by_service)
+        .into_iter()
+        .filter(|t| by_service.contains_key(&t.service))
+        .collect();
+    let client = probe::http_client();
+    Ok(probe::refresh_all(&client, &targets, ctx.trusted, CONCURRENCY).await)
+}
+
+/// Probes one target once.
+pub async fn observe_target(
+    ctx: &Context,
+    client: &reqwest::Client,
+    service: &str,
+    env: &str,
+    releases: Arc<Vec<Release>>,
+) -> Option<Observation> {
+    let mut map = BTreeMap::new();
+    map.insert(service.to_string(), releases);
+    let target = probe::targets(&ctx.config, &map)
+        .into_iter()
+        .find(|t| t.service == service && t.env == env)?;
+    Some(probe::probe_once(client, &target, ctx.trusted).await)
+}
+
+/// What runs in `env` for `service`: the live report when it matches a release (or at least
+/// reports a commit), else the release of the last successful deployment in the log.
+pub fn running_release(
+    _ctx: &Context,
+    ledger: &Ledger,
+    service: &str,
+    env: &str,
+    observations: &[Observation],
+    releases: &[Release],
+) -> Option<(String, String)> {
+    let observed = observations
+        .iter()
+        .filter(|o| o.service == service && o.env == env)
+        .max_by_key(|o| o.at);
+    if let Some(o) = observed {
+        if let Some(name) = &o.release {
+            if let Some(r) = releases.iter().find(|r| &r.name == name) {
+                return Some((r.name.clone(), r.commit.clone()));
+            }
+        }
+        if let (Some(v), Some(c)) = (&o.reported_version, &o.commit) {
+            return Some((v.clone(), c.clone()));
+        }
+    }
+    ledger
+        .last_successful(service, env)
+        .map(|d| (d.release.clone(), d.commit.clone()))
+}

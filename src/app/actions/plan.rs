@@ -1,0 +1,231 @@
+//! What a promotion would do: the gates, the commits that change, the call that will be made.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::app::context::{Context, now};
+use crate::app::failure::Failure;
+use crate::deploy::{self, DeployRequest};
+use crate::domain::change::Commit;
+use crate::domain::config::GateRule;
+use crate::domain::event::{Event, Fact};
+use crate::domain::gates::{GateInputs, GateReport, evaluate};
+use crate::domain::ledger::Ledger;
+use crate::domain::observation::Observation;
+use crate::domain::release::Release;
+use crate::git::Repo;
+
+use super::checks;
+use super::observe::running_release;
+use super::query::releases;
+
+/// A promotion (or rollback) as it would happen now.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub service: String,
+    pub release: Release,
+    pub env: String,
+    /// A rollback redeploys an earlier release; gates are shown but do not block it.
+    pub rollback: bool,
+    pub report: GateReport,
+    /// Commits that change: from what runs in `env` now to the release (empty when unknown).
+    pub changes: Vec<Commit>,
+    /// What runs in `env` now, if known.
+    pub running: Option<String>,
+    /// Exactly what the deployer will call, secrets masked; `None` when no deployer is set.
+    pub call: Option<String>,
+    /// The environment needs its name typed to confirm.
+    pub protected: bool,
+}
+
+impl Plan {
+    /// The promotion may go ahead (a rollback always may, gates are informative for it).
+    pub fn allowed(&self) -> bool {
+        self.rollback || self.report.allowed()
+    }
+}
+
+/// The approvals of (service, release, env) bound to the release's commit, as JSON for an
+/// endpoint that wants to check them itself.
+pub(super) fn approvals_json(ledger: &Ledger, service: &str, release: &Release, env: &str) -> String {
+    let list: Vec<serde_json::Value> = ledger
+        .approvals(service, &release.name, env)
+        .into_iter()
+        .filter(|a| a.commit == release.commit)
+        .map(|a| {
+            serde_json::json!({
+                "id": a.event_id, "actor": a.actor, "commit": a.commit, "at": a.at.to_string(),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(list).to_string()
+}
+
+/// The request a deployer gets for this promotion.
+pub(super) fn request(
+    ctx: &Context,
+    ledger: &Ledger,
+    service: &str,
+    release: &Release,
+    env: &str,
+    previous: Option<&str>,
+    idempotency_key: &str,
+) -> DeployRequest {
+    DeployRequest {
+        service: service.to_string(),
+        env: env.to_string(),
+        release: release.name.clone(),
+        version: release.version.clone(),
+        commit: release.commit.clone(),
+        previous_release: previous.map(str::to_string),
+        actor: ctx.actor.clone(),
+        idempotency_key: idempotency_key.to_string(),
+        approvals_json: approvals_json(ledger, service, release, env),
+        workdir: ctx.config.dir.clone(),
+        known_secrets: deploy::secret_names(&ctx.config),
+    }
+}
+
+/// Evaluates every gate of `env` for `release`, with the live `observations` given.
+pub async fn plan(
+    ctx: &Context,
+    service: &str,
+    release: &Release,
+    env: &str,
+    observations: &[Observation],
+) -> Result<Plan, Failure> {
+    build(ctx, service, release, env, observations, false).await
+}
+
+pub(super) async fn build(
+    ctx: &Context,
+    service: &str,
+    release: &Release,
+    env: &str,
+    observations: &[Observation],
+    rollback: bool,
+) -> Result<Plan, Failure> {
+    let svc = ctx.service(service)?.clone();
+    let environment = ctx.environment(env)?.clone();
+    let (_, ledger) = ctx.ledger()?;
+    // Ticks recorded now count for the checklist gate, so the ledger is read again after.
+    apply_auto_ticks(ctx, &ledger, service, release, env, observations)?;
+    let (_, ledger) = ctx.ledger()?;
+    let all = releases(ctx, service).unwrap_or_default();
+    let running = running_release(ctx, &ledger, service, env, observations, &all);
+    let external = checks::external(
+        ctx,
+        &svc,
+        &environment,
+        release,
+        running.as_ref().map(|(n, _)| n.as_str()),
+    )
+    .await;
+    let report = evaluate(
+        &GateInputs {
+            config: &ctx.config,
+            service: &svc,
+            env: &environment,
+            release,
+            actor: &ctx.actor,
+            ledger: &ledger,
+            observations,
+            external: &external,
+        },
+        now(),
+    );
+    let changes = match &running {
+        Some((_, commit)) if commit != &release.commit => Repo::open(&svc.repo)
+            .and_then(|r| r.changelog(commit, &release.commit))
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let call = svc.deployer_for(env).map(|spec| {
+        let req = request(
+            ctx,
+            &ledger,
+            service,
+            release,
+            env,
+            running.as_ref().map(|(n, _)| n.as_str()),
+            "<idempotency-key>",
+        );
+        deploy::describe(spec, &req).unwrap_or_else(|e| format!("cannot call: {e}"))
+    });
+    Ok(Plan {
+        service: service.to_string(),
+        release: release.clone(),
+        env: env.to_string(),
+        rollback,
+        report,
+        changes,
+        running: running.map(|(n, _)| n),
+        call,
+        protected: environment.protected,
+    })
+}
+
+/// Records the `auto` checklist items of `env`'s checklist gates that are now satisfied.
+/// Nothing is recorded under `--read-only`.
+pub(super) fn apply_auto_ticks(
+    ctx: &Context,
+    ledger: &Ledger,
+    service: &str,
+    release: &Release,
+    env: &str,
+    observations: &[Observation],
+) -> Result<Vec<Event>, Failure> {
+    if ctx.read_only {
+        return Ok(Vec::new());
+    }
+    let Some(environment) = ctx.config.environment(env) else {
+        return Ok(Vec::new());
+    };
+    let observation = observations
+        .iter()
+        .filter(|o| o.service == service && o.env == env)
+        .max_by_key(|o| o.at);
+    let tagged = releases(ctx, service)
+        .map(|all| all.iter().any(|r| r.name == release.name))
+        .unwrap_or(false);
+    let mut recorded = Vec::new();
+    for gate in &environment.gates {
+        let GateRule::Checklist { name } = &gate.rule else {
+            continue;
+        };
+        let Some(template) = ctx.config.checklists.get(name) else {
+            continue;
+        };
+        let items = crate::domain::checklist::auto_ticks(
+            template,
+            ledger,
+            service,
+            &release.name,
+            env,
+            observation,
+            tagged,
+        );
+        for item in items {
+            let by_event = ledger
+                .deployments()
+                .iter()
+                .rev()
+                .find(|d| d.service == service && d.env == env && d.release == release.name)
+                .map(|d| crate::domain::event::outcome_id(&d.id));
+            let fact = Fact::ItemTicked {
+                checklist: name.clone(),
+                item: item.clone(),
+                note: Some("ticked automatically".to_string()),
+                by_event,
+            };
+            recorded.push(ctx.record(&fact, Some(service), Some(&release.name), Some(env))?);
+        }
+    }
+    Ok(recorded)
+}
+
+/// Releases as shared lists, for the probe targets.
+pub(super) fn shared(list: Vec<Release>) -> Arc<Vec<Release>> {
+    Arc::new(list)
+}

@@ -1,0 +1,160 @@
+//! Everything an action needs: the accepted configuration, the event log, who is acting, and
+//! whether this session may change anything.
+
+use std::path::{Path, PathBuf};
+
+use crate::config;
+use crate::domain::config::{Config, Service};
+use crate::domain::event::{Event, EventBody, Fact};
+use crate::domain::ledger::Ledger;
+use crate::store::{self, Appended, EventLog};
+use crate::trust;
+
+use super::failure::{Failure, OrFail};
+use super::identity;
+
+/// A loaded project: configuration, log and actor.
+pub struct Context {
+    pub config: Config,
+    pub log: EventLog,
+    /// Who is acting (`SHIPDECK_USER`, else `git config user.email`, else the OS user).
+    pub actor: String,
+    /// Started with `--read-only`: every mutating action refuses.
+    pub read_only: bool,
+    /// Commands from this configuration may run (it needs none, or it was trusted as it is).
+    pub trusted: bool,
+}
+
+impl Context {
+    /// Finds, reads and validates the configuration, opens the event log. Warnings (a torn log
+    /// tail set aside, an unset secret variable) are returned for the caller to show.
+    pub fn load(explicit: Option<&Path>, read_only: bool) -> Result<(Context, Vec<String>), Failure> {
+        let cwd = std::env::current_dir().or_fail("could not read the working directory")?;
+        let path = config::discover(explicit, &cwd).map_err(|e| Failure::usage(e.to_string()))?;
+        let config = config::load(&path).map_err(|e| Failure::usage(e.to_string()))?;
+        Context::with_config(config, read_only)
+    }
+
+    /// Like [`Context::load`] for a configuration already read.
+    pub fn with_config(config: Config, read_only: bool) -> Result<(Context, Vec<String>), Failure> {
+        let (log, mut warnings) = EventLog::open(&config.project.state_dir).map_err(|e| {
+            Failure::failed(format!(
+                "could not open the event log in {}: {e}",
+                config.project.state_dir.display()
+            ))
+        })?;
+        warnings.extend(config::warnings(&config));
+        let trusted = if trust::needs_trust(&config) {
+            trust::is_trusted(&config.path).unwrap_or(false)
+        } else {
+            true
+        };
+        let actor = identity::current(&config.dir);
+        Ok((
+            Context {
+                config,
+                log,
+                actor,
+                read_only,
+                trusted,
+            },
+            warnings,
+        ))
+    }
+
+    pub fn config_path(&self) -> &PathBuf {
+        &self.config.path
+    }
+
+    /// Every event and their fold.
+    pub fn ledger(&self) -> Result<(Vec<Event>, Ledger), Failure> {
+        let events = self
+            .log
+            .events()
+            .map_err(|e| Failure::failed(format!("could not read the event log: {e}")))?;
+        let ledger = Ledger::from_events(&events);
+        Ok((events, ledger))
+    }
+
+    pub fn service(&self, name: &str) -> Result<&Service, Failure> {
+        self.config.service(name).ok_or_else(|| {
+            let names: Vec<&str> = self.config.services.iter().map(|s| s.name.as_str()).collect();
+            Failure::usage(format!(
+                "no service named `{name}`{}; services: {}",
+                did_you_mean(name, &names),
+                names.join(", ")
+            ))
+        })
+    }
+
+    pub fn environment(&self, name: &str) -> Result<&crate::domain::config::Environment, Failure> {
+        self.config.environment(name).ok_or_else(|| {
+            let names: Vec<&str> = self
+                .config
+                .environments
+                .iter()
+                .map(|e| e.name.as_str())
+                .collect();
+            Failure::usage(format!(
+                "no environment named `{name}`{}; environments: {}",
+                did_you_mean(name, &names),
+                names.join(", ")
+            ))
+        })
+    }
+
+    /// Refuses under `--read-only`.
+    pub fn writable(&self, what: &str) -> Result<(), Failure> {
+        if self.read_only {
+            Err(Failure::read_only(what))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Records `fact` as the current actor, now. Refuses under `--read-only`.
+    pub fn record(
+        &self,
+        fact: &Fact,
+        service: Option<&str>,
+        release: Option<&str>,
+        env: Option<&str>,
+    ) -> Result<Event, Failure> {
+        self.record_with_id(store::new_event_id(), fact, service, release, env)
+    }
+
+    /// Records with a given id (outcome ids are derived, so two observers record one outcome).
+    pub fn record_with_id(
+        &self,
+        id: String,
+        fact: &Fact,
+        service: Option<&str>,
+        release: Option<&str>,
+        env: Option<&str>,
+    ) -> Result<Event, Failure> {
+        self.writable(fact.kind())?;
+        let now = now();
+        let body = EventBody::new(id, now, &self.actor, fact, service, release, env);
+        match self.log.append(body, now) {
+            Ok(Appended::New(e) | Appended::AlreadyRecorded(e)) => Ok(e),
+            Err(e) => Err(Failure::failed(format!("could not record {}: {e}", fact.kind()))),
+        }
+    }
+}
+
+/// The current time, at millisecond precision (what the log stores).
+pub fn now() -> jiff::Timestamp {
+    let t = jiff::Timestamp::now();
+    jiff::Timestamp::from_millisecond(t.as_millisecond()).unwrap_or(t)
+}
+
+/// `` (did you mean `api`?)`` when a name is close to one of `names`, else empty.
+pub fn did_you_mean(name: &str, names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| (strsim::jaro_winkler(name, n), *n))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, n)| format!(" (did you mean `{n}`?)"))
+        .unwrap_or_default()
+}

@@ -1,0 +1,173 @@
+//! The command line, as DESIGN.md's contract has it.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "shipdeck",
+    version,
+    about = "A terminal release console: the path to production, its gates, and one key to act.",
+    after_help = "Without a command, opens the console. Exit codes: 0 done, 1 failed, 2 bad usage \
+                  or configuration, 3 blocked by gates, 4 deployment failed or not verified, \
+                  5 the event log failed verification."
+)]
+pub struct Cli {
+    /// The configuration file (default: ./shipdeck.toml or the nearest one above, else the user
+    /// config dir).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Show everything, change nothing.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The console on a built-in demo (`demo serve --dir DIR` runs only its environments).
+    Demo {
+        #[command(subcommand)]
+        action: Option<DemoAction>,
+    },
+    /// Validate the configuration.
+    Check,
+    /// The board: services × environments.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// A service's releases, newest first.
+    Releases {
+        service: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Commits in TO and not in FROM (a release, a commit, or an environment name).
+    Changelog {
+        service: String,
+        from: String,
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The gates for a promotion, each with status and why (exit 3 when one blocks).
+    Plan {
+        service: String,
+        release: String,
+        #[arg(long, value_name = "ENV")]
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Deploy a release to an environment, then verify it.
+    Promote {
+        service: String,
+        release: String,
+        #[arg(long, value_name = "ENV")]
+        to: String,
+        /// Confirm without asking (a protected environment still needs this flag in scripts).
+        #[arg(long)]
+        yes: bool,
+        /// Return once the deployer accepted the call; verification is finished by whoever
+        /// looks next.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Redeploy the previous successful release of a target (or `--to`).
+    Rollback {
+        service: String,
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        #[arg(long, value_name = "RELEASE")]
+        to: Option<String>,
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Record your approval of a release for an environment.
+    Approve {
+        service: String,
+        release: String,
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
+    /// Pass one gate by decision, with a reason (never an approval gate).
+    Override {
+        service: String,
+        release: String,
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        #[arg(long, value_name = "ID")]
+        gate: String,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Show, tick or untick the release's checklist for an environment.
+    Checklist {
+        service: String,
+        release: String,
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        #[arg(long, value_name = "TEXT", global = true)]
+        note: Option<String>,
+        #[command(subcommand)]
+        action: Option<ChecklistAction>,
+    },
+    /// Create an annotated release tag (never moves one).
+    Tag {
+        service: String,
+        commit: String,
+        version: String,
+        #[arg(long, value_name = "TEXT")]
+        message: Option<String>,
+        #[arg(long)]
+        push: bool,
+    },
+    /// Trust this configuration's commands (deployers, probes, checks) as the file is now.
+    Trust,
+    /// Release notes drafted from the changelog.
+    Notes {
+        service: String,
+        release: String,
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+        #[arg(long, value_enum, default_value_t = NotesFormat::Md)]
+        format: NotesFormat,
+    },
+    /// The event log.
+    Log {
+        #[arg(long)]
+        json: bool,
+        /// Check the hash chain; exit 5 naming the first bad line.
+        #[arg(long)]
+        verify: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoAction {
+    /// Run the demo's environments without the console, until killed.
+    Serve {
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChecklistAction {
+    Show,
+    Tick { item: String },
+    Untick { item: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NotesFormat {
+    Md,
+    Json,
+}

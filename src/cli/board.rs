@@ -1,0 +1,75 @@
+//! `shipdeck status`: the board on the command line.
+
+use std::path::Path;
+
+use crate::app::actions::observe_and_settle;
+use crate::app::board::{Board, board};
+use crate::app::context::now;
+use crate::app::{Context, Failure};
+use crate::domain::sanitize::truncate;
+
+use super::output::{age, json, pad, warn_all};
+
+pub async fn status(config: Option<&Path>, read_only: bool, as_json: bool) -> Result<u8, Failure> {
+    let (ctx, warnings) = Context::load(config, read_only)?;
+    warn_all(&warnings);
+    let observations = observe_and_settle(&ctx, None).await?;
+    let (_, ledger) = ctx.ledger()?;
+    let b = board(&ctx.config, &ledger, &observations);
+    if as_json {
+        println!("{}", json(&b));
+    } else {
+        print!("{}", table(&b));
+    }
+    Ok(0)
+}
+
+fn table(b: &Board) -> String {
+    let now = now();
+    let mut out = format!(
+        "{} {} {} {} {} {} {}\n",
+        pad("SERVICE", 12),
+        pad("ENV", 10),
+        pad("RELEASE", 20),
+        pad("HEALTH", 12),
+        pad("AGE", 5),
+        pad("LATENCY", 8),
+        "NOTE"
+    );
+    for svc in &b.services {
+        for t in &svc.targets {
+            let release = t
+                .release
+                .clone()
+                .or_else(|| t.reported_version.as_ref().map(|v| format!("{v} (unmatched)")))
+                .unwrap_or_else(|| "-".to_string());
+            let mut notes = Vec::new();
+            if t.drift {
+                notes.push("DRIFT".to_string());
+            }
+            if let Some(d) = &t.deploying {
+                notes.push(format!(
+                    "{} {} by {} ({} ago)",
+                    if d.rollback { "rolling back to" } else { "deploying" },
+                    d.release,
+                    d.by,
+                    age(now, d.since)
+                ));
+            }
+            if let Some(detail) = &t.detail {
+                notes.push(truncate(detail, 60));
+            }
+            out.push_str(&format!(
+                "{} {} {} {} {} {} {}\n",
+                pad(&svc.name, 12),
+                pad(&t.env, 10),
+                pad(&release, 20),
+                pad(t.health.as_str(), 12),
+                pad(&t.observed_at.map_or("-".to_string(), |at| age(now, at)), 5),
+                pad(&t.latency_ms.map_or("-".to_string(), |l| format!("{l}ms")), 8),
+                notes.join("; ")
+            ));
+        }
+    }
+    out
+}

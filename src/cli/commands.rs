@@ -1,0 +1,420 @@
+//! The commands that read or record without deploying.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::app::actions::{self, observe_and_settle, resolve_release};
+use crate::app::context::{now, Context};
+use crate::app::{Failure, OrFail};
+use crate::domain::checklist::progress;
+use crate::domain::config::Stage;
+use crate::store;
+
+use super::args::{ChecklistAction, DemoAction, NotesFormat};
+use super::output::{age, json, warn_all};
+
+/// `shipdeck` with no command: the console.
+pub fn console(config: Option<&Path>, read_only: bool) -> Result<u8, Failure> {
+    crate::tui::run(config.map(Path::to_path_buf), read_only)
+        .map_err(|e| Failure::failed(format!("{e:#}")))?;
+    Ok(0)
+}
+
+/// `shipdeck demo` and `shipdeck demo serve --dir DIR`.
+pub fn demo(action: Option<DemoAction>, read_only: bool) -> Result<u8, Failure> {
+    match action {
+        Some(DemoAction::Serve { dir }) => {
+            crate::demo::serve_blocking(&dir).map_err(|e| Failure::failed(format!("{e:#}")))?;
+            Ok(0)
+        }
+        None => {
+            let config = start_demo_in_background()?;
+            crate::tui::run(Some(config), read_only).map_err(|e| Failure::failed(format!("{e:#}")))?;
+            Ok(0)
+        }
+    }
+}
+
+/// Starts the demo's environments on a thread of their own (they live until the process ends)
+/// in a fresh `<data dir>/demo`, and returns its configuration once it is ready.
+fn start_demo_in_background() -> Result<std::path::PathBuf, Failure> {
+    let dir = crate::config::data_dir().join("demo");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)
+            .or_fail(&format!("could not clear the previous demo at {}", dir.display()))?;
+    }
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let thread_dir = dir.clone();
+    std::thread::spawn(move || {
+        let runtime = match tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt,
+            Err(e) => {
+                let _ = ready_tx.send(Err(format!("could not start the demo runtime: {e}")));
+                return;
+            }
+        };
+        runtime.block_on(async move {
+            match crate::demo::start(&thread_dir).await {
+                Ok(demo) => {
+                    let _ = ready_tx.send(Ok(demo.config_path.clone()));
+                    // Keep the environments serving until the process ends.
+                    std::future::pending::<()>().await;
+                    drop(demo);
+                }
+                Err(e) => {
+                    let _ = ready_tx.send(Err(format!("{e:#}")));
+                }
+            }
+        });
+    });
+    match ready_rx.recv() {
+        Ok(Ok(path)) => Ok(path),
+        Ok(Err(e)) => Err(Failure::failed(format!("the demo could not start: {e}"))),
+        Err(_) => Err(Failure::failed("the demo could not start")),
+    }
+}
+
+/// `shipdeck check`: structure and references; warnings never fail it.
+pub fn check(config: Option<&Path>) -> Result<u8, Failure> {
+    let cwd = std::env::current_dir().or_fail("could not read the working directory")?;
+    let path = crate::config::discover(config, &cwd).map_err(|e| Failure::usage(e.to_string()))?;
+    let cfg = crate::config::load(&path).map_err(|e| Failure::usage(e.to_string()))?;
+    warn_all(&crate::config::warnings(&cfg));
+    let gates: usize = cfg.environments.iter().map(|e| e.gates.len()).sum();
+    println!(
+        "{}: ok — project `{}`, {} environments ({}), {} services, {} gates, {} freezes, \
+         checklists: {}",
+        path.display(),
+        cfg.project.name,
+        cfg.environments.len(),
+        cfg.environments
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" → "),
+        cfg.services.len(),
+        gates,
+        cfg.freezes.len(),
+        cfg.checklists.keys().cloned().collect::<Vec<_>>().join(", ")
+    );
+    if crate::trust::needs_trust(&cfg) && !crate::trust::is_trusted(&cfg.path).unwrap_or(false) {
+        println!(
+            "note: this configuration runs commands; none will run until you review it and run \
+             `shipdeck trust`"
+        );
+    }
+    Ok(0)
+}
+
+/// `shipdeck trust`.
+pub fn trust(config: Option<&Path>) -> Result<u8, Failure> {
+    let cwd = std::env::current_dir().or_fail("could not read the working directory")?;
+    let path = crate::config::discover(config, &cwd).map_err(|e| Failure::usage(e.to_string()))?;
+    let cfg = crate::config::load(&path).map_err(|e| Failure::usage(e.to_string()))?;
+    crate::trust::trust(&cfg.path).or_fail("could not record the trust")?;
+    println!(
+        "trusted {} as it is now; editing it withdraws the trust",
+        cfg.path.display()
+    );
+    Ok(0)
+}
+
+pub fn releases(
+    config: Option<&Path>,
+    read_only: bool,
+    service: &str,
+    as_json: bool,
+) -> Result<u8, Failure> {
+    let (ctx, warnings) = Context::load(config, read_only)?;
+    warn_all(&warnings);
+    let list = actions::releases(&ctx, service)?;
+    if as_json {
+        let rows: Vec<_> = list
+            .iter()
+            .map(|r| {
+                json!({"release": r.name, "version": r.version, "commit": r.commit,
+                       "date": r.date.to_string()})
+            })
+            .collect();
+        println!("{}", json(&rows));
+    } else {
+        let now = now();
+        for r in &list {
+            println!(
+                "{:<24} {:<12} {}  {} ago",
+                r.name,
+                r.version,
+                &r.commit[..12.min(r.commit.len())],
+                age(now, r.date)
+            );
+        }
+    }
+    Ok(0)
+}
+
+pub async fn changelog(
+    config: Option<&Path>,
+    read_only: bool,
+    service: &str,
+    from: &str,
+    to: &str,
+    as_json: bool,
+) -> Result<u8, Failure> {
+    let (ctx, warnings) = Context::load(config, read_only)?;
+    warn_all(&warnings);
+    ctx.service(service)?;
+    let needs_live =
+        ctx.config.environment(from).is_some() || ctx.config.environment(to).is_some();
+    let observations = if needs_live {
+        observe_and_settle(&ctx, Some(&[service])).await?
+    } else {
+        Vec::new()
+    };
+    let log = actions::changelog(&ctx, service, from, to, &observations)?;
+    if as_json {
+        println!("{}", json(&log));
+    } else {
+        println!("{}..{}: {} commits", log.from, log.to, log.commits.len());
+        for c in &log.commits {
+            println!("{} {} — {}", &c.commit[..7.min(c.commit.len())], c.summary, c.author);
+        }
+    }
+    Ok(0)
+}
+
+pub fn approve(
+    config: Option<&Path>,
+    read_only: bool,
+    service: &str,
+    release: &str,
+    env: &str,
+    note: Option<&str>,
+) -> Result<u8, Failure> {
+    let (ctx, warnings) = Context::load(config, read_only)?;
+    warn_all(&warnings);
+    ctx.writable("approve")?;
+    let release = resolve_release(&ctx, service, release)?;
+    let event = actions::approve(&ctx, service, &release, env, note)?;
+    println!(
+        "approved by {}: {} ({}) for {} — event {} at {}",
+        event.actor,
+        release.name,
+        &release.commit[..12.min(release.commit.len())],
+        env,
+        event.seq,
+        event.at
+    );
+    Ok(0)
+}
+
+pub fn override_gate(
+    config: Option<&Path>,
+    read_only: bool,
+    service: &str,
+    release: &str,
+    env: &str,
+    gate: &str,
+    reason: &str,
+) -> Result<u8, Failure> {
+    let (ctx, warnings) = Context::load(config, read_only)?;
+    warn_all(&warnings);
+    ctx.writable("override")?;
+    let release = resolve_release(&ctx, service, release)?;
+    let event = actions::override_gate(&ctx, service, &release, env, gate, reason)?;
+    println!(
+        "gate `{gate}` of {} → {env} overridden by {}: {reason} — event {}",
+        release.name, event.actor, event.seq
+    );
+    Ok(0)
+}
+
+pub async fn checklist(
+    config: Option<&Path>,
+    read_only: bool,
+    service: &str,
+    release: &str,
+    env: &str,
+    action: Option<ChecklistAction>,
+    note: Option<&str>,
+) -> Result<u8, Failure> {
+    let (ctx, warnings) = Context::load(config, read_only)?;
+    warn_all(&warnings);
+    let release = resolve_release(&ctx, service, release)?;
+    match &action {
+        Some(ChecklistAction::Tick { item }) => {
+            actions::tick(&ctx, service, &release, env, item, true, note)?;
+        }
+        Some(ChecklistAction::Untick { item }) => {
+            actions::tick(&ctx, service, &release, env, item, false, note)?;
+        }
+        Some(ChecklistAction::Show) | None => {
+            if let Some(note) = note {
+                return Err(Failure::usage(format!(
+                    "--note `{note}` needs `tick ITEM` or `untick ITEM`"
+                )));
+            }
+        }
+    }
+    let observations = if ctx.read_only {
+        Vec::new()
+    } else {
+        observe_and_settle(&ctx, Some(&[service])).await?
+    };
+    // Auto items (tagged, deployed, healthy) are recorded by the same path `plan` uses.
+    let _ = actions::plan(&ctx, service, &release, env, &observations).await?;
+    let (_, ledger) = ctx.ledger()?;
+    let lists = actions::checklists_of(&ctx, env);
+    if lists.is_empty() {
+        return Err(Failure::usage(format!("`{env}` has no checklist gate")));
+    }
+    let now = now();
+    for template in lists {
+        let p = progress(template, &ledger, service, &release.name, env);
+        println!(
+            "{} — {} → {}: before {}/{} required, after {}/{}",
+            template.name,
+            release.name,
+            env,
+            p.before_done,
+            p.before_required,
+            p.after_done,
+            p.after_required
+        );
+        for stage in [Stage::Before, Stage::After] {
+            println!(
+                "  {}:",
+                if stage == Stage::Before { "before" } else { "after" }
+            );
+            for item in p.items.iter().filter(|i| i.item.stage == stage) {
+                let mark = if item.is_ticked() { "[x]" } else { "[ ]" };
+                let who = item
+                    .tick
+                    .as_ref()
+                    .filter(|t| t.ticked)
+                    .map(|t| format!(" — {} {} ago", t.actor, age(now, t.at)))
+                    .unwrap_or_default();
+                let optional = if item.item.required { "" } else { " (optional)" };
+                println!(
+                    "    {mark} {:<18} {}{optional}{who}",
+                    item.item.id, item.item.title
+                );
+            }
+        }
+    }
+    Ok(0)
+}
+
+pub fn tag(
+    config: Option<&Path>,
+    read_only: bool,
+    service: &str,
+    commit: &str,
+    version: &str,
+    message: Option<&str>,
+    push: bool,
+) -> Result<u8, Failure> {
+    let (ctx, warnings) = Context::load(config, read_only)?;
+    warn_all(&warnings);
+    ctx.writable("tag")?;
+    let event = actions::tag(&ctx, service, commit, version, message, push)?;
+    println!(
+        "tagged {} at {}{}",
+        event.release.as_deref().unwrap_or_default(),
+        commit,
+        if push { " and pushed it to origin" } else { "" }
+    );
+    Ok(0)
+}
+
+pub async fn notes(
+    config: Option<&Path>,
+    read_only: bool,
+    service: &str,
+    release: &str,
+    env: Option<&str>,
+    format: NotesFormat,
+) -> Result<u8, Failure> {
+    let (ctx, warnings) = Context::load(config, read_only)?;
+    warn_all(&warnings);
+    let release = resolve_release(&ctx, service, release)?;
+    let observations = observe_and_settle(&ctx, Some(&[service])).await?;
+    let markdown = actions::notes(&ctx, service, &release, env, &observations)?;
+    match format {
+        NotesFormat::Md => print!("{markdown}"),
+        NotesFormat::Json => println!(
+            "{}",
+            json(&json!({"service": service, "release": release.name, "markdown": markdown}))
+        ),
+    }
+    Ok(0)
+}
+
+pub fn log(config: Option<&Path>, read_only: bool, as_json: bool, verify: bool) -> Result<u8, Failure> {
+    let (ctx, warnings) = Context::load(config, read_only)?;
+    warn_all(&warnings);
+    if verify {
+        let report = store::verify(ctx.log.path());
+        return match report.first_bad {
+            None => {
+                println!(
+                    "{}: {} events, hash chain intact",
+                    ctx.log.path().display(),
+                    report.events
+                );
+                Ok(0)
+            }
+            Some(bad) => Err(Failure::log(format!(
+                "{}:{}: the event log failed verification: {}",
+                ctx.log.path().display(),
+                bad.line,
+                bad.reason
+            ))),
+        };
+    }
+    let (events, _) = ctx.ledger()?;
+    for e in &events {
+        if as_json {
+            println!("{}", serde_json::to_string(e).unwrap_or_default());
+        } else {
+            println!(
+                "{:>5} {} {:<24} {:<17} {} {} {} {}",
+                e.seq,
+                e.at.strftime("%Y-%m-%d %H:%M:%S"),
+                e.actor,
+                e.kind,
+                e.service.as_deref().unwrap_or("-"),
+                e.release.as_deref().unwrap_or("-"),
+                e.env.as_deref().unwrap_or("-"),
+                summary(e)
+            );
+        }
+    }
+    Ok(0)
+}
+
+fn summary(e: &crate::domain::event::Event) -> String {
+    let d = &e.data;
+    let field = |k: &str| d.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    match e.kind.as_str() {
+        "overridden" => format!(
+            "gate {}: {}",
+            field("gate").unwrap_or_default(),
+            field("reason").unwrap_or_default()
+        ),
+        "item-ticked" | "item-unticked" | "item-noted" => format!(
+            "{}/{}{}",
+            field("checklist").unwrap_or_default(),
+            field("item").unwrap_or_default(),
+            field("note").map(|n| format!(": {n}")).unwrap_or_default()
+        ),
+        "deploy-requested" => field("call").unwrap_or_default(),
+        "deploy-failed" => field("reason").unwrap_or_default(),
+        "tagged" => field("tag").unwrap_or_default(),
+        _ => String::new(),
+    }
+}

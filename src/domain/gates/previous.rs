@@ -1,0 +1,112 @@
+//! Gates that look at the previous environment: `healthy` and `soak`.
+
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::text;
+use super::{GateInputs, GateOutcome, GateStatus};
+use crate::domain::observation::{Health, Observation};
+
+/// The latest observation of the service in `env`.
+fn latest<'a>(inputs: &GateInputs<'a>, env: &str) -> Option<&'a Observation> {
+    inputs
+        .observations
+        .iter()
+        .filter(|o| o.service == inputs.service.name && o.env == env)
+        .max_by_key(|o| o.at)
+}
+
+/// How the previous environment looks for this release now: `Ok(reason)` when it runs the release
+/// healthy, `Err((status, reason))` otherwise.
+fn runs_healthy(inputs: &GateInputs, env: &str) -> Result<String, (GateStatus, String)> {
+    let release = &inputs.release.name;
+    let Some(obs) = latest(inputs, env) else {
+        return Err((GateStatus::Pending, format!("not observed yet in {env}")));
+    };
+    if obs.release.as_deref() != Some(release.as_str()) {
+        let what = match (&obs.release, &obs.reported_version) {
+            (Some(other), _) => format!("{env} runs {other}"),
+            (None, Some(v)) => format!("{env} runs {v} (no known release)"),
+            (None, None) => format!("{env} reports no version ({})", obs.health.as_str()),
+        };
+        return Err((GateStatus::Fail, what));
+    }
+    if obs.health != Health::Pass {
+        let detail = if obs.detail.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", obs.detail)
+        };
+        return Err((
+            GateStatus::Fail,
+            format!("{release} in {env} is {}{detail}", obs.health.as_str()),
+        ));
+    }
+    Ok(format!("{env} runs {release}, healthy"))
+}
+
+pub(super) fn healthy(inputs: &GateInputs, id: &str) -> GateOutcome {
+    let Some(prev) = inputs.config.previous_environment(&inputs.env.name) else {
+        return GateOutcome::new(id, "healthy", GateStatus::Pass, "first environment");
+    };
+    match runs_healthy(inputs, &prev.name) {
+        Ok(why) => GateOutcome::new(id, "healthy", GateStatus::Pass, why),
+        Err((status, why)) => GateOutcome::new(id, "healthy", status, why),
+    }
+}
+
+pub(super) fn soak(
+    inputs: &GateInputs,
+    id: &str,
+    duration: Duration,
+    now: Timestamp,
+) -> GateOutcome {
+    let Some(prev) = inputs.config.previous_environment(&inputs.env.name) else {
+        return GateOutcome::new(id, "soak", GateStatus::Pass, "first environment");
+    };
+    let (service, release, env) = (&inputs.service.name, &inputs.release.name, &prev.name);
+    let Some(first) = inputs.ledger.first_success_of(service, release, env) else {
+        return GateOutcome::new(
+            id,
+            "soak",
+            GateStatus::Fail,
+            format!("{release} never deployed successfully to {env}"),
+        );
+    };
+    let Some(since) = first.succeeded_at() else {
+        return GateOutcome::new(
+            id,
+            "soak",
+            GateStatus::Fail,
+            format!("{release} not deployed to {env}"),
+        );
+    };
+    let span = SignedDuration::try_from(duration).unwrap_or(SignedDuration::MAX);
+    let end = since.checked_add(span).unwrap_or(Timestamp::MAX);
+    let wanted = text::duration(duration);
+    if now < end {
+        return GateOutcome::new(
+            id,
+            "soak",
+            GateStatus::Pending,
+            format!(
+                "soaking in {env}: {} left of {wanted} (until {})",
+                text::countdown(now, end),
+                text::instant(end)
+            ),
+        )
+        .until(end);
+    }
+    match runs_healthy(inputs, env) {
+        Ok(_) => GateOutcome::new(
+            id,
+            "soak",
+            GateStatus::Pass,
+            format!("soaked {wanted} in {env}, healthy there now"),
+        ),
+        Err((status, why)) => {
+            GateOutcome::new(id, "soak", status, format!("soaked {wanted}, but {why}"))
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Releases: the tags matching a service's pattern, peeled to commits, newest first.
+
+use git2::{ObjectType, Oid};
+
+use super::repo::timestamp;
+use super::{GitError, Repo, tag_matches};
+use crate::domain::release::{Release, sort_newest_first, version_of};
+use crate::domain::sanitize::sanitize;
+
+impl Repo {
+    /// The tags matching `pattern` (as `git tag --list PATTERN` matches), as releases whose
+    /// version is the name after `prefix`, newest first. Annotated tags are peeled to their
+    /// commit and dated by their tagger; lightweight tags are dated by their commit. Tags of
+    /// trees or blobs are not releases and are left out, and so is a tag whose name would change
+    /// under sanitizing: it could not be shown or named safely.
+    pub fn releases(&self, pattern: &str, prefix: &str) -> Result<Vec<Release>, GitError> {
+        let mut tags: Vec<(String, Oid)> = Vec::new();
+        self.inner
+            .tag_foreach(|oid, refname| {
+                let name = std::str::from_utf8(refname)
+                    .ok()
+                    .and_then(|r| r.strip_prefix("refs/tags/"));
+                if let Some(name) = name
+                    && tag_matches(pattern, name)
+                    && sanitize(name) == name
+                {
+                    tags.push((name.to_string(), oid));
+                }
+                true
+            })
+            .map_err(|e| GitError::read("listing tags", &e))?;
+
+        let mut releases = Vec::with_capacity(tags.len());
+        for (name, oid) in tags {
+            if let Some((commit, date)) = self.peel_tag(&name, oid)? {
+                releases.push(Release {
+                    version: version_of(&name, prefix),
+                    name,
+                    commit: commit.to_string(),
+                    date,
+                });
+            }
+        }
+        sort_newest_first(&mut releases);
+        Ok(releases)
+    }
+
+    /// The commit a tag resolves to and its release date; `None` when it is not a commit.
+    fn peel_tag(&self, name: &str, oid: Oid) -> Result<Option<(Oid, jiff::Timestamp)>, GitError> {
+        let reading = || format!("reading tag `{name}`");
+        let object = self
+            .inner
+            .find_object(oid, None)
+            .map_err(|e| GitError::read(reading(), &e))?;
+        // The outermost tagger dates the release, even for a tag of a tag.
+        let tagger_date = object
+            .as_tag()
+            .and_then(git2::Tag::tagger)
+            .map(|tagger| timestamp(tagger.when().seconds()));
+        let Ok(commit) = object.peel(ObjectType::Commit) else {
+            return Ok(None);
+        };
+        let commit = commit
+            .into_commit()
+            .map_err(|_| GitError::Read {
+                action: reading(),
+                reason: "the tag did not peel to a commit".to_string(),
+            })?;
+        let date = tagger_date.unwrap_or_else(|| timestamp(commit.time().seconds()));
+        Ok(Some((commit.id(), date)))
+    }
+}

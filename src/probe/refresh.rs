@@ -1,0 +1,63 @@
+//! One refresh of every target at once.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::once::probe_once;
+use super::target::Target;
+use crate::domain::observation::{Health, Observation};
+
+/// How many probes run at once unless told otherwise: well under the usual open-file limits
+/// once raised, far above what a board of a few hundred targets needs to finish in one round.
+pub const DEFAULT_CONCURRENCY: usize = 256;
+
+/// Probes every target concurrently, at most `concurrency` at a time (0 counts as 1), and
+/// returns one observation per target in the order of `targets`. Each probe's timeout starts
+/// when it gets its turn, so a hung target costs its own timeout and nobody else's.
+pub async fn refresh_all(
+    client: &reqwest::Client,
+    targets: &[Target],
+    trusted: bool,
+    concurrency: usize,
+) -> Vec<Observation> {
+    let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+    let mut tasks = JoinSet::new();
+    for (i, target) in targets.iter().enumerate() {
+        let client = client.clone();
+        let target = target.clone();
+        let permits = Arc::clone(&permits);
+        // Spawned rather than joined in place, so answers are parsed on every core.
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            (i, probe_once(&client, &target, trusted).await)
+        });
+    }
+    let mut out: Vec<Option<Observation>> = vec![None; targets.len()];
+    while let Some(done) = tasks.join_next().await {
+        if let Ok((i, observation)) = done {
+            out[i] = Some(observation);
+        }
+    }
+    out.into_iter()
+        .zip(targets)
+        .map(|(o, t)| o.unwrap_or_else(|| lost(t)))
+        .collect()
+}
+
+/// Stands in for a probe task that died (it never should): the board shows it as unknown.
+fn lost(target: &Target) -> Observation {
+    Observation {
+        service: target.service.clone(),
+        env: target.env.clone(),
+        health: Health::Unknown,
+        reported_version: None,
+        release: None,
+        commit: None,
+        latency_ms: None,
+        at: Timestamp::now(),
+        detail: "the probe stopped unexpectedly".to_string(),
+    }
+}
