@@ -27,13 +27,14 @@ pub fn run(config: Option<PathBuf>, read_only: bool) -> anyhow::Result<()> {
 pub async fn run_with(ctx: Context, warnings: Vec<String>) -> anyhow::Result<()> {
     crate::probe::raise_open_file_limit();
     let events = ctx.log.events().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let state = State::new(
+    let mut state = State::new(
         ctx.config.clone(),
         &ctx.actor,
         ctx.read_only,
         events,
         Timestamp::now(),
     );
+    state.tz = jiff::tz::TimeZone::system();
     let ctx = Arc::new(ctx);
     let (tx, mut rx) = unbounded_channel();
     for warning in warnings {

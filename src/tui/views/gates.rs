@@ -73,8 +73,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
                 .get(&row.key)
                 .and_then(|p| p.report.gates.get(g))
         });
+        let evaluated = state
+            .plans
+            .get(&row.key)
+            .is_some_and(|p| p.release.name == row.release.name);
         let line = match gate {
             Some(g) => gate_line(state, theme, g, usize::from(inner.width)),
+            None if evaluated => Line::styled("   no gates: any release may enter", theme.dim()),
             None => Line::styled("   (gates are being evaluated)", theme.dim()),
         };
         lines.push((line, Some(i)));
@@ -128,7 +133,8 @@ pub fn gate_line(state: &State, theme: Theme, g: &GateOutcome, width: usize) -> 
         reason.push_str(" — who: ");
         reason.push_str(who);
     }
-    spans.push(Span::raw(truncate(&reason, width.saturating_sub(30))));
+    let used: usize = spans.iter().map(Span::width).sum();
+    spans.push(Span::raw(truncate(&reason, width.saturating_sub(used))));
     Line::from(spans)
 }
 
