@@ -105,11 +105,18 @@ impl Tmux {
     }
 
     fn wait_screen(&self, what: &str, deadline: Duration, pred: impl Fn(&str) -> bool) -> String {
-        wait_for(what, deadline, || {
+        let start = Instant::now();
+        loop {
             let s = self.screen();
-            pred(&s).then_some(s)
-        })
-        .to_string()
+            if pred(&s) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < deadline,
+                "timed out after {deadline:?} waiting for {what}; the screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     fn alternate_on(&self) -> bool {
@@ -213,11 +220,10 @@ fn console(demo: &DemoServer) -> Tmux {
         binary().display(),
         demo.config().display()
     ));
-    t.wait_screen(
-        "the board with probe answers",
-        Duration::from_secs(20),
-        |s| s.contains("Board") && s.contains('●'),
-    );
+    // Every target answered and the gates of the waiting promotions are evaluated.
+    t.wait_screen("the board with probe answers", Duration::from_secs(30), |s| {
+        s.contains("Board") && s.contains("⇡ ready") && !s.contains("checking")
+    });
     t
 }
 

@@ -172,6 +172,14 @@ fn resolve<'a>(
     }
 }
 
+/// Whether the environment before `env` has not answered its probe yet.
+fn checking_before(state: &State, service: &str, env: &str) -> bool {
+    state
+        .config
+        .previous_environment(env)
+        .is_some_and(|prev| grid::cell(state, service, &prev.name).release.is_none())
+}
+
 fn promote(state: &mut State, service: &str, release: Option<&str>, env: &str) -> Vec<Effect> {
     if let Some(refused) = in_flight_refusal(state, service, env) {
         state.toast(Level::Error, refused);
@@ -182,6 +190,9 @@ fn promote(state: &mut State, service: &str, release: Option<&str>, env: &str) -
             Some(name) => {
                 format!("{service} has no release {name}; see `shipdeck releases {service}`")
             }
+            None if checking_before(state, service, env) => format!(
+                "what {service} runs before {env} is not known yet (still checking); try again in a moment"
+            ),
             None => format!(
                 "nothing waits to enter {env}: {service} runs there what the environment before runs"
             ),
