@@ -195,6 +195,14 @@ impl DemoServer {
         self.dir.path().join("shipdeck.toml")
     }
 
+    /// Whether the log holds an event of `kind` by `actor`.
+    fn recorded(&self, kind: &str, actor: &str) -> bool {
+        self.events().lines().any(|line| {
+            serde_json::from_str::<serde_json::Value>(line)
+                .is_ok_and(|e| e["kind"] == kind && e["actor"] == actor)
+        })
+    }
+
     fn events(&self) -> String {
         std::fs::read_to_string(self.dir.path().join(".shipdeck/events.jsonl")).unwrap_or_default()
     }
@@ -241,7 +249,7 @@ fn walk_promote_to_staging_see_prod_gates_approve_and_quit_restores_the_terminal
     wait_for(
         "the deployment to staging to succeed",
         Duration::from_secs(60),
-        || demo.events().contains("\"deploy-succeeded\"").then_some(()),
+        || demo.recorded("deploy-succeeded", "you@shop.example").then_some(()),
     );
     // Prod is protected and gated: the plan shows what blocks it.
     t.send(&["l"]);
@@ -258,16 +266,18 @@ fn walk_promote_to_staging_see_prod_gates_approve_and_quit_restores_the_terminal
         "protected env does not ask for its name:\n{plan}"
     );
     t.send(&["Escape"]);
+    // Esc then a key at once reads as Alt+key: wait for the plan to close first.
+    t.wait_screen("the plan to close", Duration::from_secs(5), |s| {
+        !s.contains("blocked by gates")
+    });
     t.send(&["a"]);
     t.wait_screen("the approval confirmation", Duration::from_secs(5), |s| {
         s.contains("Approve")
     });
     t.send(&["y"]);
-    wait_for(
-        "the approval to be recorded",
-        Duration::from_secs(10),
-        || demo.events().contains("\"approved\"").then_some(()),
-    );
+    wait_for("your approval to be recorded", Duration::from_secs(10), || {
+        demo.recorded("approved", "you@shop.example").then_some(())
+    });
     t.send(&["q"]);
     t.assert_restored();
 }
@@ -361,13 +371,17 @@ fn with_100_hanging_targets_a_key_press_moves_the_cursor_in_the_next_frame() {
         screen
             .lines()
             .find(|l| l.contains(name))
-            .is_some_and(|l| l.contains("\u{1b}[7m"))
+            .is_some_and(|l| l.contains("\u{1b}[7m") || l.contains(";7m"))
     };
-    wait_for(
-        "the cursor on the first service",
-        Duration::from_secs(5),
-        || selected("svc-000").then_some(()),
-    );
+    let start = Instant::now();
+    while !selected("svc-000") {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "no cursor on the first service:\n{}",
+            t.screen_with_styles()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let mut worst = Duration::ZERO;
     for (key, name) in [("j", "svc-001"), ("j", "svc-002"), ("k", "svc-001")] {
         let sent = Instant::now();
