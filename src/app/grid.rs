@@ -1,5 +1,7 @@
 //! What the board shows, derived from [`State`]: pure queries the views and `update` share.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 
 use crate::domain::ledger::{Deployment, DeploymentState};
@@ -51,9 +53,64 @@ pub fn selected(state: &State) -> Option<TargetKey> {
     Some(TargetKey::new(service, &env.name))
 }
 
+/// The deployments of one target the board needs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Latest<'a> {
+    pub last: Option<&'a Deployment>,
+    pub last_ok: Option<&'a Deployment>,
+    pub in_flight: Option<&'a Deployment>,
+}
+
+/// Deployments by target, indexed in one pass over the ledger so a frame of the board does not
+/// scan the whole log once per cell.
+#[derive(Debug, Default)]
+pub struct Deploys<'a> {
+    by_target: HashMap<(&'a str, &'a str), Latest<'a>>,
+}
+
+impl<'a> Deploys<'a> {
+    pub fn new(state: &'a State) -> Deploys<'a> {
+        let mut by_target: HashMap<(&str, &str), Latest> = HashMap::new();
+        for d in state.ledger.deployments() {
+            let latest = by_target.entry((&d.service, &d.env)).or_default();
+            latest.last = Some(d);
+            match d.state {
+                DeploymentState::Succeeded { .. } => latest.last_ok = Some(d),
+                DeploymentState::InFlight => latest.in_flight = Some(d),
+                DeploymentState::Failed { .. } => {}
+            }
+        }
+        Deploys { by_target }
+    }
+
+    pub fn get(&self, service: &str, env: &str) -> Latest<'a> {
+        self.by_target.get(&(service, env)).copied().unwrap_or_default()
+    }
+}
+
+/// One cell, looking its deployments up in the ledger (see [`cell_in`] for a whole frame).
 pub fn cell<'a>(state: &'a State, service: &str, env: &str) -> Cell<'a> {
+    let latest = Latest {
+        last: state
+            .ledger
+            .deployments()
+            .iter()
+            .rev()
+            .find(|d| d.service == service && d.env == env),
+        last_ok: state.ledger.last_successful(service, env),
+        in_flight: state.ledger.in_flight(service, env),
+    };
+    cell_from(state, latest, service, env)
+}
+
+/// One cell, its deployments taken from a frame's index.
+pub fn cell_in<'a>(state: &'a State, deploys: &Deploys<'a>, service: &str, env: &str) -> Cell<'a> {
+    cell_from(state, deploys.get(service, env), service, env)
+}
+
+fn cell_from<'a>(state: &'a State, latest: Latest<'a>, service: &str, env: &str) -> Cell<'a> {
     let observation = state.observation(service, env);
-    let last_ok = state.ledger.last_successful(service, env);
+    let last_ok = latest.last_ok;
     let release = match observation {
         Some(o) => o.release.clone().or_else(|| o.reported_version.clone()),
         None => last_ok.map(|d| d.release.clone()),
@@ -67,15 +124,9 @@ pub fn cell<'a>(state: &'a State, service: &str, env: &str) -> Cell<'a> {
             })
             .or_else(|| find_release(state, service, name).map(|r| r.date))
     });
-    let in_flight = state.ledger.in_flight(service, env);
+    let in_flight = latest.in_flight;
     // While a deployment is in flight its release shows up before its success is recorded.
     let drift = in_flight.is_none() && observation.is_some_and(|o| drift(o, last_ok));
-    let last = state
-        .ledger
-        .deployments()
-        .iter()
-        .rev()
-        .find(|d| d.service == service && d.env == env);
     Cell {
         release,
         health: observation.map_or(Health::Unknown, |o| o.health),
@@ -83,11 +134,12 @@ pub fn cell<'a>(state: &'a State, service: &str, env: &str) -> Cell<'a> {
         since,
         drift,
         in_flight,
-        failed: last.filter(|d| matches!(d.state, DeploymentState::Failed { .. })),
+        failed: latest
+            .last
+            .filter(|d| matches!(d.state, DeploymentState::Failed { .. })),
         observation,
     }
 }
-
 
 pub fn find_release<'a>(state: &'a State, service: &str, name: &str) -> Option<&'a Release> {
     state.releases.get(service)?.iter().find(|r| r.name == name)
@@ -96,10 +148,29 @@ pub fn find_release<'a>(state: &'a State, service: &str, name: &str) -> Option<&
 /// The release that would enter `env` next: what runs in the previous environment, or for the
 /// first environment the newest release; `None` when that is already what runs there.
 pub fn candidate<'a>(state: &'a State, service: &str, env: &str) -> Option<&'a Release> {
-    let running = cell(state, service, env).release;
+    candidate_with(state, service, env, |e| cell(state, service, e).release)
+}
+
+/// [`candidate`] with deployments from a frame's index.
+pub fn candidate_in<'a>(
+    state: &'a State,
+    deploys: &Deploys<'a>,
+    service: &str,
+    env: &str,
+) -> Option<&'a Release> {
+    candidate_with(state, service, env, |e| cell_in(state, deploys, service, e).release)
+}
+
+fn candidate_with<'a>(
+    state: &'a State,
+    service: &str,
+    env: &str,
+    running_in: impl Fn(&str) -> Option<String>,
+) -> Option<&'a Release> {
+    let running = running_in(env);
     let next = match state.config.previous_environment(env) {
         Some(prev) => {
-            let name = cell(state, service, &prev.name).release?;
+            let name = running_in(&prev.name)?;
             find_release(state, service, &name)?
         }
         None => state.releases.get(service)?.first()?,

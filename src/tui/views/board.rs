@@ -10,6 +10,7 @@ use crate::app::grid::{self as model, Cell};
 use crate::app::msg::Hit;
 use crate::domain::gates::GateStatus;
 use crate::app::state::{State, TargetKey};
+use crate::domain::release::Release;
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, health_glyph, spinner};
 
@@ -85,6 +86,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
     let offset = row
         .saturating_sub(visible / 2)
         .min(services.len().saturating_sub(visible));
+    let deploys = model::Deploys::new(state);
     for (i, service) in services.iter().enumerate().skip(offset).take(visible) {
         let y = inner.y + 1 + u16::try_from(i - offset).unwrap_or(0) * ROW_HEIGHT;
         let name_style = if i == row { theme.bold() } else { Style::new() };
@@ -102,14 +104,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
             let x = inner.x + SERVICE_WIDTH + u16::try_from(c).unwrap_or(0) * cell_width;
             let area =
                 Rect::new(x, y, cell_width.saturating_sub(1), ROW_HEIGHT).intersection(inner);
-            let cell = model::cell(state, service, &env.name);
+            let cell = model::cell_in(state, &deploys, service, &env.name);
+            let candidate = model::candidate_in(state, &deploys, service, &env.name);
             let selected = i == row && c == state.col;
             let lines = cell_lines(
                 state,
                 theme,
                 service,
                 &env.name,
-                &cell,
+                (&cell, candidate),
                 usize::from(area.width),
             );
             let mut paragraph = Paragraph::new(lines);
@@ -150,7 +153,7 @@ fn cell_lines(
     theme: Theme,
     service: &str,
     env: &str,
-    cell: &Cell<'_>,
+    (cell, candidate): (&Cell<'_>, Option<&Release>),
     width: usize,
 ) -> Vec<Line<'static>> {
     let mut first = Vec::new();
@@ -183,7 +186,7 @@ fn cell_lines(
             first.push(Span::styled(" ≠", theme.warn()));
         }
     }
-    let second = second_line(state, theme, service, env, cell, width);
+    let second = second_line(state, theme, service, env, (cell, candidate), width);
     vec![Line::from(first), second]
 }
 
@@ -192,7 +195,7 @@ fn second_line(
     theme: Theme,
     service: &str,
     env: &str,
-    cell: &Cell<'_>,
+    (cell, candidate): (&Cell<'_>, Option<&Release>),
     width: usize,
 ) -> Line<'static> {
     let text = |s: String, style: Style| Line::from(Span::styled(truncate(&s, width), style));
@@ -223,7 +226,7 @@ fn second_line(
             theme.warn(),
         );
     }
-    if let Some(candidate) = model::candidate(state, service, env) {
+    if let Some(candidate) = candidate {
         let plan = state
             .plans
             .get(&TargetKey::new(service, env))
