@@ -6,6 +6,7 @@ use crate::app::actions::observe_and_settle;
 use crate::app::board::{Board, board};
 use crate::app::context::now;
 use crate::app::{Context, Failure};
+use crate::domain::observation::Health;
 use crate::domain::sanitize::truncate;
 
 use super::output::{age, json, pad, warn_all};
@@ -56,7 +57,7 @@ fn table(b: &Board) -> String {
                     age(now, d.since)
                 ));
             }
-            if let Some(detail) = &t.detail {
+            if let Some(detail) = t.detail.as_ref().filter(|_| t.health != Health::Pass) {
                 notes.push(truncate(detail, 60));
             }
             out.push_str(&format!(

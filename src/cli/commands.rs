@@ -25,7 +25,7 @@ pub fn console(config: Option<&Path>, read_only: bool) -> Result<u8, Failure> {
 pub fn demo(action: Option<DemoAction>, read_only: bool) -> Result<u8, Failure> {
     match action {
         Some(DemoAction::Serve { dir }) => {
-            crate::demo::serve_blocking(&dir).map_err(|e| Failure::failed(format!("{e:#}")))?;
+            crate::demo::serve_blocking_with(&dir, Some(seeder())).map_err(|e| Failure::failed(format!("{e:#}")))?;
             Ok(0)
         }
         None => {
@@ -34,6 +34,18 @@ pub fn demo(action: Option<DemoAction>, read_only: bool) -> Result<u8, Failure> 
             Ok(0)
         }
     }
+}
+
+/// Records the demo's seeded events (a colleague's approval, ticked items) in its event log,
+/// through the same store every action uses.
+fn seeder() -> crate::demo::Seeder {
+    Box::new(|state_dir, bodies| {
+        let (log, _) = crate::store::EventLog::open(state_dir)?;
+        for body in bodies {
+            log.append(body, now())?;
+        }
+        Ok(())
+    })
 }
 
 /// Starts the demo's environments on a thread of their own (they live until the process ends)
@@ -59,7 +71,7 @@ fn start_demo_in_background() -> Result<std::path::PathBuf, Failure> {
             }
         };
         runtime.block_on(async move {
-            match crate::demo::start(&thread_dir).await {
+            match crate::demo::start_with(&thread_dir, Some(seeder())).await {
                 Ok(demo) => {
                     let _ = ready_tx.send(Ok(demo.config_path.clone()));
                     // Keep the environments serving until the process ends.
