@@ -27,7 +27,9 @@ impl DemoServer {
             .spawn()
             .expect("demo starts");
         let config = dir.path().join("demo/shipdeck.toml");
-        wait_for("the demo's config", Duration::from_secs(60), || config.exists());
+        wait_for("the demo's config", Duration::from_mins(1), || {
+            config.exists()
+        });
         DemoServer { child, dir }
     }
 
@@ -98,20 +100,47 @@ fn the_demo_story_promote_block_approve_fail_and_roll_back() {
         .to_string();
 
     // What dev runs goes to staging.
-    let out = demo.run("me@shop.example", &["promote", "api", &dev, "--to", "staging", "--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
-    assert_eq!(target(&demo.status(), "api", "staging")["release"], dev.as_str());
+    let out = demo.run(
+        "me@shop.example",
+        &["promote", "api", &dev, "--to", "staging", "--yes"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(
+        target(&demo.status(), "api", "staging")["release"],
+        dev.as_str()
+    );
 
     // Prod is blocked by soak, approvals and the checklist.
-    let out = demo.run("me@shop.example", &["promote", "api", &dev, "--to", "prod", "--yes"]);
+    let out = demo.run(
+        "me@shop.example",
+        &["promote", "api", &dev, "--to", "prod", "--yes"],
+    );
     assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
     let err = stderr(&out);
-    assert!(err.contains("approval") && err.contains("checklist"), "{err}");
+    assert!(
+        err.contains("approval") && err.contains("checklist"),
+        "{err}"
+    );
 
     // A second person approves (the demo seeded a colleague's), the lead ticks the rest.
-    let out = demo.run("sam@shop.example", &["approve", "api", &dev, "--env", "prod"]);
+    let out = demo.run(
+        "sam@shop.example",
+        &["approve", "api", &dev, "--env", "prod"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    for item in ["controls", "infrastructure", "plan", "backout", "communications"] {
+    for item in [
+        "controls",
+        "infrastructure",
+        "plan",
+        "backout",
+        "communications",
+    ] {
         let out = demo.run(
             "lena@shop.example",
             &["checklist", "api", &dev, "--env", "prod", "tick", item],
@@ -125,31 +154,71 @@ fn the_demo_story_promote_block_approve_fail_and_roll_back() {
             .code()
             == Some(0)
     });
-    let out = demo.run("me@shop.example", &["promote", "api", &dev, "--to", "prod", "--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
-    assert_eq!(target(&demo.status(), "api", "prod")["release"], dev.as_str());
+    let out = demo.run(
+        "me@shop.example",
+        &["promote", "api", &dev, "--to", "prod", "--yes"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(
+        target(&demo.status(), "api", "prod")["release"],
+        dev.as_str()
+    );
 
     // The bad release deploys, then fails its health check: exit 4.
-    let releases: serde_json::Value =
-        serde_json::from_str(&stdout(&demo.run("me@shop.example", &["releases", "api", "--json"])))
-            .expect("releases JSON");
+    let releases: serde_json::Value = serde_json::from_str(&stdout(
+        &demo.run("me@shop.example", &["releases", "api", "--json"]),
+    ))
+    .expect("releases JSON");
     let newest = releases[0]["release"].as_str().expect("newest").to_string();
     assert_ne!(newest, dev, "the bad release is newer than what dev runs");
-    let out = demo.run("me@shop.example", &["promote", "api", &newest, "--to", "dev", "--yes"]);
-    assert_eq!(out.status.code(), Some(4), "{}\n{}", stdout(&out), stderr(&out));
+    let out = demo.run(
+        "me@shop.example",
+        &["promote", "api", &newest, "--to", "dev", "--yes"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
     assert!(stderr(&out).contains("rollback"), "{}", stderr(&out));
 
     // Rollback restores the previous release.
-    let out = demo.run("me@shop.example", &["rollback", "api", "--env", "dev", "--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
+    let out = demo.run(
+        "me@shop.example",
+        &["rollback", "api", "--env", "dev", "--yes"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
     let dev_now = demo.status();
     assert_eq!(target(&dev_now, "api", "dev")["release"], dev.as_str());
     assert_eq!(target(&dev_now, "api", "dev")["health"], "pass");
 
     // Everything was recorded, and the chain holds.
     let log = read(&demo.log_path());
-    for kind in ["deploy-requested", "deploy-succeeded", "deploy-failed", "approved", "item-ticked"] {
-        assert!(log.contains(&format!("\"kind\":\"{kind}\"")), "{kind} recorded");
+    for kind in [
+        "deploy-requested",
+        "deploy-succeeded",
+        "deploy-failed",
+        "approved",
+        "item-ticked",
+    ] {
+        assert!(
+            log.contains(&format!("\"kind\":\"{kind}\"")),
+            "{kind} recorded"
+        );
     }
     let out = demo.run("me@shop.example", &["log", "--verify"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -165,7 +234,15 @@ fn no_wait_leaves_the_deployment_to_whoever_looks_next_and_blocks_a_second_one()
         .to_string();
     let out = demo.run(
         "me@shop.example",
-        &["promote", "web", &dev, "--to", "staging", "--yes", "--no-wait"],
+        &[
+            "promote",
+            "web",
+            &dev,
+            "--to",
+            "staging",
+            "--yes",
+            "--no-wait",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
@@ -175,10 +252,14 @@ fn no_wait_leaves_the_deployment_to_whoever_looks_next_and_blocks_a_second_one()
         &["promote", "web", &dev, "--to", "staging", "--yes"],
     );
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    assert!(stderr(&out).contains("me@shop.example"), "names who: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("me@shop.example"),
+        "names who: {}",
+        stderr(&out)
+    );
 
     // Two observers finish it: one outcome only.
-    wait_for("the rollout to be verified", Duration::from_secs(60), || {
+    wait_for("the rollout to be verified", Duration::from_mins(1), || {
         let a = demo.run("a@x", &["status", "--json"]);
         let b = demo.run("b@x", &["status", "--json"]);
         assert_eq!(a.status.code(), Some(0));
@@ -186,8 +267,15 @@ fn no_wait_leaves_the_deployment_to_whoever_looks_next_and_blocks_a_second_one()
         read(&demo.log_path()).contains("deploy-succeeded")
     });
     let log = read(&demo.log_path());
-    assert_eq!(log.matches("\"kind\":\"deploy-succeeded\"").count(), 1, "{log}");
-    assert_eq!(target(&demo.status(), "web", "staging")["release"], dev.as_str());
+    assert_eq!(
+        log.matches("\"kind\":\"deploy-succeeded\"").count(),
+        1,
+        "{log}"
+    );
+    assert_eq!(
+        target(&demo.status(), "web", "staging")["release"],
+        dev.as_str()
+    );
 }
 
 #[test]
@@ -198,7 +286,15 @@ fn read_only_status_records_nothing_even_with_a_deployment_to_finish() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let out = demo.run(
         "me@shop.example",
-        &["--read-only", "promote", "api", "api-v1.5.0", "--to", "staging", "--yes"],
+        &[
+            "--read-only",
+            "promote",
+            "api",
+            "api-v1.5.0",
+            "--to",
+            "staging",
+            "--yes",
+        ],
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("read-only"));

@@ -38,8 +38,11 @@ fn start_webhook(dir: &Path) -> (Server, SocketAddr) {
     )
     .expect("hook script");
     std::fs::set_permissions(&record, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    std::fs::write(dir.join("health.json"), r#"{"status":"pass","version":"1.0.0"}"#)
-        .expect("health");
+    std::fs::write(
+        dir.join("health.json"),
+        r#"{"status":"pass","version":"1.0.0"}"#,
+    )
+    .expect("health");
     let hooks = serde_json::json!([
         {
             "id": "deploy",
@@ -69,7 +72,14 @@ fn start_webhook(dir: &Path) -> (Server, SocketAddr) {
         .expect("port")
         .port();
     let child = Command::new(WEBHOOK)
-        .args(["-ip", "127.0.0.1", "-port", &port.to_string(), "-verbose", "-hooks"])
+        .args([
+            "-ip",
+            "127.0.0.1",
+            "-port",
+            &port.to_string(),
+            "-verbose",
+            "-hooks",
+        ])
         .arg(&hooks_file)
         .stdin(Stdio::null())
         .stdout(log.try_clone().expect("log"))
@@ -131,33 +141,71 @@ verify_timeout = "20s"
     )
     .expect("config");
 
-    let out = run(d, SECRET, &["promote", "api", "api-v1.2.0", "--to", "dev", "--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
-    assert!(stdout(&out).contains("signed X-Hub-Signature-256"), "{}", stdout(&out));
+    let out = run(
+        d,
+        SECRET,
+        &["promote", "api", "api-v1.2.0", "--to", "dev", "--yes"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("signed X-Hub-Signature-256"),
+        "{}",
+        stdout(&out)
+    );
     let status = run(d, SECRET, &["status", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&status)).expect("json");
     assert_eq!(v["services"][0]["targets"][0]["release"], "api-v1.2.0");
     assert_eq!(v["services"][0]["targets"][0]["health"], "pass");
     assert_eq!(deploy_requests(d), 1);
 
-    let refused = run(d, WRONG, &["promote", "api", "api-v1.1.0", "--to", "dev", "--yes"]);
+    let refused = run(
+        d,
+        WRONG,
+        &["promote", "api", "api-v1.1.0", "--to", "dev", "--yes"],
+    );
     assert_eq!(refused.status.code(), Some(4), "{}", stderr(&refused));
     // webhook answers a signature mismatch with 403 or, in some versions, 500.
     let why = stderr(&refused);
-    assert!(why.contains("refused") && (why.contains("403") || why.contains("500")), "{why}");
-    wait_for("webhook to log the refusal", Duration::from_secs(10), || {
-        std::fs::read_to_string(d.join("webhook.log"))
-            .is_ok_and(|l| l.contains("invalid payload signature"))
-    });
+    assert!(
+        why.contains("refused") && (why.contains("403") || why.contains("500")),
+        "{why}"
+    );
+    wait_for(
+        "webhook to log the refusal",
+        Duration::from_secs(10),
+        || {
+            std::fs::read_to_string(d.join("webhook.log"))
+                .is_ok_and(|l| l.contains("invalid payload signature"))
+        },
+    );
     let log = std::fs::read_to_string(d.join("webhook.log")).expect("log");
-    assert_eq!(log.matches("invalid payload signature").count(), 1, "not retried:\n{log}");
+    assert_eq!(
+        log.matches("invalid payload signature").count(),
+        1,
+        "not retried:\n{log}"
+    );
     let events = std::fs::read_to_string(d.join(".shipdeck/events.jsonl")).expect("events");
     assert!(events.contains("\"kind\":\"deploy-failed\""));
 
     // No secret value in any output or file the commands wrote.
-    let mut seen = vec![stdout(&out), stderr(&out), stdout(&refused), stderr(&refused), events];
+    let mut seen = vec![
+        stdout(&out),
+        stderr(&out),
+        stdout(&refused),
+        stderr(&refused),
+        events,
+    ];
     seen.push(std::fs::read_to_string(d.join(".data/shipdeck.log")).unwrap_or_default());
     for text in &seen {
-        assert!(!text.contains(SECRET) && !text.contains(WRONG), "a secret leaked: {text}");
+        assert!(
+            !text.contains(SECRET) && !text.contains(WRONG),
+            "a secret leaked: {text}"
+        );
     }
 }

@@ -159,6 +159,7 @@ impl Repo {
             .collect())
     }
 
+    #[allow(clippy::unused_self)] // kept a method: it reads as a step of resolving in this repository
     fn peel(&self, spec: &str, object: &git2::Object<'_>) -> Result<Oid, GitError> {
         if let Ok(commit) = object.peel(ObjectType::Commit) {
             return Ok(commit.id());
