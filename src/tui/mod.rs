@@ -1,6 +1,12 @@
-//! (being written on the `tui` branch)
+//! The console: terminal setup and restore, the event loop, the backend that runs effects
+//! through `app::actions`, and the views.
 
-/// Placeholder until the console lands; says so honestly.
-pub fn run(_config: Option<std::path::PathBuf>, _read_only: bool) -> anyhow::Result<()> {
-    anyhow::bail!("the console is not built yet; use the headless commands (`shipdeck --help`)")
-}
+pub mod backend;
+pub mod launch;
+pub mod runner;
+pub mod terminal;
+pub mod theme;
+pub mod views;
+pub mod watcher;
+
+pub use launch::{run, run_with};

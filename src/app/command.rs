@@ -1,0 +1,57 @@
+//! The actions a user can ask for, whether by key or from the palette: kept apart from the
+//! internal messages so both routes run the same code.
+
+use crate::app::state::View;
+
+/// One user action. Targets are named, so a palette entry and a key press on a cell are the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Show(View),
+    /// Promote a release (the cell's candidate when `None`) into `env`.
+    Promote {
+        service: String,
+        release: Option<String>,
+        env: String,
+    },
+    Rollback {
+        service: String,
+        env: String,
+    },
+    Approve {
+        service: String,
+        release: Option<String>,
+        env: String,
+    },
+    /// Open the tag prompt (proposes the next version) for a commit, the repository's HEAD when
+    /// `None`.
+    Tag {
+        service: String,
+        commit: Option<String>,
+    },
+    /// Show the release view with the notes preview.
+    Notes {
+        service: String,
+        env: String,
+    },
+    Checklist {
+        service: String,
+        env: String,
+    },
+    Filter,
+    Refresh,
+    Help,
+    Quit,
+}
+
+impl Command {
+    /// Whether the command changes anything (refused in read-only mode).
+    pub fn mutates(&self) -> bool {
+        matches!(
+            self,
+            Command::Promote { .. }
+                | Command::Rollback { .. }
+                | Command::Approve { .. }
+                | Command::Tag { .. }
+        )
+    }
+}

@@ -1,0 +1,75 @@
+//! Everything that can happen to the console: input, probe results, effect results, time.
+
+use std::time::Duration;
+
+use crossterm::event::KeyEvent;
+use jiff::Timestamp;
+
+use crate::app::actions::Plan;
+use crate::domain::ledger::Deployment;
+use crate::app::state::{OpId, View};
+use crate::domain::change::Commit;
+use crate::domain::config::Config;
+use crate::domain::event::Event;
+use crate::domain::observation::Observation;
+use crate::domain::release::Release;
+
+/// Where a mouse click landed, as the last drawn frame laid it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hit {
+    Tab(View),
+    /// A board cell: visible row, environment column.
+    Cell(usize, usize),
+    /// A row of a list view.
+    Row(usize),
+}
+
+/// The answer to an operation.
+#[derive(Debug, Clone)]
+pub enum OpResult {
+    Plan(Result<Plan, String>),
+    /// An event recorded (approve, override, tick, note, tag).
+    Recorded(Result<Event, String>),
+    /// A deployment accepted and in flight.
+    Deploying(Result<Deployment, String>),
+    RollbackTarget(Result<Release, String>),
+    Changelog(Result<Vec<Commit>, String>),
+    Notes(Result<String, String>),
+    NextVersions(Result<(String, Vec<String>), String>),
+}
+
+/// One input to [`crate::app::update::update`].
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Click(Hit),
+    /// Mouse wheel: positive scrolls down.
+    Scroll(i32),
+    Resize(u16, u16),
+    Tick(Timestamp),
+    Observed(Observation),
+    Retrying {
+        service: String,
+        env: String,
+        attempt: u32,
+        next_in: Duration,
+    },
+    /// The event log as it stands now (another process may have appended).
+    LogChanged(Vec<Event>),
+    ReleasesLoaded {
+        service: String,
+        releases: Result<Vec<Release>, String>,
+    },
+    /// The configuration file changed and was reloaded.
+    ConfigReloaded(Box<Config>),
+    OpFinished {
+        op: OpId,
+        result: OpResult,
+    },
+    DeployOutput {
+        op: OpId,
+        line: String,
+    },
+    /// Something in the background failed; shown as a toast that says what to do.
+    Problem(String),
+}

@@ -1,0 +1,317 @@
+//! The live backend: runs each effect as a task through the same headless actions the CLI
+//! uses (`app::actions`), so every console action records exactly what the command records.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use jiff::Timestamp;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+use crate::app::actions;
+use crate::app::context::Context;
+use crate::app::effect::Effect;
+use crate::app::msg::{Msg, OpResult};
+use crate::app::state::TargetKey;
+use crate::domain::observation::Observation;
+use crate::domain::release::Release;
+use crate::probe::{ProbeEvent, Prober};
+use crate::tui::runner::Backend;
+
+/// The effects' world: the context (config, event log, identity), the prober once releases are
+/// known, and the latest observation per target (the plans and settling need them).
+pub struct Live {
+    ctx: Arc<Context>,
+    prober: Arc<Mutex<Option<Prober>>>,
+    observations: Arc<Mutex<BTreeMap<TargetKey, Observation>>>,
+}
+
+impl Live {
+    pub fn new(ctx: Arc<Context>) -> Live {
+        Live {
+            ctx,
+            prober: Arc::new(Mutex::new(None)),
+            observations: Arc::new(Mutex::new(BTreeMap::new())),
+        }
+    }
+
+    fn observations(&self) -> Vec<Observation> {
+        self.observations
+            .lock()
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Loads every service's releases, then starts the probes (they match versions against
+    /// the releases). Results arrive as messages; the first frame does not wait for any of it.
+    pub fn start(&self, tx: &UnboundedSender<Msg>) {
+        let ctx = self.ctx.clone();
+        let prober = self.prober.clone();
+        let observations = self.observations.clone();
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let loaded = load_releases(&ctx, &tx).await;
+            let (ptx, mut prx) = unbounded_channel();
+            let targets = crate::probe::targets(&ctx.config, &loaded);
+            let started = Prober::spawn(crate::probe::http_client(), targets, ctx.trusted, ptx);
+            if let Ok(mut slot) = prober.lock() {
+                *slot = Some(started);
+            }
+            while let Some(event) = prx.recv().await {
+                let msg = match event {
+                    ProbeEvent::Observed(o) => {
+                        if let Ok(mut map) = observations.lock() {
+                            map.insert(TargetKey::new(&o.service, &o.env), o.clone());
+                        }
+                        Msg::Observed(o)
+                    }
+                    ProbeEvent::Retrying {
+                        service,
+                        env,
+                        attempt,
+                        next_in,
+                    } => Msg::Retrying {
+                        service,
+                        env,
+                        attempt,
+                        next_in,
+                    },
+                };
+                if tx.send(msg).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+
+    fn with_prober(&self, f: impl FnOnce(&Prober)) {
+        if let Ok(slot) = self.prober.lock() {
+            if let Some(p) = slot.as_ref() {
+                f(p);
+            }
+        }
+    }
+}
+
+async fn load_releases(
+    ctx: &Arc<Context>,
+    tx: &UnboundedSender<Msg>,
+) -> BTreeMap<String, Arc<Vec<Release>>> {
+    let mut loaded = BTreeMap::new();
+    for service in ctx.config.services.iter().map(|s| s.name.clone()) {
+        let c = ctx.clone();
+        let name = service.clone();
+        let result = tokio::task::spawn_blocking(move || actions::releases(&c, &name))
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.map_err(|f| f.to_string()));
+        if let Ok(list) = &result {
+            loaded.insert(service.clone(), Arc::new(list.clone()));
+        }
+        let _ = tx.send(Msg::ReleasesLoaded {
+            service,
+            releases: result,
+        });
+    }
+    loaded
+}
+
+async fn plan_for(
+    ctx: &Context,
+    service: &str,
+    release: &Release,
+    env: &str,
+    rollback: bool,
+    observations: &[Observation],
+) -> Result<actions::Plan, crate::app::Failure> {
+    if rollback {
+        actions::rollback_plan(ctx, service, release, env, observations).await
+    } else {
+        actions::plan(ctx, service, release, env, observations).await
+    }
+}
+
+/// Runs blocking `work` on the blocking pool and sends its answer for `op`.
+fn blocking<T: Send + 'static>(
+    tx: &UnboundedSender<Msg>,
+    op: u64,
+    wrap: fn(Result<T, String>) -> OpResult,
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) {
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        let result = tokio::task::spawn_blocking(work)
+            .await
+            .unwrap_or_else(|e| Err(format!("internal error: {e}")));
+        let _ = tx.send(Msg::OpFinished {
+            op,
+            result: wrap(result),
+        });
+    });
+}
+
+impl Backend for Live {
+    fn perform(&self, effect: Effect, tx: &UnboundedSender<Msg>) {
+        let ctx = self.ctx.clone();
+        match effect {
+            Effect::LoadPlan {
+                op,
+                service,
+                release,
+                env,
+                rollback,
+            } => {
+                let observations = self.observations();
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let plan = plan_for(&ctx, &service, &release, &env, rollback, &observations)
+                        .await
+                        .map_err(|f| f.to_string());
+                    let _ = tx.send(Msg::OpFinished {
+                        op,
+                        result: OpResult::Plan(plan),
+                    });
+                });
+            }
+            Effect::Promote {
+                op,
+                service,
+                release,
+                env,
+                rollback,
+            } => {
+                let (otx, mut orx) = unbounded_channel::<String>();
+                let lines = tx.clone();
+                tokio::spawn(async move {
+                    while let Some(line) = orx.recv().await {
+                        if lines.send(Msg::DeployOutput { op, line }).is_err() {
+                            return;
+                        }
+                    }
+                });
+                let observations = self.observations();
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    // Planned again now: the gates are checked as they stand at this moment.
+                    let result =
+                        match plan_for(&ctx, &service, &release, &env, rollback, &observations)
+                            .await
+                        {
+                            Ok(plan) => actions::promote(&ctx, &plan, otx).await,
+                            Err(f) => Err(f),
+                        }
+                        .map_err(|f| f.to_string());
+                    let _ = tx.send(Msg::OpFinished {
+                        op,
+                        result: OpResult::Deploying(result),
+                    });
+                });
+            }
+            Effect::RollbackTarget { op, service, env } => {
+                let observations = self.observations();
+                blocking(tx, op, OpResult::RollbackTarget, move || {
+                    actions::rollback_target(&ctx, &service, &env, None, &observations)
+                        .map_err(|f| f.to_string())
+                });
+            }
+            Effect::Approve {
+                op,
+                service,
+                release,
+                env,
+            } => blocking(tx, op, OpResult::Recorded, move || {
+                actions::approve(&ctx, &service, &release, &env, None).map_err(|f| f.to_string())
+            }),
+            Effect::Override {
+                op,
+                service,
+                release,
+                env,
+                gate,
+                reason,
+            } => blocking(tx, op, OpResult::Recorded, move || {
+                actions::override_gate(&ctx, &service, &release, &env, &gate, &reason)
+                    .map_err(|f| f.to_string())
+            }),
+            Effect::Tick {
+                op,
+                service,
+                release,
+                env,
+                item,
+                on,
+            } => blocking(tx, op, OpResult::Recorded, move || {
+                actions::tick(&ctx, &service, &release, &env, &item, on, None)
+                    .map_err(|f| f.to_string())
+            }),
+            Effect::Note {
+                op,
+                service,
+                release,
+                env,
+                item,
+                note,
+            } => blocking(tx, op, OpResult::Recorded, move || {
+                actions::note_item(&ctx, &service, &release, &env, &item, &note)
+                    .map_err(|f| f.to_string())
+            }),
+            Effect::Tag {
+                op,
+                service,
+                commit,
+                version,
+            } => blocking(tx, op, OpResult::Recorded, move || {
+                actions::tag(&ctx, &service, &commit, &version, None, false)
+                    .map_err(|f| f.to_string())
+            }),
+            Effect::NextVersions { op, service } => {
+                blocking(tx, op, OpResult::NextVersions, move || {
+                    Ok((service.clone(), actions::next_versions(&ctx, &service)))
+                });
+            }
+            Effect::Changelog {
+                op,
+                service,
+                from,
+                to,
+            } => {
+                let observations = self.observations();
+                blocking(tx, op, OpResult::Changelog, move || {
+                    actions::changelog(&ctx, &service, &from, &to, &observations)
+                        .map(|c| c.commits)
+                        .map_err(|f| f.to_string())
+                });
+            }
+            Effect::Notes {
+                op,
+                service,
+                release,
+                env,
+            } => {
+                let observations = self.observations();
+                blocking(tx, op, OpResult::Notes, move || {
+                    actions::notes(&ctx, &service, &release, Some(&env), &observations)
+                        .map_err(|f| f.to_string())
+                });
+            }
+            Effect::Settle { observations } => {
+                let tx = tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(f) = actions::settle(&ctx, &observations, Timestamp::now()) {
+                        let _ = tx.send(Msg::Problem(f.to_string()));
+                    }
+                });
+            }
+            Effect::Refresh => {
+                self.with_prober(Prober::refresh_now);
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    load_releases(&ctx, &tx).await;
+                });
+            }
+            Effect::FastProbe { service, env, on } => {
+                self.with_prober(|p| p.fast(&service, &env, on));
+            }
+            Effect::Quit => {}
+        }
+    }
+}

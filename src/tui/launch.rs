@@ -1,0 +1,56 @@
+//! Starting the console: the context, the terminal, the background sources, the loop, and the
+//! restore whatever happens.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use tokio::sync::mpsc::unbounded_channel;
+
+use crate::app::context::Context;
+use crate::app::msg::Msg;
+use crate::app::state::State;
+use crate::tui::backend::Live;
+use crate::tui::{runner, terminal, watcher};
+
+/// `shipdeck [--config PATH] [--read-only]`: the console, until the user quits.
+pub fn run(config: Option<PathBuf>, read_only: bool) -> anyhow::Result<()> {
+    let (ctx, warnings) =
+        Context::load(config.as_deref(), read_only).map_err(|f| anyhow::anyhow!("{f}"))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run_with(ctx, warnings))
+}
+
+/// The console over an already loaded context (the demo uses this after starting its servers).
+pub async fn run_with(ctx: Context, warnings: Vec<String>) -> anyhow::Result<()> {
+    crate::probe::raise_open_file_limit();
+    let events = ctx.log.events().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut state = State::new(
+        ctx.config.clone(),
+        &ctx.actor,
+        ctx.read_only,
+        events,
+        Timestamp::now(),
+    );
+    state.tz = jiff::tz::TimeZone::system();
+    let ctx = Arc::new(ctx);
+    let (tx, mut rx) = unbounded_channel();
+    for warning in warnings {
+        let _ = tx.send(Msg::Problem(warning));
+    }
+    let backend = Live::new(ctx.clone());
+    let mut term = terminal::enter()?;
+    backend.start(&tx);
+    let log = ctx.clone();
+    let watch = watcher::spawn(
+        ctx.log.path().to_path_buf(),
+        Arc::new(move || log.log.events().map_err(|e| e.to_string())),
+        tx.clone(),
+    );
+    let result = runner::run_loop(&mut term, state, &backend, &tx, &mut rx).await;
+    terminal::restore();
+    watch.abort();
+    result
+}

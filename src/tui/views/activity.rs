@@ -1,0 +1,129 @@
+//! Activity: the event log, newest first, and live output of running deployments.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::app::msg::Hit;
+use crate::app::state::State;
+use crate::domain::event::{Event, Fact};
+use crate::domain::sanitize::truncate;
+use crate::tui::theme::Theme;
+
+use super::Hits;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &mut Hits) {
+    let output_lines: usize = state.output.values().map(|(_, l)| l.len() + 1).sum();
+    let output_height = u16::try_from(output_lines.min(12)).unwrap_or(0);
+    let [log, output] = if output_height > 0 {
+        Layout::vertical([Constraint::Min(3), Constraint::Length(output_height + 2)]).areas(area)
+    } else {
+        [area, Rect::default()]
+    };
+    let block = Block::bordered().title(Span::styled(
+        format!(" Event log — {} events, newest first ", state.events.len()),
+        theme.title(),
+    ));
+    let inner = block.inner(log);
+    frame.render_widget(block, log);
+    if state.events.is_empty() {
+        frame.render_widget(
+            Paragraph::new(
+                "Nothing recorded yet. Every action you take here is written to the log.",
+            )
+            .style(theme.dim()),
+            inner,
+        );
+    }
+    let cursor = state.cursor("activity");
+    let height = usize::from(inner.height);
+    let offset = cursor.saturating_sub(height.saturating_sub(1));
+    let width = usize::from(inner.width);
+    for (n, (i, event)) in state
+        .events
+        .iter()
+        .rev()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .enumerate()
+    {
+        let area = Rect::new(
+            inner.x,
+            inner.y + u16::try_from(n).unwrap_or(0),
+            inner.width,
+            1,
+        );
+        let style = if i == cursor {
+            theme.selected()
+        } else {
+            Style::new()
+        };
+        let line = event_line(event, &state.time(event.at, "%m-%d %H:%M:%S"), theme, width);
+        frame.render_widget(Paragraph::new(line).style(style), area);
+        hits.push(area, Hit::Row(i));
+    }
+    if output_height > 0 {
+        let mut lines = Vec::new();
+        for (label, out) in state.output.values() {
+            lines.push(Line::styled(label.clone(), theme.bold()));
+            lines.extend(out.iter().map(|l| Line::raw(truncate(l, width))));
+        }
+        let skip = lines.len().saturating_sub(usize::from(output_height));
+        let lines: Vec<_> = lines.into_iter().skip(skip).collect();
+        frame.render_widget(
+            Paragraph::new(lines).block(Block::bordered().title(" deployer output ")),
+            output,
+        );
+    }
+}
+
+fn event_line(event: &Event, at: &str, theme: Theme, width: usize) -> Line<'static> {
+    let target = [
+        event.service.as_deref(),
+        event.release.as_deref(),
+        event.env.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    let (style, detail) = match event.fact() {
+        Some(Fact::DeploySucceeded { .. }) => (theme.good(), String::new()),
+        Some(Fact::DeployFailed { reason, .. }) => (theme.bad(), reason),
+        Some(Fact::Approved { note, .. }) => (theme.good(), note.unwrap_or_default()),
+        Some(Fact::Overridden { gate, reason }) => (theme.warn(), format!("{gate}: {reason}")),
+        Some(Fact::ItemTicked { item, note, .. }) => (Style::new(), join(&item, note.as_deref())),
+        Some(Fact::ItemUnticked { item, note, .. }) => (theme.warn(), join(&item, note.as_deref())),
+        Some(Fact::ItemNoted { item, note, .. }) => (Style::new(), join(&item, Some(&note))),
+        Some(Fact::DeployRequested { call, rollback, .. }) => (
+            theme.accent(),
+            if rollback {
+                format!("rollback · {call}")
+            } else {
+                call
+            },
+        ),
+        Some(Fact::Tagged { tag, .. }) => (theme.accent(), tag),
+        _ => (Style::new(), String::new()),
+    };
+    let text = format!(
+        "{:>5} {} {:<16} {:<22} {} {}",
+        event.seq,
+        at,
+        truncate(&event.kind, 16),
+        truncate(&event.actor, 22),
+        target,
+        detail
+    );
+    Line::styled(truncate(&text, width), style)
+}
+
+fn join(item: &str, note: Option<&str>) -> String {
+    match note {
+        Some(n) => format!("{item} — {n}"),
+        None => item.to_string(),
+    }
+}

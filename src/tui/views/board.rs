@@ -1,0 +1,248 @@
+//! The board: services × environments in path order, one two-line cell per target.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::app::grid::{self as model, Cell};
+use crate::app::msg::Hit;
+use crate::domain::gates::GateStatus;
+use crate::app::state::{State, TargetKey};
+use crate::domain::sanitize::truncate;
+use crate::tui::theme::{Theme, health_glyph, spinner};
+
+use super::Hits;
+
+const SERVICE_WIDTH: u16 = 14;
+const ROW_HEIGHT: u16 = 2;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &mut Hits) {
+    let block = Block::bordered().title(Span::styled(" Board ", theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let services = model::visible_services(state);
+    let envs = &state.config.environments;
+    if services.is_empty() {
+        let text = if state.filter.is_empty() {
+            "No services in the configuration.".to_string()
+        } else {
+            format!(
+                "No service matches /{} — Esc clears the filter.",
+                state.filter
+            )
+        };
+        frame.render_widget(Paragraph::new(text).style(theme.dim()), inner);
+        return;
+    }
+    let columns = u16::try_from(envs.len().max(1)).unwrap_or(1);
+    let cell_width = inner.width.saturating_sub(SERVICE_WIDTH) / columns;
+    // Header: environment names and freeze badges.
+    let mut header = vec![Span::styled(pad("SERVICE", SERVICE_WIDTH), theme.bold())];
+    for env in envs {
+        let mut label = env.name.to_uppercase();
+        if env.protected {
+            label.push_str(" 🔒");
+        }
+        header.push(Span::styled(label.clone(), theme.bold()));
+        let mut used =
+            u16::try_from(label.chars().count() + usize::from(env.protected)).unwrap_or(0);
+        if let Some(freeze) = model::freeze_for(state, &env.name) {
+            let badge = if freeze.from <= state.now {
+                format!(
+                    " ❄ frozen until {}",
+                    state.time(freeze.until, "%b %d %H:%M")
+                )
+            } else {
+                format!(
+                    " ❄ {} from {}",
+                    freeze.name,
+                    state.time(freeze.from, "%b %d")
+                )
+            };
+            let badge = truncate(&badge, usize::from(cell_width.saturating_sub(used + 1)));
+            used += u16::try_from(badge.chars().count()).unwrap_or(0);
+            let style = if freeze.from <= state.now {
+                theme.bad()
+            } else {
+                theme.warn()
+            };
+            header.push(Span::styled(badge, style));
+        }
+        header.push(Span::raw(
+            " ".repeat(usize::from(cell_width.saturating_sub(used))),
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(header)),
+        Rect::new(inner.x, inner.y, inner.width, 1),
+    );
+
+    let visible = usize::from(inner.height.saturating_sub(1) / ROW_HEIGHT).max(1);
+    let row = state.row.min(services.len() - 1);
+    // Keep the cursor in view, roughly centred once the board scrolls.
+    let offset = row
+        .saturating_sub(visible / 2)
+        .min(services.len().saturating_sub(visible));
+    for (i, service) in services.iter().enumerate().skip(offset).take(visible) {
+        let y = inner.y + 1 + u16::try_from(i - offset).unwrap_or(0) * ROW_HEIGHT;
+        let name_style = if i == row { theme.bold() } else { Style::new() };
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::styled(
+                    truncate(service, usize::from(SERVICE_WIDTH - 1)),
+                    name_style,
+                ),
+                Line::raw(""),
+            ]),
+            Rect::new(inner.x, y, SERVICE_WIDTH, ROW_HEIGHT),
+        );
+        for (c, env) in envs.iter().enumerate() {
+            let x = inner.x + SERVICE_WIDTH + u16::try_from(c).unwrap_or(0) * cell_width;
+            let area =
+                Rect::new(x, y, cell_width.saturating_sub(1), ROW_HEIGHT).intersection(inner);
+            let cell = model::cell(state, service, &env.name);
+            let selected = i == row && c == state.col;
+            let lines = cell_lines(
+                state,
+                theme,
+                service,
+                &env.name,
+                &cell,
+                usize::from(area.width),
+            );
+            let mut paragraph = Paragraph::new(lines);
+            if selected {
+                paragraph = paragraph.style(theme.selected());
+            }
+            frame.render_widget(paragraph, area);
+            hits.push(area, Hit::Cell(i, c));
+        }
+    }
+    if services.len() > visible {
+        let more = format!(
+            " {}–{} of {} ",
+            offset + 1,
+            (offset + visible).min(services.len()),
+            services.len()
+        );
+        let width = u16::try_from(more.chars().count()).unwrap_or(0);
+        frame.render_widget(
+            Paragraph::new(more).style(theme.dim()),
+            Rect::new(
+                area.right().saturating_sub(width + 2),
+                area.bottom() - 1,
+                width,
+                1,
+            ),
+        );
+    }
+}
+
+fn pad(text: &str, width: u16) -> String {
+    format!("{text:<w$}", w = usize::from(width))
+}
+
+/// Line 1: health, release, age. Line 2: what is happening or waiting there.
+fn cell_lines(
+    state: &State,
+    theme: Theme,
+    service: &str,
+    env: &str,
+    cell: &Cell<'_>,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let mut first = Vec::new();
+    if cell.checking {
+        match &cell.release {
+            Some(r) => {
+                first.push(Span::styled(
+                    format!("{} ", spinner(state.frame)),
+                    theme.dim(),
+                ));
+                first.push(Span::raw(truncate(r, width.saturating_sub(12))));
+                first.push(Span::styled(" checking…", theme.dim()));
+            }
+            None => first.push(Span::styled("· checking…", theme.dim())),
+        }
+    } else {
+        first.push(Span::styled(
+            format!("{} ", health_glyph(cell.health)),
+            theme.health(cell.health),
+        ));
+        let release = cell.release.clone().unwrap_or_else(|| "no version".into());
+        let age = cell
+            .since
+            .map(|t| format!(" {}", model::age(state.now, t)))
+            .unwrap_or_default();
+        let budget = width.saturating_sub(2 + age.chars().count() + if cell.drift { 2 } else { 0 });
+        first.push(Span::raw(truncate(&release, budget)));
+        first.push(Span::styled(age, theme.dim()));
+        if cell.drift {
+            first.push(Span::styled(" ≠", theme.warn()));
+        }
+    }
+    let second = second_line(state, theme, service, env, cell, width);
+    vec![Line::from(first), second]
+}
+
+fn second_line(
+    state: &State,
+    theme: Theme,
+    service: &str,
+    env: &str,
+    cell: &Cell<'_>,
+    width: usize,
+) -> Line<'static> {
+    let text = |s: String, style: Style| Line::from(Span::styled(truncate(&s, width), style));
+    if let Some(d) = cell.in_flight {
+        let elapsed = model::age(state.now, d.requested_at);
+        let verb = if d.rollback { "rolling back to" } else { "→" };
+        return text(
+            format!("{} {verb} {} {elapsed}", spinner(state.frame), d.release),
+            theme.accent(),
+        );
+    }
+    if let Some(d) = cell.failed {
+        return text(
+            format!("✖ {} failed · r rolls back", d.release),
+            theme.bad(),
+        );
+    }
+    if cell.drift {
+        return text("≠ drift: not deployed by shipdeck".into(), theme.warn());
+    }
+    if let Some((attempt, next)) = state
+        .targets
+        .get(&TargetKey::new(service, env))
+        .and_then(|t| t.retrying)
+    {
+        return text(
+            format!("↻ retry {attempt} in {}s", next.as_secs()),
+            theme.warn(),
+        );
+    }
+    if let Some(candidate) = model::candidate(state, service, env) {
+        let plan = state
+            .plans
+            .get(&TargetKey::new(service, env))
+            .filter(|p| p.release.name == candidate.name);
+        let (mark, style) = match plan {
+            Some(p) if p.report.allowed() => ("⇡ ready", theme.good()),
+            Some(p) if p.report.gates.iter().any(|g| g.status == GateStatus::Fail) => {
+                ("⇡ blocked", theme.bad())
+            }
+            Some(_) => ("⇡ waiting", theme.warn()),
+            None => ("⇡", theme.dim()),
+        };
+        return text(format!("{mark} {}", candidate.name), style);
+    }
+    if let Some(o) = cell
+        .observation
+        .filter(|o| o.health != crate::domain::observation::Health::Pass)
+    {
+        return text(o.detail.clone(), theme.health(o.health));
+    }
+    Line::raw("")
+}

@@ -1,0 +1,184 @@
+//! The views: pure drawing of `&State` into a frame (no IO), plus where things landed so a
+//! mouse click can be mapped back to what was under it.
+
+mod activity;
+mod board;
+mod checklist;
+mod gates;
+mod overlays;
+mod release;
+mod target;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use crate::app::grid as model;
+use crate::app::msg::Hit;
+use crate::app::state::{Level, State, View};
+use crate::tui::theme::{Theme, spinner};
+
+/// Clickable regions of the last frame, later ones on top.
+#[derive(Debug, Clone, Default)]
+pub struct Hits(Vec<(Rect, Hit)>);
+
+impl Hits {
+    pub fn push(&mut self, area: Rect, hit: Hit) {
+        self.0.push((area, hit));
+    }
+
+    /// What is under (column, row).
+    pub fn at(&self, column: u16, row: u16) -> Option<Hit> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(r, _)| r.contains(Position::new(column, row)))
+            .map(|(_, h)| *h)
+    }
+}
+
+/// Draws the whole console.
+pub fn draw(frame: &mut Frame, state: &State, theme: Theme) -> Hits {
+    let mut hits = Hits::default();
+    let [header, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    draw_header(frame, header, state, theme, &mut hits);
+    // While an overlay is open, clicks must not reach the view beneath it.
+    let mut view_hits = Hits::default();
+    match state.view {
+        View::Board => board::draw(frame, body, state, theme, &mut view_hits),
+        View::Gates => gates::draw(frame, body, state, theme, &mut view_hits),
+        View::Target => target::draw(frame, body, state, theme),
+        View::Checklist => checklist::draw(frame, body, state, theme, &mut view_hits),
+        View::Release => release::draw(frame, body, state, theme, &mut view_hits),
+        View::Activity => activity::draw(frame, body, state, theme, &mut view_hits),
+    }
+    if state.overlay.is_none() {
+        hits.0.extend(view_hits.0);
+    }
+    draw_status(frame, status, state, theme);
+    draw_toasts(frame, body, state, theme);
+    overlays::draw(frame, body, state, theme);
+    hits
+}
+
+fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &mut Hits) {
+    let mut spans = vec![
+        Span::styled(" shipdeck ", theme.title()),
+        Span::styled(format!("{} ", state.config.project.name), theme.dim()),
+    ];
+    let mut x = area.x + span_width(&spans);
+    for (i, view) in View::ALL.iter().enumerate() {
+        let label = format!(" {} {} ", i + 1, view.title());
+        let width = u16::try_from(label.chars().count()).unwrap_or(0);
+        let style = if *view == state.view {
+            theme
+                .selected()
+                .add_modifier(ratatui::style::Modifier::BOLD)
+        } else {
+            Style::new()
+        };
+        hits.push(Rect::new(x, area.y, width, 1), Hit::Tab(*view));
+        x = x.saturating_add(width);
+        spans.push(Span::styled(label, style));
+    }
+    if !state.filter.is_empty() {
+        spans.push(Span::styled(format!("  /{}", state.filter), theme.accent()));
+    }
+    if state.read_only {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(
+            " READ-ONLY ",
+            theme.bad().add_modifier(ratatui::style::Modifier::REVERSED),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn span_width(spans: &[Span]) -> u16 {
+    u16::try_from(spans.iter().map(Span::width).sum::<usize>()).unwrap_or(u16::MAX)
+}
+
+fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    let refreshed = state.last_refresh.map_or_else(
+        || "checking…".to_string(),
+        |t| format!("refreshed {} ago", model::age(state.now, t)),
+    );
+    let mut spans = vec![
+        Span::styled(format!(" {} ", state.user), theme.bold()),
+        Span::styled("· ", theme.dim()),
+        Span::raw(state.config_path.display().to_string()),
+        Span::styled(" · ", theme.dim()),
+        Span::raw(refreshed),
+    ];
+    let busy: Vec<&str> = state
+        .ops
+        .values()
+        .filter(|o| !matches!(o.kind, crate::app::state::OpKind::GatePlan(_)))
+        .map(|o| o.label.as_str())
+        .collect();
+    if let Some(first) = busy.first() {
+        spans.push(Span::styled(" · ", theme.dim()));
+        spans.push(Span::styled(
+            format!("{} {first}", spinner(state.frame)),
+            theme.accent(),
+        ));
+    }
+    spans.push(Span::styled("  ? help  : palette  q quit", theme.dim()));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_toasts(frame: &mut Frame, body: Rect, state: &State, theme: Theme) {
+    let width = body.width.min(64);
+    let mut y = body.bottom();
+    for toast in state.toasts.iter().rev() {
+        let inner = usize::from(width.saturating_sub(4)).max(1);
+        let lines = u16::try_from(toast.text.chars().count().div_ceil(inner))
+            .unwrap_or(1)
+            .max(1);
+        let height = lines + 2;
+        if y < body.y + height {
+            break;
+        }
+        y -= height;
+        let area = Rect::new(body.right().saturating_sub(width), y, width, height);
+        let (style, title) = match toast.level {
+            Level::Info => (theme.accent(), " ✓ "),
+            Level::Error => (theme.bad(), " ✖ "),
+        };
+        frame.render_widget(Clear, area);
+        frame.render_widget(
+            Paragraph::new(toast.text.as_str())
+                .wrap(Wrap { trim: true })
+                .block(
+                    ratatui::widgets::Block::bordered()
+                        .border_style(style)
+                        .title(Span::styled(title, style)),
+                ),
+            area,
+        );
+    }
+}
+
+/// A `Rect` centred in `area`, at most `width` × `height`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// The first `n` characters of a commit id.
+pub fn short(commit: &str) -> &str {
+    commit.get(..7).unwrap_or(commit)
+}

@@ -1,0 +1,127 @@
+//! Release: what is about to change at the selected cell (the changelog between environments),
+//! the release notes preview, and tagging.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::app::grid as model;
+use crate::app::msg::Hit;
+use crate::app::state::{OpKind, State, TargetKey};
+use crate::domain::sanitize::truncate;
+use crate::tui::theme::{Theme, spinner};
+
+use super::Hits;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &mut Hits) {
+    let Some(key) = model::selected(state) else {
+        frame.render_widget(
+            Paragraph::new("No target selected.").style(theme.dim()),
+            area,
+        );
+        return;
+    };
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
+    let title = match (
+        model::cell(state, &key.service, &key.env).release,
+        model::candidate(state, &key.service, &key.env),
+    ) {
+        (Some(from), Some(to)) => format!(" {}: {from} → {} in {} ", key.service, to.name, key.env),
+        (_, Some(to)) => format!(" {}: {} → {} ", key.service, to.name, key.env),
+        (Some(running), None) => format!(
+            " {}: {running} runs in {} — nothing waiting ",
+            key.service, key.env
+        ),
+        (None, None) => format!(" {} in {} ", key.service, key.env),
+    };
+    let block = Block::bordered().title(Span::styled(title, theme.title()));
+    let inner = block.inner(left);
+    frame.render_widget(block, left);
+    let cursor = state.cursor("release");
+    let lines = commit_lines(state, theme, &key, usize::from(inner.width), Some(cursor));
+    let height = usize::from(inner.height);
+    let offset = cursor.saturating_sub(height.saturating_sub(1));
+    for (n, line) in lines.into_iter().skip(offset).take(height).enumerate() {
+        let area = Rect::new(
+            inner.x,
+            inner.y + u16::try_from(n).unwrap_or(0),
+            inner.width,
+            1,
+        );
+        frame.render_widget(Paragraph::new(line), area);
+        hits.push(area, Hit::Row(n + offset));
+    }
+
+    let notes_block =
+        Block::bordered().title(Span::styled(" release notes (n) · tag (t) ", theme.title()));
+    let notes = match state.notes.get(&key) {
+        Some(md) => Paragraph::new(md.clone()),
+        None if state
+            .ops
+            .values()
+            .any(|o| o.kind == OpKind::Notes(key.clone())) =>
+        {
+            Paragraph::new(format!("{} drafting notes from git…", spinner(state.frame)))
+                .style(theme.dim())
+        }
+        None => Paragraph::new("Press n to draft the release notes from git.").style(theme.dim()),
+    };
+    frame.render_widget(notes.wrap(Wrap { trim: false }).block(notes_block), right);
+}
+
+/// The commits waiting at `key`, one a line; the `cursor` line highlighted when given.
+pub fn commit_lines(
+    state: &State,
+    theme: Theme,
+    key: &TargetKey,
+    width: usize,
+    cursor: Option<usize>,
+) -> Vec<Line<'static>> {
+    let loading = state
+        .ops
+        .values()
+        .any(|o| o.kind == OpKind::Changelog(key.clone()));
+    let Some(changes) = state.changes.get(key) else {
+        let why = if model::candidate(state, &key.service, &key.env).is_none() {
+            "Nothing waits to enter here."
+        } else {
+            "Changes not loaded yet."
+        };
+        return vec![Line::styled(why, theme.dim())];
+    };
+    if loading {
+        return vec![Line::styled(
+            format!("{} reading git…", spinner(state.frame)),
+            theme.dim(),
+        )];
+    }
+    if changes.commits.is_empty() {
+        return vec![Line::styled("No commits between them.", theme.dim())];
+    }
+    changes
+        .commits
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let style = if cursor == Some(i) {
+                theme.selected()
+            } else {
+                Style::new()
+            };
+            let author = truncate(&c.author, 16);
+            let summary = truncate(
+                &c.summary,
+                width.saturating_sub(10 + author.chars().count()),
+            );
+            Line::from(vec![
+                Span::styled(format!("{} ", super::short(&c.commit)), theme.accent()),
+                Span::raw(summary),
+                Span::styled(format!(" — {author}"), theme.dim()),
+            ])
+            .style(style)
+        })
+        .collect()
+}

@@ -1,0 +1,177 @@
+//! Target: one service in one environment — observations, latency and health history, recent
+//! deployments, and the changes waiting to enter.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Sparkline};
+
+use crate::app::grid as model;
+use crate::domain::ledger::DeploymentState;
+use crate::app::state::State;
+use crate::domain::sanitize::truncate;
+use crate::tui::theme::{Theme, health_glyph};
+
+use super::release::commit_lines;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    let Some(key) = model::selected(state) else {
+        frame.render_widget(
+            Paragraph::new("No target selected.").style(theme.dim()),
+            area,
+        );
+        return;
+    };
+    let block = Block::bordered().title(Span::styled(
+        format!(" {} in {} ", key.service, key.env),
+        theme.title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [summary, spark, strip, lower] = Layout::vertical([
+        Constraint::Length(4),
+        Constraint::Length(3),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
+
+    let cell = model::cell(state, &key.service, &key.env);
+    let target = state.targets.get(&key);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(
+            format!("{} ", health_glyph(cell.health)),
+            theme.health(cell.health),
+        ),
+        Span::styled(
+            cell.release
+                .clone()
+                .unwrap_or_else(|| "no version reported".into()),
+            theme.bold(),
+        ),
+        Span::styled(
+            format!("  {}", cell.health.as_str()),
+            theme.health(cell.health),
+        ),
+        Span::styled(
+            cell.since
+                .map(|t| format!("  for {}", model::age(state.now, t)))
+                .unwrap_or_default(),
+            theme.dim(),
+        ),
+    ])];
+    match cell.observation {
+        Some(o) => {
+            lines.push(Line::raw(format!(
+                "last probe {} ago · {} · reported {} · commit {}",
+                model::age(state.now, o.at),
+                o.latency_ms
+                    .map_or("no latency".into(), |l| format!("{l} ms")),
+                o.reported_version.as_deref().unwrap_or("no version"),
+                o.commit.as_deref().map_or("—", super::short),
+            )));
+            lines.push(Line::styled(o.detail.clone(), theme.dim()));
+        }
+        None => lines.push(Line::styled(
+            "checking… no probe has answered yet",
+            theme.dim(),
+        )),
+    }
+    if cell.drift {
+        lines.push(Line::styled(
+            "≠ drift: this version was not put there by a deployment shipdeck recorded",
+            theme.warn(),
+        ));
+    }
+    if let Some((attempt, next)) = target.and_then(|t| t.retrying) {
+        lines.push(Line::styled(
+            format!("↻ probe failing; retry {attempt} in {}s", next.as_secs()),
+            theme.warn(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines), summary);
+
+    let latencies: Vec<u64> = target
+        .map(|t| {
+            t.history
+                .iter()
+                .map(|o| o.latency_ms.unwrap_or(0))
+                .collect()
+        })
+        .unwrap_or_default();
+    let max = latencies.iter().copied().max().unwrap_or(0);
+    frame.render_widget(
+        Sparkline::default()
+            .block(Block::new().title(Span::styled(format!("latency (max {max} ms)"), theme.dim())))
+            .data(&latencies)
+            .style(theme.accent()),
+        spark,
+    );
+    let mut strip_spans = vec![Span::styled("health ", theme.dim())];
+    if let Some(t) = target {
+        for o in &t.history {
+            strip_spans.push(Span::styled(health_glyph(o.health), theme.health(o.health)));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(strip_spans)), strip);
+
+    let [deploys, changes] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(lower);
+    let width = usize::from(deploys.width.saturating_sub(2));
+    let mut dl: Vec<Line> = state
+        .ledger
+        .deployments()
+        .iter()
+        .rev()
+        .filter(|d| d.service == key.service && d.env == key.env)
+        .take(usize::from(deploys.height))
+        .map(|d| {
+            let (mark, style, what) = match &d.state {
+                DeploymentState::InFlight => ("…", theme.accent(), "in flight".to_string()),
+                DeploymentState::Succeeded { .. } => ("✓", theme.good(), "succeeded".to_string()),
+                DeploymentState::Failed { reason, .. } => {
+                    ("✖", theme.bad(), format!("failed: {reason}"))
+                }
+            };
+            let text = format!(
+                "{} {}{} by {} {} ago — {what}",
+                state.time(d.requested_at, "%H:%M"),
+                d.release,
+                if d.rollback { " (rollback)" } else { "" },
+                d.requested_by,
+                model::age(state.now, d.requested_at),
+            );
+            Line::from(vec![
+                Span::styled(format!("{mark} "), style),
+                Span::raw(truncate(&text, width.saturating_sub(2))),
+            ])
+        })
+        .collect();
+    if dl.is_empty() {
+        dl.push(Line::styled(
+            "no deployments recorded here yet",
+            theme.dim(),
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(dl).block(Block::bordered().title(" recent deployments ")),
+        deploys,
+    );
+    let title = match state.changes.get(&key) {
+        Some(c) => format!(" changes {} → {} ", c.from, c.to),
+        None => " changes waiting ".to_string(),
+    };
+    let lines = commit_lines(
+        state,
+        theme,
+        &key,
+        usize::from(changes.width.saturating_sub(2)),
+        None,
+    );
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((u16::try_from(state.cursor("target")).unwrap_or(0), 0))
+            .block(Block::bordered().title(title)),
+        changes,
+    );
+}

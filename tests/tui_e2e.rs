@@ -1,0 +1,381 @@
+//! End-to-end: the real binary in tmux against `shipdeck demo serve` — keys sent, the screen
+//! read back. Every wait polls for a condition with a deadline; nothing sleeps a fixed time.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn binary() -> PathBuf {
+    let release = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/shipdeck");
+    let release = std::env::var_os("CARGO_TARGET_DIR")
+        .map(|d| PathBuf::from(d).join("release/shipdeck"))
+        .filter(|p| p.exists())
+        .unwrap_or(release);
+    if release.exists() {
+        release
+    } else {
+        PathBuf::from(env!("CARGO_BIN_EXE_shipdeck"))
+    }
+}
+
+/// Polls `check` until it returns `Some`, or panics naming `what` after `deadline`.
+fn wait_for<T>(what: &str, deadline: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(
+            start.elapsed() < deadline,
+            "timed out after {deadline:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A tmux server of our own (its own socket), one window running a plain shell.
+struct Tmux {
+    socket: String,
+    _home: tempfile::TempDir,
+}
+
+impl Tmux {
+    fn start(env: &[(&str, String)]) -> Tmux {
+        let home = tempfile::tempdir().expect("tempdir");
+        let socket = format!("shipdeck-e2e-{}-{}", std::process::id(), rand_suffix());
+        let mut cmd = Command::new("tmux");
+        cmd.args([
+            "-L",
+            &socket,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            "160",
+            "-y",
+            "45",
+        ]);
+        cmd.args(["-s", "t", "env", "-i"]);
+        cmd.arg(format!("HOME={}", home.path().display()));
+        cmd.arg(format!(
+            "PATH={}",
+            std::env::var("PATH").unwrap_or_default()
+        ));
+        cmd.arg("TERM=xterm-256color");
+        cmd.arg("PS1=$ ");
+        for (k, v) in env {
+            cmd.arg(format!("{k}={v}"));
+        }
+        cmd.args(["bash", "--norc", "--noprofile"]);
+        let status = cmd.status().expect("tmux runs (scripts/test installs it)");
+        assert!(status.success(), "tmux new-session failed");
+        Tmux {
+            socket,
+            _home: home,
+        }
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    fn line(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "t", "-l", text]);
+        self.send(&["Enter"]);
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    fn screen_with_styles(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-e", "-t", "t"])
+    }
+
+    fn wait_screen(&self, what: &str, deadline: Duration, pred: impl Fn(&str) -> bool) -> String {
+        wait_for(what, deadline, || {
+            let s = self.screen();
+            pred(&s).then_some(s)
+        })
+        .to_string()
+    }
+
+    fn alternate_on(&self) -> bool {
+        self.tmux(&["display-message", "-p", "-t", "t", "#{alternate_on}"])
+            .trim()
+            == "1"
+    }
+
+    fn shell_pid(&self) -> u32 {
+        self.tmux(&["display-message", "-p", "-t", "t", "#{pane_pid}"])
+            .trim()
+            .parse()
+            .expect("pane pid")
+    }
+
+    /// After the console is gone: alternate screen off, cooked mode with echo, shell usable.
+    fn assert_restored(&self) {
+        wait_for(
+            "the alternate screen to be off",
+            Duration::from_secs(5),
+            || (!self.alternate_on()).then_some(()),
+        );
+        self.line("clear; stty -a; echo shell-is-usable-$((6*7))");
+        let screen = self.wait_screen("stty output", Duration::from_secs(5), |s| {
+            s.contains("shell-is-usable-42")
+        });
+        let flags: Vec<&str> = screen.split_whitespace().collect();
+        assert!(
+            flags.contains(&"icanon"),
+            "terminal left in raw mode:\n{screen}"
+        );
+        assert!(flags.contains(&"echo"), "echo left off:\n{screen}");
+        assert!(!flags.contains(&"-icanon") && !flags.contains(&"-echo"));
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+fn rand_suffix() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos())
+}
+
+/// `shipdeck demo serve --dir DIR`, killed on drop.
+struct DemoServer {
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl DemoServer {
+    fn start() -> DemoServer {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let child = Command::new(binary())
+            .args(["demo", "serve", "--dir"])
+            .arg(dir.path())
+            .env("SHIPDECK_DATA_DIR", dir.path().join("data"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("shipdeck demo serve starts");
+        let config = dir.path().join("shipdeck.toml");
+        wait_for("the demo's shipdeck.toml", Duration::from_secs(60), || {
+            config.exists().then_some(())
+        });
+        DemoServer { child, dir }
+    }
+
+    fn config(&self) -> PathBuf {
+        self.dir.path().join("shipdeck.toml")
+    }
+
+    fn events(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join(".shipdeck/events.jsonl")).unwrap_or_default()
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn console(demo: &DemoServer) -> Tmux {
+    let t = Tmux::start(&[
+        ("SHIPDECK_USER", "you@shop.example".to_string()),
+        (
+            "SHIPDECK_DATA_DIR",
+            demo.dir.path().join("data").display().to_string(),
+        ),
+    ]);
+    t.line(&format!(
+        "{} --config {}",
+        binary().display(),
+        demo.config().display()
+    ));
+    t.wait_screen(
+        "the board with probe answers",
+        Duration::from_secs(20),
+        |s| s.contains("Board") && s.contains('●'),
+    );
+    t
+}
+
+#[test]
+fn walk_promote_to_staging_see_prod_gates_approve_and_quit_restores_the_terminal() {
+    let demo = DemoServer::start();
+    let t = console(&demo);
+    // Cursor starts on the first service in dev; move to staging and promote what dev runs.
+    t.send(&["l"]);
+    t.send(&["p"]);
+    t.wait_screen("the promotion plan", Duration::from_secs(20), |s| {
+        s.contains("Enter confirms") && s.contains("calls")
+    });
+    t.send(&["Enter"]);
+    wait_for(
+        "the deployment to staging to succeed",
+        Duration::from_secs(60),
+        || demo.events().contains("\"deploy-succeeded\"").then_some(()),
+    );
+    // Prod is protected and gated: the plan shows what blocks it.
+    t.send(&["l"]);
+    t.send(&["p"]);
+    let plan = t.wait_screen("prod's gates", Duration::from_secs(20), |s| {
+        s.contains("blocked by gates")
+    });
+    assert!(
+        plan.contains("approval"),
+        "approval gate not shown:\n{plan}"
+    );
+    assert!(
+        plan.contains("type its name"),
+        "protected env does not ask for its name:\n{plan}"
+    );
+    t.send(&["Escape"]);
+    t.send(&["a"]);
+    t.wait_screen("the approval confirmation", Duration::from_secs(5), |s| {
+        s.contains("Approve")
+    });
+    t.send(&["y"]);
+    wait_for(
+        "the approval to be recorded",
+        Duration::from_secs(10),
+        || demo.events().contains("\"approved\"").then_some(()),
+    );
+    t.send(&["q"]);
+    t.assert_restored();
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let demo = DemoServer::start();
+    let t = console(&demo);
+    let shell = t.shell_pid();
+    let pid = wait_for("the console's pid", Duration::from_secs(5), || {
+        let out = Command::new("pgrep")
+            .args(["-P", &shell.to_string()])
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()?
+            .trim()
+            .parse::<u32>()
+            .ok()
+    });
+    let status = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    t.assert_restored();
+}
+
+/// Accepts connections and never answers: a hanging health endpoint.
+fn hanging_server() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    port
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+        .args(args)
+        .stdout(Stdio::null())
+        .status()
+        .expect("git");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn with_100_hanging_targets_a_key_press_moves_the_cursor_in_the_next_frame() {
+    let port = hanging_server();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).expect("repo dir");
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["commit", "-q", "--allow-empty", "-m", "init"]);
+    let mut toml = String::from(
+        "[project]\nname = \"hang\"\nstate_dir = \".shipdeck\"\n\n[[environments]]\nname = \"dev\"\n",
+    );
+    for i in 0..100 {
+        toml.push_str(&format!(
+            "\n[[services]]\nname = \"svc-{i:03}\"\nrepo = \"repo\"\ntags = \"svc-{i:03}-v*\"\nhealth = \"http://127.0.0.1:{port}/svc-{i:03}/health\"\n"
+        ));
+    }
+    let config = dir.path().join("shipdeck.toml");
+    std::fs::write(&config, toml).expect("config");
+    let t = Tmux::start(&[
+        ("SHIPDECK_USER", "you@shop.example".to_string()),
+        (
+            "SHIPDECK_DATA_DIR",
+            dir.path().join("data").display().to_string(),
+        ),
+    ]);
+    t.line(&format!(
+        "{} --config {}",
+        binary().display(),
+        config.display()
+    ));
+    t.wait_screen("the board", Duration::from_secs(20), |s| {
+        s.contains("svc-000")
+    });
+    let selected = |name: &str| {
+        let screen = t.screen_with_styles();
+        screen
+            .lines()
+            .find(|l| l.contains(name))
+            .is_some_and(|l| l.contains("\u{1b}[7m"))
+    };
+    wait_for(
+        "the cursor on the first service",
+        Duration::from_secs(5),
+        || selected("svc-000").then_some(()),
+    );
+    let mut worst = Duration::ZERO;
+    for (key, name) in [("j", "svc-001"), ("j", "svc-002"), ("k", "svc-001")] {
+        let sent = Instant::now();
+        t.send(&[key]);
+        wait_for("the cursor to move", Duration::from_secs(2), || {
+            selected(name).then_some(())
+        });
+        worst = worst.max(sent.elapsed());
+    }
+    // Includes tmux's own round trips (send-keys, capture-pane), so it over-states the console.
+    eprintln!(
+        "key press to cursor moved on screen, worst of 3, with 100 hanging targets: {worst:?}"
+    );
+    assert!(worst < Duration::from_millis(500), "took {worst:?}");
+    t.send(&["q"]);
+    t.assert_restored();
+}
