@@ -27,7 +27,7 @@ fn main() {
             .output()
             .expect("git log runs");
         assert!(out.status.success(), "git log failed");
-        out.stdout.iter().filter(|&&b| b == b'\n').count()
+        String::from_utf8_lossy(&out.stdout).lines().count()
     });
     assert_eq!(our_count, git_count, "both list the same commits");
 
@@ -93,7 +93,9 @@ fn bench_repo() -> PathBuf {
         .ancestors()
         .nth(3)
         .expect("bench runs from a cargo target dir");
-    let dir = target.join("bench-repos").join(format!("changelog-{COMMITS}"));
+    let dir = target
+        .join("bench-repos")
+        .join(format!("changelog-{COMMITS}"));
     let marker = dir.join("complete");
     if marker.exists() {
         return dir;
@@ -145,7 +147,12 @@ fn history() -> Vec<u8> {
         );
         s.extend_from_slice(format!("commit refs/heads/{branch}\nmark :{mark}\n").as_bytes());
         s.extend_from_slice(
-            format!("author Dev {} <dev{}@example.com> {time} +0000\n", mark % 7, mark % 7).as_bytes(),
+            format!(
+                "author Dev {} <dev{}@example.com> {time} +0000\n",
+                mark % 7,
+                mark % 7
+            )
+            .as_bytes(),
         );
         s.extend_from_slice(format!("committer CI <ci@example.com> {time} +0000\n").as_bytes());
         s.extend_from_slice(format!("data {}\n{message}", message.len()).as_bytes());

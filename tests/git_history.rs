@@ -257,7 +257,9 @@ fn hostile_commit_text_comes_back_sanitized() {
 #[test]
 fn opening_a_directory_outside_any_repository_says_so() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let err = Repo::open(&dir.path().join("missing")).err().expect("fails");
+    let err = Repo::open(&dir.path().join("missing"))
+        .err()
+        .expect("fails");
     assert!(matches!(err, GitError::Open { .. }));
     assert!(err.to_string().contains("check the service's `repo` path"));
 }
