@@ -99,13 +99,13 @@ impl Repo {
         if hex && spec.len() == 40 {
             let oid = Oid::from_str(spec).map_err(|_| not_found())?;
             let object = self.inner.find_object(oid, None).map_err(|_| not_found())?;
-            return self.peel(spec, &object);
+            return Self::peel(spec, &object);
         }
         if let Ok(reference) = self.inner.resolve_reference_from_short_name(spec) {
             let object = reference
                 .peel(ObjectType::Any)
                 .map_err(|e| GitError::read(format!("reading `{}`", sanitize(spec)), &e))?;
-            return self.peel(spec, &object);
+            return Self::peel(spec, &object);
         }
         if hex && spec.len() >= MIN_ABBREV && spec.len() < 40 {
             return self.resolve_abbreviated(spec);
@@ -115,7 +115,7 @@ impl Repo {
 
     fn resolve_abbreviated(&self, spec: &str) -> Result<Oid, GitError> {
         match self.inner.find_object_by_prefix(spec, None) {
-            Ok(object) => self.peel(spec, &object),
+            Ok(object) => Self::peel(spec, &object),
             Err(e) if e.code() == ErrorCode::Ambiguous => {
                 // Only commits count: git picks the single commit when trees or blobs share the
                 // prefix, since a commit is what was asked for.
@@ -159,8 +159,7 @@ impl Repo {
             .collect())
     }
 
-    #[allow(clippy::unused_self)] // kept a method: it reads as a step of resolving in this repository
-    fn peel(&self, spec: &str, object: &git2::Object<'_>) -> Result<Oid, GitError> {
+    fn peel(spec: &str, object: &git2::Object<'_>) -> Result<Oid, GitError> {
         if let Ok(commit) = object.peel(ObjectType::Commit) {
             return Ok(commit.id());
         }
