@@ -255,6 +255,12 @@ fn hostile_commit_text_comes_back_sanitized() {
 }
 
 #[test]
+fn a_repo_can_move_to_a_blocking_thread() {
+    fn assert_send<T: Send>() {}
+    assert_send::<Repo>();
+}
+
+#[test]
 fn opening_a_directory_outside_any_repository_says_so() {
     let dir = tempfile::tempdir().expect("temp dir");
     let err = Repo::open(&dir.path().join("missing"))
