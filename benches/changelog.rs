@@ -13,6 +13,11 @@ const COMMITS: usize = 20_000;
 const RUNS: usize = 9;
 
 fn main() {
+    if cfg!(debug_assertions) {
+        eprintln!(
+            "note: built without optimizations; figures from this build say little about speed"
+        );
+    }
     let dir = bench_repo();
     let start = rev(&dir, "bench-start");
     let end = rev(&dir, "bench-end");
