@@ -36,13 +36,15 @@ impl Repo {
         walk.set_sorting(Sort::TIME)
             .map_err(|e| GitError::read(walking(), &e))?;
         walk.push(to).map_err(|e| GitError::read(walking(), &e))?;
+        let odb = self
+            .inner
+            .odb()
+            .map_err(|e| GitError::read("opening the object database", &e))?;
         let mut commits = Vec::new();
         for oid in walk {
             let oid = oid.map_err(|e| GitError::read(walking(), &e))?;
-            let object = self
-                .inner
-                .odb()
-                .and_then(|odb| odb.read(oid))
+            let object = odb
+                .read(oid)
                 .map_err(|e| GitError::read(format!("reading commit {oid}"), &e))?;
             commits.push(change(oid, object.data()));
         }
