@@ -13,6 +13,11 @@ const COMMITS: usize = 20_000;
 const RUNS: usize = 9;
 
 fn main() {
+    if cfg!(debug_assertions) {
+        eprintln!(
+            "note: built without optimizations; figures from this build say little about speed"
+        );
+    }
     let dir = bench_repo();
     let start = rev(&dir, "bench-start");
     let end = rev(&dir, "bench-end");
@@ -27,7 +32,7 @@ fn main() {
             .output()
             .expect("git log runs");
         assert!(out.status.success(), "git log failed");
-        out.stdout.iter().filter(|&&b| b == b'\n').count()
+        String::from_utf8_lossy(&out.stdout).lines().count()
     });
     assert_eq!(our_count, git_count, "both list the same commits");
 
@@ -93,7 +98,9 @@ fn bench_repo() -> PathBuf {
         .ancestors()
         .nth(3)
         .expect("bench runs from a cargo target dir");
-    let dir = target.join("bench-repos").join(format!("changelog-{COMMITS}"));
+    let dir = target
+        .join("bench-repos")
+        .join(format!("changelog-{COMMITS}"));
     let marker = dir.join("complete");
     if marker.exists() {
         return dir;
@@ -145,7 +152,12 @@ fn history() -> Vec<u8> {
         );
         s.extend_from_slice(format!("commit refs/heads/{branch}\nmark :{mark}\n").as_bytes());
         s.extend_from_slice(
-            format!("author Dev {} <dev{}@example.com> {time} +0000\n", mark % 7, mark % 7).as_bytes(),
+            format!(
+                "author Dev {} <dev{}@example.com> {time} +0000\n",
+                mark % 7,
+                mark % 7
+            )
+            .as_bytes(),
         );
         s.extend_from_slice(format!("committer CI <ci@example.com> {time} +0000\n").as_bytes());
         s.extend_from_slice(format!("data {}\n{message}", message.len()).as_bytes());

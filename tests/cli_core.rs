@@ -8,7 +8,11 @@ use common::{git, project, shipdeck, stderr, stdout};
 fn example_config_passes_check() {
     let dir = tempfile::tempdir().expect("tempdir");
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
-    let out = shipdeck(dir.path(), "dana@shop.example", &["check", "--config", example]);
+    let out = shipdeck(
+        dir.path(),
+        "dana@shop.example",
+        &["check", "--config", example],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
@@ -56,10 +60,13 @@ fn changelog_json_lists_exactly_what_git_log_lists() {
         .iter()
         .map(|c| c["commit"].as_str().expect("commit").to_string())
         .collect();
-    let theirs: Vec<String> = git(&dir.path().join("repo"), &["log", "--format=%H", "api-v1.0.0..api-v1.2.0"])
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let theirs: Vec<String> = git(
+        &dir.path().join("repo"),
+        &["log", "--format=%H", "api-v1.0.0..api-v1.2.0"],
+    )
+    .lines()
+    .map(str::to_string)
+    .collect();
     assert_eq!(ours, theirs);
     assert_eq!(v["from"], "api-v1.0.0");
     assert_eq!(v["to"], "api-v1.2.0");
@@ -80,16 +87,25 @@ fn two_distinct_approvers_pass_the_approval_gate_the_same_one_twice_does_not() {
     project(dir.path());
     let d = dir.path();
     let plan = |user: &str| {
-        let out = shipdeck(d, user, &["plan", "api", "api-v1.2.0", "--to", "prod", "--json"]);
+        let out = shipdeck(
+            d,
+            user,
+            &["plan", "api", "api-v1.2.0", "--to", "prod", "--json"],
+        );
         assert_eq!(out.status.code(), Some(3), "blocked: {}", stderr(&out));
         serde_json::from_str::<serde_json::Value>(&stdout(&out)).expect("json")
     };
     assert_eq!(gate(&plan("pat@x"), "approval")["status"], "pending");
 
-    let approve = |user: &str| shipdeck(d, user, &["approve", "api", "api-v1.2.0", "--env", "prod"]);
+    let approve =
+        |user: &str| shipdeck(d, user, &["approve", "api", "api-v1.2.0", "--env", "prod"]);
     assert_eq!(approve("alice@x").status.code(), Some(0));
     assert_eq!(approve("alice@x").status.code(), Some(0));
-    assert_eq!(gate(&plan("pat@x"), "approval")["status"], "pending", "same approver twice");
+    assert_eq!(
+        gate(&plan("pat@x"), "approval")["status"],
+        "pending",
+        "same approver twice"
+    );
 
     assert_eq!(approve("bob@x").status.code(), Some(0));
     assert_eq!(gate(&plan("pat@x"), "approval")["status"], "pass");
@@ -101,7 +117,11 @@ fn two_distinct_approvers_pass_the_approval_gate_the_same_one_twice_does_not() {
 fn plan_prints_every_gate_with_status_and_why() {
     let dir = tempfile::tempdir().expect("tempdir");
     project(dir.path());
-    let out = shipdeck(dir.path(), "pat@x", &["plan", "api", "api-v1.2.0", "--to", "prod"]);
+    let out = shipdeck(
+        dir.path(),
+        "pat@x",
+        &["plan", "api", "api-v1.2.0", "--to", "prod"],
+    );
     assert_eq!(out.status.code(), Some(3));
     let text = stdout(&out);
     assert!(text.contains("approval"), "{text}");
@@ -143,11 +163,33 @@ fn checklist_ticks_count_and_an_override_never_passes_approvals() {
     let dir = tempfile::tempdir().expect("tempdir");
     project(dir.path());
     let d = dir.path();
-    for item in ["controls", "infrastructure", "plan", "backout", "communications"] {
-        let out = shipdeck(d, "lead@x", &["checklist", "api", "api-v1.2.0", "--env", "prod", "tick", item]);
+    for item in [
+        "controls",
+        "infrastructure",
+        "plan",
+        "backout",
+        "communications",
+    ] {
+        let out = shipdeck(
+            d,
+            "lead@x",
+            &[
+                "checklist",
+                "api",
+                "api-v1.2.0",
+                "--env",
+                "prod",
+                "tick",
+                item,
+            ],
+        );
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }
-    let out = shipdeck(d, "pat@x", &["plan", "api", "api-v1.2.0", "--to", "prod", "--json"]);
+    let out = shipdeck(
+        d,
+        "pat@x",
+        &["plan", "api", "api-v1.2.0", "--to", "prod", "--json"],
+    );
     let plan: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
     // `package` is ticked automatically: the release is a tag.
     assert_eq!(gate(&plan, "checklist")["status"], "pass", "{plan}");
@@ -155,10 +197,24 @@ fn checklist_ticks_count_and_an_override_never_passes_approvals() {
     let refused = shipdeck(
         d,
         "lead@x",
-        &["override", "api", "api-v1.2.0", "--env", "prod", "--gate", "approval", "--reason", "urgent"],
+        &[
+            "override",
+            "api",
+            "api-v1.2.0",
+            "--env",
+            "prod",
+            "--gate",
+            "approval",
+            "--reason",
+            "urgent",
+        ],
     );
     assert_eq!(refused.status.code(), Some(2));
-    assert!(stderr(&refused).contains("never be overridden"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("never be overridden"),
+        "{}",
+        stderr(&refused)
+    );
 }
 
 #[test]
@@ -166,7 +222,18 @@ fn read_only_changes_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     project(dir.path());
     let d = dir.path();
-    let out = shipdeck(d, "a@x", &["--read-only", "approve", "api", "api-v1.2.0", "--env", "prod"]);
+    let out = shipdeck(
+        d,
+        "a@x",
+        &[
+            "--read-only",
+            "approve",
+            "api",
+            "api-v1.2.0",
+            "--env",
+            "prod",
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("read-only"));
     let log = std::fs::read_to_string(d.join(".shipdeck/events.jsonl")).unwrap_or_default();

@@ -255,9 +255,99 @@ fn hostile_commit_text_comes_back_sanitized() {
 }
 
 #[test]
+fn a_repo_can_move_to_a_blocking_thread() {
+    fn assert_send<T: Send>() {}
+    assert_send::<Repo>();
+}
+
+#[test]
 fn opening_a_directory_outside_any_repository_says_so() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let err = Repo::open(&dir.path().join("missing")).err().expect("fails");
+    let err = Repo::open(&dir.path().join("missing"))
+        .err()
+        .expect("fails");
     assert!(matches!(err, GitError::Open { .. }));
     assert!(err.to_string().contains("check the service's `repo` path"));
+}
+
+#[test]
+fn changelog_stops_at_a_shallow_clones_boundary_as_git_does() {
+    let origin = TestRepo::new();
+    origin.git(&["commit", "-q", "--allow-empty", "-m", "root"]);
+    origin.git(&["branch", "other"]);
+    for n in 0..6 {
+        origin.git(&["commit", "-q", "--allow-empty", "-m", &format!("main {n}")]);
+    }
+    origin.git(&["checkout", "-q", "other"]);
+    origin.git(&["commit", "-q", "--allow-empty", "-m", "other work"]);
+    let url = format!("file://{}", origin.path().display());
+    let clone = TestRepo::new();
+    clone.git(&[
+        "fetch",
+        "-q",
+        "--depth",
+        "3",
+        &url,
+        "main:refs/heads/m",
+        "other:refs/heads/o",
+    ]);
+    let from = clone.rev("o");
+    let to = clone.rev("m");
+    let expected: Vec<String> = clone
+        .git(&["log", "--format=%H", &format!("{from}..{to}")])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        expected.len(),
+        3,
+        "git sees main's commits down to the boundary"
+    );
+    let got: Vec<String> = Repo::open(clone.path())
+        .expect("opens")
+        .changelog(&from, &to)
+        .expect("walks a shallow clone")
+        .into_iter()
+        .map(|c| c.commit)
+        .collect();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn summaries_are_gits_subject_line() {
+    let repo = TestRepo::new();
+    let messages: [&[u8]; 5] = [
+        b"plain subject",
+        b"\n\n  leading blank lines and indent  \nsecond line of the paragraph\n\nbody",
+        b"subject   \n \t \nbody after a whitespace-only line",
+        b"one\ntwo\nthree",
+        b"",
+    ];
+    let mut stream = Vec::new();
+    for (i, message) in messages.iter().enumerate() {
+        let parents: Vec<usize> = if i == 0 { vec![] } else { vec![i] };
+        FastCommit {
+            branch: "main",
+            mark: i + 1,
+            author: "Ann",
+            time: BASE_TIME + i64::try_from(i).expect("small"),
+            message,
+            parents: &parents,
+            file: "f",
+        }
+        .write(&mut stream);
+    }
+    stream.extend_from_slice(b"done\n");
+    repo.fast_import(&stream);
+    let root = repo.rev("main~4");
+    let tip = repo.rev("main");
+    let expected = repo.git(&["log", "--format=%s", &format!("{root}..{tip}")]);
+    let got: Vec<String> = Repo::open(repo.path())
+        .expect("opens")
+        .changelog(&root, &tip)
+        .expect("walks")
+        .into_iter()
+        .map(|c| c.summary)
+        .collect();
+    assert_eq!(got, expected.lines().collect::<Vec<_>>());
 }

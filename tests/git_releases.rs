@@ -53,7 +53,8 @@ fn monorepo() -> TestRepo {
     for (i, name) in api.iter().chain(web.iter()).enumerate() {
         let mark = i % COMMITS + 1;
         if i % 3 == 0 {
-            stream.extend_from_slice(format!("reset refs/tags/{name}\nfrom :{mark}\n\n").as_bytes());
+            stream
+                .extend_from_slice(format!("reset refs/tags/{name}\nfrom :{mark}\n\n").as_bytes());
         } else {
             let when = BASE_TIME + 100_000 + i64::try_from(i * 37 % 500).expect("small");
             let msg = format!("release {name}");

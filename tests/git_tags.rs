@@ -84,7 +84,15 @@ fn create_tag_refuses_an_existing_tag_wherever_it_points() {
 fn create_tag_refuses_names_git_or_a_terminal_would_misread() {
     let (repo, _remote, one, _) = with_origin();
     let opened = Repo::open(repo.path()).expect("opens");
-    for name in ["", "has space", "-rf", "a..b", "x\u{1b}[2J", "v1\u{202e}", "v1^"] {
+    for name in [
+        "",
+        "has space",
+        "-rf",
+        "a..b",
+        "x\u{1b}[2J",
+        "v1\u{202e}",
+        "v1^",
+    ] {
         assert!(
             matches!(
                 opened.create_tag(name, &one, "m", "R", "r@example.com"),
@@ -114,7 +122,12 @@ fn push_tag_refuses_when_the_remote_has_the_tag_at_another_commit() {
     let (repo, remote, one, two) = with_origin();
     // Someone else released api-v2.0.0 on `two`, as an annotated tag.
     let other = TestRepo::new();
-    other.git(&["fetch", "-q", remote.path().to_str().expect("utf-8"), "main"]);
+    other.git(&[
+        "fetch",
+        "-q",
+        remote.path().to_str().expect("utf-8"),
+        "main",
+    ]);
     other.git(&["tag", "-m", "theirs", "api-v2.0.0", &two]);
     other.git(&[
         "push",

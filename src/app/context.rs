@@ -28,7 +28,10 @@ pub struct Context {
 impl Context {
     /// Finds, reads and validates the configuration, opens the event log. Warnings (a torn log
     /// tail set aside, an unset secret variable) are returned for the caller to show.
-    pub fn load(explicit: Option<&Path>, read_only: bool) -> Result<(Context, Vec<String>), Failure> {
+    pub fn load(
+        explicit: Option<&Path>,
+        read_only: bool,
+    ) -> Result<(Context, Vec<String>), Failure> {
         let cwd = std::env::current_dir().or_fail("could not read the working directory")?;
         let path = config::discover(explicit, &cwd).map_err(|e| Failure::usage(e.to_string()))?;
         let config = config::load(&path).map_err(|e| Failure::usage(e.to_string()))?;
@@ -78,7 +81,12 @@ impl Context {
 
     pub fn service(&self, name: &str) -> Result<&Service, Failure> {
         self.config.service(name).ok_or_else(|| {
-            let names: Vec<&str> = self.config.services.iter().map(|s| s.name.as_str()).collect();
+            let names: Vec<&str> = self
+                .config
+                .services
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect();
             Failure::usage(format!(
                 "no service named `{name}`{}; services: {}",
                 did_you_mean(name, &names),
@@ -137,7 +145,10 @@ impl Context {
         let body = EventBody::new(id, now, &self.actor, fact, service, release, env);
         match self.log.append(body, now) {
             Ok(Appended::New(e) | Appended::AlreadyRecorded(e)) => Ok(e),
-            Err(e) => Err(Failure::failed(format!("could not record {}: {e}", fact.kind()))),
+            Err(e) => Err(Failure::failed(format!(
+                "could not record {}: {e}",
+                fact.kind()
+            ))),
         }
     }
 }

@@ -1,11 +1,13 @@
 //! `shipdeck status`: the board on the command line.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::app::actions::observe_and_settle;
 use crate::app::board::{Board, board};
 use crate::app::context::now;
 use crate::app::{Context, Failure};
+use crate::domain::observation::Health;
 use crate::domain::sanitize::truncate;
 
 use super::output::{age, json, pad, warn_all};
@@ -41,7 +43,11 @@ fn table(b: &Board) -> String {
             let release = t
                 .release
                 .clone()
-                .or_else(|| t.reported_version.as_ref().map(|v| format!("{v} (unmatched)")))
+                .or_else(|| {
+                    t.reported_version
+                        .as_ref()
+                        .map(|v| format!("{v} (unmatched)"))
+                })
                 .unwrap_or_else(|| "-".to_string());
             let mut notes = Vec::new();
             if t.drift {
@@ -50,25 +56,33 @@ fn table(b: &Board) -> String {
             if let Some(d) = &t.deploying {
                 notes.push(format!(
                     "{} {} by {} ({} ago)",
-                    if d.rollback { "rolling back to" } else { "deploying" },
+                    if d.rollback {
+                        "rolling back to"
+                    } else {
+                        "deploying"
+                    },
                     d.release,
                     d.by,
                     age(now, d.since)
                 ));
             }
-            if let Some(detail) = &t.detail {
+            if let Some(detail) = t.detail.as_ref().filter(|_| t.health != Health::Pass) {
                 notes.push(truncate(detail, 60));
             }
-            out.push_str(&format!(
-                "{} {} {} {} {} {} {}\n",
+            let _ = writeln!(
+                out,
+                "{} {} {} {} {} {} {}",
                 pad(&svc.name, 12),
                 pad(&t.env, 10),
                 pad(&release, 20),
                 pad(t.health.as_str(), 12),
                 pad(&t.observed_at.map_or("-".to_string(), |at| age(now, at)), 5),
-                pad(&t.latency_ms.map_or("-".to_string(), |l| format!("{l}ms")), 8),
+                pad(
+                    &t.latency_ms.map_or("-".to_string(), |l| format!("{l}ms")),
+                    8
+                ),
                 notes.join("; ")
-            ));
+            );
         }
     }
     out

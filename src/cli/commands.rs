@@ -5,7 +5,7 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::app::actions::{self, observe_and_settle, resolve_release};
-use crate::app::context::{now, Context};
+use crate::app::context::{Context, now};
 use crate::app::{Failure, OrFail};
 use crate::domain::checklist::progress;
 use crate::domain::config::Stage;
@@ -25,15 +25,29 @@ pub fn console(config: Option<&Path>, read_only: bool) -> Result<u8, Failure> {
 pub fn demo(action: Option<DemoAction>, read_only: bool) -> Result<u8, Failure> {
     match action {
         Some(DemoAction::Serve { dir }) => {
-            crate::demo::serve_blocking(&dir).map_err(|e| Failure::failed(format!("{e:#}")))?;
+            crate::demo::serve_blocking_with(&dir, Some(seeder()))
+                .map_err(|e| Failure::failed(format!("{e:#}")))?;
             Ok(0)
         }
         None => {
             let config = start_demo_in_background()?;
-            crate::tui::run(Some(config), read_only).map_err(|e| Failure::failed(format!("{e:#}")))?;
+            crate::tui::run(Some(config), read_only)
+                .map_err(|e| Failure::failed(format!("{e:#}")))?;
             Ok(0)
         }
     }
+}
+
+/// Records the demo's seeded events (a colleague's approval, ticked items) in its event log,
+/// through the same store every action uses.
+fn seeder() -> crate::demo::Seeder {
+    Box::new(|state_dir, bodies| {
+        let (log, _) = crate::store::EventLog::open(state_dir)?;
+        for body in bodies {
+            log.append(body, now())?;
+        }
+        Ok(())
+    })
 }
 
 /// Starts the demo's environments on a thread of their own (they live until the process ends)
@@ -41,8 +55,10 @@ pub fn demo(action: Option<DemoAction>, read_only: bool) -> Result<u8, Failure> 
 fn start_demo_in_background() -> Result<std::path::PathBuf, Failure> {
     let dir = crate::config::data_dir().join("demo");
     if dir.exists() {
-        std::fs::remove_dir_all(&dir)
-            .or_fail(&format!("could not clear the previous demo at {}", dir.display()))?;
+        std::fs::remove_dir_all(&dir).or_fail(&format!(
+            "could not clear the previous demo at {}",
+            dir.display()
+        ))?;
     }
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let thread_dir = dir.clone();
@@ -59,7 +75,7 @@ fn start_demo_in_background() -> Result<std::path::PathBuf, Failure> {
             }
         };
         runtime.block_on(async move {
-            match crate::demo::start(&thread_dir).await {
+            match crate::demo::start_with(&thread_dir, Some(seeder())).await {
                 Ok(demo) => {
                     let _ = ready_tx.send(Ok(demo.config_path.clone()));
                     // Keep the environments serving until the process ends.
@@ -100,7 +116,11 @@ pub fn check(config: Option<&Path>) -> Result<u8, Failure> {
         cfg.services.len(),
         gates,
         cfg.freezes.len(),
-        cfg.checklists.keys().cloned().collect::<Vec<_>>().join(", ")
+        cfg.checklists
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     if crate::trust::needs_trust(&cfg) && !crate::trust::is_trusted(&cfg.path).unwrap_or(false) {
         println!(
@@ -168,8 +188,7 @@ pub async fn changelog(
     let (ctx, warnings) = Context::load(config, read_only)?;
     warn_all(&warnings);
     ctx.service(service)?;
-    let needs_live =
-        ctx.config.environment(from).is_some() || ctx.config.environment(to).is_some();
+    let needs_live = ctx.config.environment(from).is_some() || ctx.config.environment(to).is_some();
     let observations = if needs_live {
         observe_and_settle(&ctx, Some(&[service])).await?
     } else {
@@ -181,7 +200,12 @@ pub async fn changelog(
     } else {
         println!("{}..{}: {} commits", log.from, log.to, log.commits.len());
         for c in &log.commits {
-            println!("{} {} — {}", &c.commit[..7.min(c.commit.len())], c.summary, c.author);
+            println!(
+                "{} {} — {}",
+                &c.commit[..7.min(c.commit.len())],
+                c.summary,
+                c.author
+            );
         }
     }
     Ok(0)
@@ -288,7 +312,11 @@ pub async fn checklist(
         for stage in [Stage::Before, Stage::After] {
             println!(
                 "  {}:",
-                if stage == Stage::Before { "before" } else { "after" }
+                if stage == Stage::Before {
+                    "before"
+                } else {
+                    "after"
+                }
             );
             for item in p.items.iter().filter(|i| i.item.stage == stage) {
                 let mark = if item.is_ticked() { "[x]" } else { "[ ]" };
@@ -298,7 +326,11 @@ pub async fn checklist(
                     .filter(|t| t.ticked)
                     .map(|t| format!(" — {} {} ago", t.actor, age(now, t.at)))
                     .unwrap_or_default();
-                let optional = if item.item.required { "" } else { " (optional)" };
+                let optional = if item.item.required {
+                    ""
+                } else {
+                    " (optional)"
+                };
                 println!(
                     "    {mark} {:<18} {}{optional}{who}",
                     item.item.id, item.item.title
@@ -354,7 +386,12 @@ pub async fn notes(
     Ok(0)
 }
 
-pub fn log(config: Option<&Path>, read_only: bool, as_json: bool, verify: bool) -> Result<u8, Failure> {
+pub fn log(
+    config: Option<&Path>,
+    read_only: bool,
+    as_json: bool,
+    verify: bool,
+) -> Result<u8, Failure> {
     let (ctx, warnings) = Context::load(config, read_only)?;
     warn_all(&warnings);
     if verify {

@@ -17,7 +17,10 @@ pub fn confirm(what: &str, env: &str, protected: bool, yes: bool) -> Result<(), 
     }
     let mut stderr = std::io::stderr();
     if protected {
-        let _ = write!(stderr, "{env} is protected. Type `{env}` to confirm {what}: ");
+        let _ = write!(
+            stderr,
+            "{env} is protected. Type `{env}` to confirm {what}: "
+        );
     } else {
         let _ = write!(stderr, "{what}? [y/N] ");
     }

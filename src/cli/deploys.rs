@@ -52,7 +52,12 @@ fn print_plan(plan: &Plan) {
     if !plan.changes.is_empty() {
         println!("  changes ({} commits):", plan.changes.len());
         for c in plan.changes.iter().take(20) {
-            println!("    {} {} — {}", &c.commit[..7.min(c.commit.len())], c.summary, c.author);
+            println!(
+                "    {} {} — {}",
+                &c.commit[..7.min(c.commit.len())],
+                c.summary,
+                c.author
+            );
         }
         if plan.changes.len() > 20 {
             println!("    … {} more", plan.changes.len() - 20);
@@ -77,14 +82,22 @@ fn print_plan(plan: &Plan) {
     }
     match &plan.call {
         Some(call) => println!("  will call: {call}"),
-        None => println!("  will call: nothing (no deployer configured for {})", plan.env),
+        None => println!(
+            "  will call: nothing (no deployer configured for {})",
+            plan.env
+        ),
     }
     if plan.rollback {
         println!("  gates do not block a rollback");
     } else if plan.report.allowed() {
         println!("  allowed");
     } else {
-        let ids: Vec<&str> = plan.report.blocking().iter().map(|g| g.id.as_str()).collect();
+        let ids: Vec<&str> = plan
+            .report
+            .blocking()
+            .iter()
+            .map(|g| g.id.as_str())
+            .collect();
         println!("  blocked by: {}", ids.join(", "));
     }
 }
@@ -104,7 +117,10 @@ pub async fn plan(
     let observations = observe_and_settle(&ctx, Some(&[service])).await?;
     let plan = actions::plan(&ctx, service, &release, env, &observations).await?;
     if as_json {
-        println!("{}", serde_json::to_string_pretty(&plan_json(&plan)).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&plan_json(&plan)).unwrap_or_default()
+        );
     } else {
         print_plan(&plan);
     }

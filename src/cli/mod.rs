@@ -60,7 +60,9 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             release,
             to,
             json,
-        }) => runtime.block_on(deploys::plan(config, read_only, &service, &release, &to, json)),
+        }) => runtime.block_on(deploys::plan(
+            config, read_only, &service, &release, &to, json,
+        )),
         Some(Command::Promote {
             service,
             release,

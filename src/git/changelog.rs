@@ -2,7 +2,8 @@
 
 use git2::{Oid, Sort};
 
-use super::repo::to_change;
+use super::raw_commit::change;
+use super::walk;
 use super::{GitError, Repo};
 use crate::domain::change::Commit;
 use crate::domain::sanitize::sanitize;
@@ -13,36 +14,15 @@ impl Repo {
     pub fn changelog(&self, from: &str, to: &str) -> Result<Vec<Commit>, GitError> {
         let from = commit_id(from)?;
         let to = commit_id(to)?;
-        let walking = || format!("walking history from {from} to {to}");
-        let mut walk = self
+        let odb = self
             .inner
-            .revwalk()
-            .map_err(|e| GitError::read(walking(), &e))?;
-        // No explicit sort: hiding `from` makes libgit2 run git's own `limit_list`, whose
-        // output is git log's default order, ties included. `Sort::TIME` would pass that list
-        // through a binary heap and shuffle commits with equal commit dates.
-        walk.set_sorting(Sort::NONE)
-            .map_err(|e| GitError::read(walking(), &e))?;
-        // git sorts its starting points by commit date (stably, `from` first on a tie); libgit2
-        // keeps them in reverse order of the calls. Calling in the order that yields git's list
-        // keeps the walk identical when dates tie.
-        if self.commit_time(to)? > self.commit_time(from)? {
-            walk.hide(from).map_err(|e| GitError::read(walking(), &e))?;
-            walk.push(to).map_err(|e| GitError::read(walking(), &e))?;
-        } else {
-            walk.push(to).map_err(|e| GitError::read(walking(), &e))?;
-            walk.hide(from).map_err(|e| GitError::read(walking(), &e))?;
-        }
-        let mut commits = Vec::new();
-        for oid in walk {
-            let oid = oid.map_err(|e| GitError::read(walking(), &e))?;
-            let commit = self
-                .inner
-                .find_commit(oid)
-                .map_err(|e| GitError::read(format!("reading commit {oid}"), &e))?;
-            commits.push(to_change(&commit));
-        }
-        Ok(commits)
+            .odb()
+            .map_err(|e| GitError::read("opening the object database", &e))?;
+        let commits = walk::range(&self.inner, &odb, from, to)?;
+        Ok(commits
+            .iter()
+            .map(|(oid, object)| change(*oid, object.data()))
+            .collect())
     }
 
     /// Every commit reachable from `to`, newest first (the changes of a first release).
@@ -56,26 +36,19 @@ impl Repo {
         walk.set_sorting(Sort::TIME)
             .map_err(|e| GitError::read(walking(), &e))?;
         walk.push(to).map_err(|e| GitError::read(walking(), &e))?;
+        let odb = self
+            .inner
+            .odb()
+            .map_err(|e| GitError::read("opening the object database", &e))?;
         let mut commits = Vec::new();
         for oid in walk {
             let oid = oid.map_err(|e| GitError::read(walking(), &e))?;
-            let commit = self
-                .inner
-                .find_commit(oid)
+            let object = odb
+                .read(oid)
                 .map_err(|e| GitError::read(format!("reading commit {oid}"), &e))?;
-            commits.push(to_change(&commit));
+            commits.push(change(oid, object.data()));
         }
         Ok(commits)
-    }
-
-    fn commit_time(&self, oid: Oid) -> Result<i64, GitError> {
-        let commit = self
-            .inner
-            .find_commit(oid)
-            .map_err(|_| GitError::NotFound {
-                spec: oid.to_string(),
-            })?;
-        Ok(commit.time().seconds())
     }
 }
 

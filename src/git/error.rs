@@ -6,9 +6,7 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum GitError {
     /// The path is not inside a git repository, or the repository could not be read.
-    #[error(
-        "could not open a git repository at {path}: {reason}; check the service's `repo` path"
-    )]
+    #[error("could not open a git repository at {path}: {reason}; check the service's `repo` path")]
     Open { path: String, reason: String },
     /// No tag, branch or commit has this name.
     #[error(

@@ -8,10 +8,12 @@
 mod changelog;
 mod error;
 mod pattern;
+mod raw_commit;
 mod releases;
 mod remote;
 mod repo;
 mod tag;
+mod walk;
 
 pub use error::GitError;
 pub use pattern::tag_matches;

@@ -60,12 +60,10 @@ impl Repo {
         let Ok(commit) = object.peel(ObjectType::Commit) else {
             return Ok(None);
         };
-        let commit = commit
-            .into_commit()
-            .map_err(|_| GitError::Read {
-                action: reading(),
-                reason: "the tag did not peel to a commit".to_string(),
-            })?;
+        let commit = commit.into_commit().map_err(|_| GitError::Read {
+            action: reading(),
+            reason: "the tag did not peel to a commit".to_string(),
+        })?;
         let date = tagger_date.unwrap_or_else(|| timestamp(commit.time().seconds()));
         Ok(Some((commit.id(), date)))
     }

@@ -11,7 +11,7 @@ use super::tag::check_tag_name;
 use crate::domain::sanitize::sanitize;
 
 /// How long one network `git` command may take before it is stopped.
-const NETWORK_TIMEOUT: Duration = Duration::from_secs(60);
+const NETWORK_TIMEOUT: Duration = Duration::from_mins(1);
 
 /// Pushes tag `tag` (which must be on `commit`) to `remote`, run in `repo_dir`.
 ///

@@ -1,11 +1,13 @@
 //! Opening a repository and naming commits in it: resolve, HEAD, one commit's details, ancestry.
 
 use std::path::Path;
+use std::sync::Once;
 
 use git2::{BranchType, ErrorCode, ObjectType, Oid, Repository};
 use jiff::Timestamp;
 
 use super::GitError;
+use super::raw_commit::change;
 use crate::domain::change::Commit;
 use crate::domain::sanitize::sanitize;
 
@@ -20,6 +22,11 @@ pub struct Repo {
 impl Repo {
     /// Opens the repository containing `path` (the path itself or any parent, as git finds it).
     pub fn open(path: &Path) -> Result<Repo, GitError> {
+        // libgit2 re-hashes every object it reads (SHA-1 with collision detection); git does
+        // not, and for a changelog that check doubles the cost of reading history. Reads here
+        // are of the user's own repository, which git itself trusts the same way.
+        static READ_LIKE_GIT: Once = Once::new();
+        READ_LIKE_GIT.call_once(|| git2::opts::strict_hash_verification(false));
         let inner = Repository::open_ext(path, git2::RepositoryOpenFlags::empty(), [""; 0])
             .map_err(|e| GitError::Open {
                 path: sanitize(&path.display().to_string()),
@@ -49,11 +56,10 @@ impl Repo {
     /// Author, author date and sanitized summary of the commit `commit` names.
     pub fn commit_info(&self, commit: &str) -> Result<Commit, GitError> {
         let oid = self.resolve_oid(commit)?;
-        let found = self
-            .inner
-            .find_commit(oid)
-            .map_err(|e| GitError::read(format!("reading commit {oid}"), &e))?;
-        Ok(to_change(&found))
+        let reading = |e: git2::Error| GitError::read(format!("reading commit {oid}"), &e);
+        let odb = self.inner.odb().map_err(reading)?;
+        let object = odb.read(oid).map_err(reading)?;
+        Ok(change(oid, object.data()))
     }
 
     /// Whether `commit` is the tip of `branch` or one of its ancestors. `branch` is the local
@@ -99,13 +105,13 @@ impl Repo {
         if hex && spec.len() == 40 {
             let oid = Oid::from_str(spec).map_err(|_| not_found())?;
             let object = self.inner.find_object(oid, None).map_err(|_| not_found())?;
-            return self.peel(spec, &object);
+            return Self::peel(spec, &object);
         }
         if let Ok(reference) = self.inner.resolve_reference_from_short_name(spec) {
             let object = reference
                 .peel(ObjectType::Any)
                 .map_err(|e| GitError::read(format!("reading `{}`", sanitize(spec)), &e))?;
-            return self.peel(spec, &object);
+            return Self::peel(spec, &object);
         }
         if hex && spec.len() >= MIN_ABBREV && spec.len() < 40 {
             return self.resolve_abbreviated(spec);
@@ -115,7 +121,7 @@ impl Repo {
 
     fn resolve_abbreviated(&self, spec: &str) -> Result<Oid, GitError> {
         match self.inner.find_object_by_prefix(spec, None) {
-            Ok(object) => self.peel(spec, &object),
+            Ok(object) => Self::peel(spec, &object),
             Err(e) if e.code() == ErrorCode::Ambiguous => {
                 // Only commits count: git picks the single commit when trees or blobs share the
                 // prefix, since a commit is what was asked for.
@@ -159,7 +165,7 @@ impl Repo {
             .collect())
     }
 
-    fn peel(&self, spec: &str, object: &git2::Object<'_>) -> Result<Oid, GitError> {
+    fn peel(spec: &str, object: &git2::Object<'_>) -> Result<Oid, GitError> {
         if let Ok(commit) = object.peel(ObjectType::Commit) {
             return Ok(commit.id());
         }
@@ -178,19 +184,6 @@ impl Repo {
                 .map_or("unknown object", |k| k.str())
                 .to_string(),
         })
-    }
-}
-
-/// A commit as a changelog shows it: author name, author date, sanitized summary.
-pub(super) fn to_change(commit: &git2::Commit<'_>) -> Commit {
-    let author = commit.author();
-    Commit {
-        commit: commit.id().to_string(),
-        author: sanitize(&String::from_utf8_lossy(author.name_bytes())),
-        date: timestamp(author.when().seconds()),
-        summary: sanitize(&String::from_utf8_lossy(
-            commit.summary_bytes().unwrap_or_default(),
-        )),
     }
 }
 

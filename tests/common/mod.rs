@@ -36,10 +36,16 @@ pub fn repo_with_releases(dir: &Path, releases: &[(usize, &str)], n: usize) -> P
         std::fs::write(repo.join("file.txt"), format!("{i}\n")).expect("write");
         git(&repo, &["add", "."]);
         let kind = if i % 3 == 0 { "feat(api)" } else { "fix" };
-        git(&repo, &["commit", "-q", "-m", &format!("{kind}: change number {i}")]);
+        git(
+            &repo,
+            &["commit", "-q", "-m", &format!("{kind}: change number {i}")],
+        );
         for (at, version) in releases {
             if *at == i {
-                git(&repo, &["tag", "-a", &format!("api-v{version}"), "-m", "release"]);
+                git(
+                    &repo,
+                    &["tag", "-a", &format!("api-v{version}"), "-m", "release"],
+                );
             }
         }
     }

@@ -106,11 +106,13 @@ async fn check(ctx: &Context, spec: &CheckSpec, vars: &Vars) -> External {
 
 async fn http_value(url: &str, pointer: &str) -> Result<String, String> {
     let client = crate::probe::http_client();
-    let resp = client
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| format!("{} unreachable: {}", sanitize(url), sanitize(&e.to_string())))?;
+    let resp = client.get(url).send().await.map_err(|e| {
+        format!(
+            "{} unreachable: {}",
+            sanitize(url),
+            sanitize(&e.to_string())
+        )
+    })?;
     let status = resp.status();
     let mut body = Vec::new();
     let mut stream = resp.bytes_stream();
@@ -123,7 +125,11 @@ async fn http_value(url: &str, pointer: &str) -> Result<String, String> {
         }
     }
     if !status.is_success() {
-        return Err(format!("{} answered HTTP {}", sanitize(url), status.as_u16()));
+        return Err(format!(
+            "{} answered HTTP {}",
+            sanitize(url),
+            status.as_u16()
+        ));
     }
     let json: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|_| format!("{} did not answer JSON", sanitize(url)))?;
@@ -162,7 +168,11 @@ async fn run_command(ctx: &Context, argv: &[String], timeout: Duration) -> Exter
             let text = String::from_utf8_lossy(&out.stdout[..out.stdout.len().min(BODY_CAP)]);
             let last = sanitize(text.lines().last().unwrap_or_default());
             if out.status.success() {
-                External::Pass(format!("{} passed {}", sanitize(program), truncate(&last, 80)))
+                External::Pass(format!(
+                    "{} passed {}",
+                    sanitize(program),
+                    truncate(&last, 80)
+                ))
             } else {
                 let err = String::from_utf8_lossy(&out.stderr[..out.stderr.len().min(BODY_CAP)]);
                 let tail = sanitize(err.lines().last().unwrap_or(&last));

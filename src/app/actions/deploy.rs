@@ -124,7 +124,11 @@ pub async fn promote(
         Some(&plan.release.name),
         Some(&plan.env),
     )?;
-    let scope = (Some(plan.service.as_str()), Some(plan.release.name.as_str()), Some(plan.env.as_str()));
+    let scope = (
+        Some(plan.service.as_str()),
+        Some(plan.release.name.as_str()),
+        Some(plan.env.as_str()),
+    );
     match deploy::call(&spec, &req, ctx.trusted, output).await {
         Ok(accepted) => {
             ctx.record(
@@ -169,7 +173,15 @@ pub fn blocked(plan: &Plan) -> Failure {
         .report
         .blocking()
         .iter()
-        .map(|g| format!("  {} ({}): {} — {}", g.id, g.kind, g.status.as_str(), g.reason))
+        .map(|g| {
+            format!(
+                "  {} ({}): {} — {}",
+                g.id,
+                g.kind,
+                g.status.as_str(),
+                g.reason
+            )
+        })
         .collect();
     Failure::blocked(format!(
         "{} cannot enter {} yet; blocking gates:\n{}",
@@ -218,7 +230,11 @@ pub fn settle(
             o.release.as_deref() == Some(d.release.as_str())
                 || o.commit.as_deref() == Some(d.commit.as_str())
         });
-        let scope = (Some(d.service.as_str()), Some(d.release.as_str()), Some(d.env.as_str()));
+        let scope = (
+            Some(d.service.as_str()),
+            Some(d.release.as_str()),
+            Some(d.env.as_str()),
+        );
         if reports_it && seen.is_some_and(|o| o.health == Health::Pass) {
             recorded.push(ctx.record_with_id(
                 outcome_id(&d.id),

@@ -8,7 +8,9 @@ mod plan;
 mod query;
 mod record;
 
-pub use deploy::{blocked, observe_and_settle, promote, rollback_plan, rollback_target, settle, wait_for_outcome};
+pub use deploy::{
+    blocked, observe_and_settle, promote, rollback_plan, rollback_target, settle, wait_for_outcome,
+};
 pub use observe::{observe, observe_target, running_release};
 pub use plan::{Plan, plan};
 pub use query::{Changelog, changelog, next_versions, notes, releases, resolve_release};

@@ -69,10 +69,10 @@ pub fn running_release(
         .filter(|o| o.service == service && o.env == env)
         .max_by_key(|o| o.at);
     if let Some(o) = observed {
-        if let Some(name) = &o.release {
-            if let Some(r) = releases.iter().find(|r| &r.name == name) {
-                return Some((r.name.clone(), r.commit.clone()));
-            }
+        if let Some(name) = &o.release
+            && let Some(r) = releases.iter().find(|r| &r.name == name)
+        {
+            return Some((r.name.clone(), r.commit.clone()));
         }
         if let (Some(v), Some(c)) = (&o.reported_version, &o.commit) {
             return Some((v.clone(), c.clone()));

@@ -48,7 +48,12 @@ impl Plan {
 
 /// The approvals of (service, release, env) bound to the release's commit, as JSON for an
 /// endpoint that wants to check them itself.
-pub(super) fn approvals_json(ledger: &Ledger, service: &str, release: &Release, env: &str) -> String {
+pub(super) fn approvals_json(
+    ledger: &Ledger,
+    service: &str,
+    release: &Release,
+    env: &str,
+) -> String {
     let list: Vec<serde_json::Value> = ledger
         .approvals(service, &release.name, env)
         .into_iter()
@@ -186,9 +191,7 @@ pub(super) fn apply_auto_ticks(
         .iter()
         .filter(|o| o.service == service && o.env == env)
         .max_by_key(|o| o.at);
-    let tagged = releases(ctx, service)
-        .map(|all| all.iter().any(|r| r.name == release.name))
-        .unwrap_or(false);
+    let tagged = releases(ctx, service).is_ok_and(|all| all.iter().any(|r| r.name == release.name));
     let mut recorded = Vec::new();
     for gate in &environment.gates {
         let GateRule::Checklist { name } = &gate.rule else {

@@ -40,32 +40,29 @@ pub fn resolve_release(ctx: &Context, service: &str, spec: &str) -> Result<Relea
         return Ok(r.clone());
     }
     let repo = repo(ctx, service)?;
-    match repo.resolve(spec) {
-        Ok(commit) => {
-            // A commit a release points at is that release; otherwise an unreleased build.
-            if let Some(r) = match_reported(&commit, svc.tag_prefix(), &all) {
-                return Ok(r.clone());
-            }
-            let info = repo
-                .commit_info(&commit)
-                .or_fail(&format!("could not read commit {commit}"))?;
-            let short = commit[..12.min(commit.len())].to_string();
-            Ok(Release {
-                name: short.clone(),
-                version: short,
-                commit,
-                date: info.date,
-            })
+    if let Ok(commit) = repo.resolve(spec) {
+        // A commit a release points at is that release; otherwise an unreleased build.
+        if let Some(r) = match_reported(&commit, svc.tag_prefix(), &all) {
+            return Ok(r.clone());
         }
-        Err(_) => {
-            let names: Vec<&str> = all.iter().take(50).map(|r| r.name.as_str()).collect();
-            Err(Failure::usage(format!(
-                "`{spec}` is not a release of `{service}` (tags `{}`), nor a commit{}; newest: {}",
-                svc.tags,
-                crate::app::context::did_you_mean(spec, &names),
-                names.iter().take(5).copied().collect::<Vec<_>>().join(", ")
-            )))
-        }
+        let info = repo
+            .commit_info(&commit)
+            .or_fail(&format!("could not read commit {commit}"))?;
+        let short = commit[..12.min(commit.len())].to_string();
+        Ok(Release {
+            name: short.clone(),
+            version: short,
+            commit,
+            date: info.date,
+        })
+    } else {
+        let names: Vec<&str> = all.iter().take(50).map(|r| r.name.as_str()).collect();
+        Err(Failure::usage(format!(
+            "`{spec}` is not a release of `{service}` (tags `{}`), nor a commit{}; newest: {}",
+            svc.tags,
+            crate::app::context::did_you_mean(spec, &names),
+            names.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+        )))
     }
 }
 
@@ -111,7 +108,9 @@ pub fn changelog(
     let (to_name, to_commit) = point(ctx, service, to, observations)?;
     let commits = repo(ctx, service)?
         .changelog(&from_commit, &to_commit)
-        .or_fail(&format!("could not list the changes {from_name}..{to_name}"))?;
+        .or_fail(&format!(
+            "could not list the changes {from_name}..{to_name}"
+        ))?;
     Ok(Changelog {
         from: from_name,
         to: to_name,
@@ -124,9 +123,11 @@ pub fn next_versions(ctx: &Context, service: &str) -> Vec<String> {
     let Ok(all) = releases(ctx, service) else {
         return vec!["0.1.0".to_string()];
     };
-    let newest = all
-        .iter()
-        .find_map(|r| semver::Version::parse(&r.version).ok().filter(|v| v.pre.is_empty()));
+    let newest = all.iter().find_map(|r| {
+        semver::Version::parse(&r.version)
+            .ok()
+            .filter(|v| v.pre.is_empty())
+    });
     match newest {
         Some(v) => vec![
             semver::Version::new(v.major, v.minor, v.patch + 1).to_string(),
@@ -149,16 +150,13 @@ pub fn notes(
     ctx.service(service)?;
     let all = releases(ctx, service)?;
     let (_, ledger) = ctx.ledger()?;
-    let previous: Option<(String, String)> = match env {
-        Some(env) => {
-            ctx.environment(env)?;
-            running_release(ctx, &ledger, service, env, observations, &all)
-        }
-        None => {
-            let idx = all.iter().position(|r| r.name == release.name);
-            idx.and_then(|i| all.get(i + 1))
-                .map(|r| (r.name.clone(), r.commit.clone()))
-        }
+    let previous: Option<(String, String)> = if let Some(env) = env {
+        ctx.environment(env)?;
+        running_release(ctx, &ledger, service, env, observations, &all)
+    } else {
+        let idx = all.iter().position(|r| r.name == release.name);
+        idx.and_then(|i| all.get(i + 1))
+            .map(|r| (r.name.clone(), r.commit.clone()))
     };
     let repo = repo(ctx, service)?;
     let commits = match &previous {

@@ -34,10 +34,9 @@ pub fn approve(
         .approvals(service, &release.name, env)
         .into_iter()
         .find(|a| a.actor == ctx.actor && a.commit == release.commit)
+        && let Some(e) = events.iter().find(|e| e.id == existing.event_id)
     {
-        if let Some(e) = events.iter().find(|e| e.id == existing.event_id) {
-            return Ok(e.clone());
-        }
+        return Ok(e.clone());
     }
     ctx.record(
         &Fact::Approved {
@@ -64,7 +63,9 @@ pub fn override_gate(
     let environment = ctx.environment(env)?;
     let reason = sanitize(reason.trim());
     if reason.is_empty() {
-        return Err(Failure::usage("an override needs a reason (`--reason TEXT`)"));
+        return Err(Failure::usage(
+            "an override needs a reason (`--reason TEXT`)",
+        ));
     }
     let has_freeze = ctx
         .config
@@ -236,8 +237,9 @@ pub fn tag(
     repo.create_tag(&name, &commit, &message, &ctx.actor, &email)
         .map_err(|e| Failure::failed(format!("could not create tag {name}: {e}")))?;
     if push {
-        git::push_tag(&svc.repo, "origin", &name, &commit)
-            .map_err(|e| Failure::failed(format!("tag {name} created locally, push failed: {e}")))?;
+        git::push_tag(&svc.repo, "origin", &name, &commit).map_err(|e| {
+            Failure::failed(format!("tag {name} created locally, push failed: {e}"))
+        })?;
     }
     ctx.record(
         &Fact::Tagged {
