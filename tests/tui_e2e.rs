@@ -1,6 +1,7 @@
 //! End-to-end: the real binary in tmux against `shipdeck demo serve` — keys sent, the screen
 //! read back. Every wait polls for a condition with a deadline; nothing sleeps a fixed time.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -185,7 +186,7 @@ impl DemoServer {
             .spawn()
             .expect("shipdeck demo serve starts");
         let config = dir.path().join("shipdeck.toml");
-        wait_for("the demo's shipdeck.toml", Duration::from_secs(60), || {
+        wait_for("the demo's shipdeck.toml", Duration::from_mins(1), || {
             config.exists().then_some(())
         });
         DemoServer { child, dir }
@@ -229,9 +230,11 @@ fn console(demo: &DemoServer) -> Tmux {
         demo.config().display()
     ));
     // Every target answered and the gates of the waiting promotions are evaluated.
-    t.wait_screen("the board with probe answers", Duration::from_secs(30), |s| {
-        s.contains("Board") && s.contains("⇡ ready") && !s.contains("checking")
-    });
+    t.wait_screen(
+        "the board with probe answers",
+        Duration::from_secs(30),
+        |s| s.contains("Board") && s.contains("⇡ ready") && !s.contains("checking"),
+    );
     t
 }
 
@@ -248,8 +251,11 @@ fn walk_promote_to_staging_see_prod_gates_approve_and_quit_restores_the_terminal
     t.send(&["Enter"]);
     wait_for(
         "the deployment to staging to succeed",
-        Duration::from_secs(60),
-        || demo.recorded("deploy-succeeded", "you@shop.example").then_some(()),
+        Duration::from_mins(1),
+        || {
+            demo.recorded("deploy-succeeded", "you@shop.example")
+                .then_some(())
+        },
     );
     // Prod is protected and gated: the plan shows what blocks it.
     t.send(&["l"]);
@@ -275,9 +281,11 @@ fn walk_promote_to_staging_see_prod_gates_approve_and_quit_restores_the_terminal
         s.contains("Approve")
     });
     t.send(&["y"]);
-    wait_for("your approval to be recorded", Duration::from_secs(10), || {
-        demo.recorded("approved", "you@shop.example").then_some(())
-    });
+    wait_for(
+        "your approval to be recorded",
+        Duration::from_secs(10),
+        || demo.recorded("approved", "you@shop.example").then_some(()),
+    );
     t.send(&["q"]);
     t.assert_restored();
 }
@@ -345,9 +353,10 @@ fn with_100_hanging_targets_a_key_press_moves_the_cursor_in_the_next_frame() {
         "[project]\nname = \"hang\"\nstate_dir = \".shipdeck\"\n\n[[environments]]\nname = \"dev\"\n",
     );
     for i in 0..100 {
-        toml.push_str(&format!(
+        let _ = write!(
+            toml,
             "\n[[services]]\nname = \"svc-{i:03}\"\nrepo = \"repo\"\ntags = \"svc-{i:03}-v*\"\nhealth = \"http://127.0.0.1:{port}/svc-{i:03}/health\"\n"
-        ));
+        );
     }
     let config = dir.path().join("shipdeck.toml");
     std::fs::write(&config, toml).expect("config");

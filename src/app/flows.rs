@@ -6,8 +6,8 @@ use crate::app::effect::Effect;
 use crate::app::grid;
 use crate::app::overlay::{Confirm, Confirmed, Input, InputPurpose, Overlay, Palette};
 use crate::app::palette;
-use crate::domain::gates::GateStatus;
 use crate::app::state::{Changes, Level, OpKind, State, TargetKey, View};
+use crate::domain::gates::GateStatus;
 use crate::domain::release::Release;
 
 /// What read-only mode answers to every action key.

@@ -4,10 +4,10 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 
-use crate::domain::ledger::{Deployment, DeploymentState};
 use crate::app::state::{State, TargetKey};
 use crate::domain::config::Freeze;
 use crate::domain::drift::drift;
+use crate::domain::ledger::{Deployment, DeploymentState};
 use crate::domain::observation::{Health, Observation};
 use crate::domain::release::Release;
 
@@ -84,7 +84,10 @@ impl<'a> Deploys<'a> {
     }
 
     pub fn get(&self, service: &str, env: &str) -> Latest<'a> {
-        self.by_target.get(&(service, env)).copied().unwrap_or_default()
+        self.by_target
+            .get(&(service, env))
+            .copied()
+            .unwrap_or_default()
     }
 }
 
@@ -158,7 +161,9 @@ pub fn candidate_in<'a>(
     service: &str,
     env: &str,
 ) -> Option<&'a Release> {
-    candidate_with(state, service, env, |e| cell_in(state, deploys, service, e).release)
+    candidate_with(state, service, env, |e| {
+        cell_in(state, deploys, service, e).release
+    })
 }
 
 fn candidate_with<'a>(

@@ -6,11 +6,11 @@ use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
 use crate::app::actions::Plan;
-use crate::domain::ledger::Deployment;
 use crate::app::state::{OpId, View};
 use crate::domain::change::Commit;
 use crate::domain::config::Config;
 use crate::domain::event::Event;
+use crate::domain::ledger::Deployment;
 use crate::domain::observation::Observation;
 use crate::domain::release::Release;
 

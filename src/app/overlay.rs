@@ -1,7 +1,7 @@
 //! The things drawn over a view: help, the command palette, a confirmation, a line of input.
 
-use crate::app::command::Command;
 use crate::app::actions::Plan;
+use crate::app::command::Command;
 use crate::app::state::OpId;
 use crate::domain::release::Release;
 

@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use crate::app::overlay::Overlay;
 use crate::app::actions::Plan;
-use crate::domain::ledger::Ledger;
+use crate::app::overlay::Overlay;
 use crate::domain::change::Commit;
 use crate::domain::config::Config;
 use crate::domain::event::Event;
+use crate::domain::ledger::Ledger;
 use crate::domain::observation::Observation;
 use crate::domain::release::Release;
 

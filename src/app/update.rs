@@ -7,10 +7,10 @@ use crate::app::grid;
 use crate::app::keys;
 use crate::app::msg::{Hit, Msg};
 use crate::app::results;
-use crate::domain::gates::GateStatus;
-use crate::domain::ledger::{DeploymentState, Ledger};
 use crate::app::state::{HISTORY, Level, OUTPUT_LINES, OpKind, State, TargetKey, TargetState};
 use crate::domain::event::Fact;
+use crate::domain::gates::GateStatus;
+use crate::domain::ledger::{DeploymentState, Ledger};
 
 /// Applies one message; returns what the outside world should do about it.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {

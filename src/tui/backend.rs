@@ -84,10 +84,10 @@ impl Live {
     }
 
     fn with_prober(&self, f: impl FnOnce(&Prober)) {
-        if let Ok(slot) = self.prober.lock() {
-            if let Some(p) = slot.as_ref() {
-                f(p);
-            }
+        if let Ok(slot) = self.prober.lock()
+            && let Some(p) = slot.as_ref()
+        {
+            f(p);
         }
     }
 }

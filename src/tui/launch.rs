@@ -14,6 +14,7 @@ use crate::tui::backend::Live;
 use crate::tui::{runner, terminal, watcher};
 
 /// `shipdeck [--config PATH] [--read-only]`: the console, until the user quits.
+#[allow(clippy::needless_pass_by_value)] // the CLI's contract: it hands over what it parsed
 pub fn run(config: Option<PathBuf>, read_only: bool) -> anyhow::Result<()> {
     let (ctx, warnings) =
         Context::load(config.as_deref(), read_only).map_err(|f| anyhow::anyhow!("{f}"))?;

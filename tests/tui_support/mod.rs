@@ -7,9 +7,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use shipdeck::app::msg::{Msg, OpResult};
 use shipdeck::app::actions::Plan;
-use shipdeck::domain::gates::{GateOutcome, GateReport, GateStatus};
+use shipdeck::app::msg::{Msg, OpResult};
 use shipdeck::app::state::State;
 use shipdeck::app::update::update;
 use shipdeck::domain::change::Commit;
@@ -18,6 +17,7 @@ use shipdeck::domain::config::{
     Service, Stage,
 };
 use shipdeck::domain::event::{Event, EventBody, Fact};
+use shipdeck::domain::gates::{GateOutcome, GateReport, GateStatus};
 use shipdeck::domain::observation::{Health, Observation};
 use shipdeck::domain::release::{Release, version_of};
 

@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::grid::{self as model, Cell};
 use crate::app::msg::Hit;
-use crate::domain::gates::GateStatus;
 use crate::app::state::{State, TargetKey};
+use crate::domain::gates::GateStatus;
 use crate::domain::release::Release;
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, health_glyph, spinner};

@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::grid as model;
 use crate::app::msg::Hit;
-use crate::domain::gates::{GateOutcome, GateStatus};
 use crate::app::state::State;
+use crate::domain::gates::{GateOutcome, GateStatus};
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, spinner};
 

@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Sparkline};
 
 use crate::app::grid as model;
-use crate::domain::ledger::DeploymentState;
 use crate::app::state::State;
+use crate::domain::ledger::DeploymentState;
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, health_glyph};
 
