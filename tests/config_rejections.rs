@@ -369,3 +369,17 @@ fn an_http_check_needs_pointer_and_equals() {
         &["an http check needs `pointer`, `equals`"],
     );
 }
+
+#[test]
+fn signed_approvals_are_refused_until_signatures_are_checked() {
+    let lines = rejected(&format!(
+        "{HEAD}gates = [{{ kind = \"approval\", count = 1, signed = true }}]\n"
+    ));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("environments[2].gates[0].signed")
+                && l.contains("not supported yet")),
+        "{lines:?}"
+    );
+}

@@ -45,10 +45,21 @@ pub fn approval(doc: &mut Doc<'_>, g: &raw::ApprovalGate, path: &str) -> GateRul
             u32::try_from(n).unwrap_or(1).max(1)
         }
     };
+    // Signed approvals need the shared, signed log (not built yet); accepting the key would
+    // let a team believe signatures are checked when they are not.
+    if let Some(signed) = g.signed.as_ref().filter(|s| *s.get_ref()) {
+        doc.report(
+            &signed.span(),
+            &format!("{path}.signed"),
+            "signed approvals are not supported yet (no signature would be checked); remove \
+             `signed = true`"
+                .to_string(),
+        );
+    }
     GateRule::Approval {
         count,
         from,
-        signed: g.signed,
+        signed: false,
     }
 }
 

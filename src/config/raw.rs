@@ -55,8 +55,7 @@ pub struct ApprovalGate {
     pub count: Option<Spanned<i64>>,
     #[serde(default)]
     pub from: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub signed: bool,
+    pub signed: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
