@@ -135,11 +135,15 @@ impl Tmux {
 
     /// After the console is gone: alternate screen off, cooked mode with echo, shell usable.
     fn assert_restored(&self) {
-        wait_for(
-            "the alternate screen to be off",
-            Duration::from_secs(5),
-            || (!self.alternate_on()).then_some(()),
-        );
+        let start = Instant::now();
+        while self.alternate_on() {
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "the alternate screen is still on after 5s; the screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
         self.line("clear; stty -a; echo shell-is-usable-$((6*7))");
         let screen = self.wait_screen("stty output", Duration::from_secs(5), |s| {
             s.contains("shell-is-usable-42")
@@ -256,6 +260,13 @@ fn walk_promote_to_staging_see_prod_gates_approve_and_quit_restores_the_terminal
             demo.recorded("deploy-succeeded", "you@shop.example")
                 .then_some(())
         },
+    );
+    // The console learns of the outcome from the log (polled every 250 ms): wait until the cell
+    // no longer shows the rollout before acting on prod, as a person would.
+    t.wait_screen(
+        "staging to show the release landed",
+        Duration::from_secs(10),
+        |s| !s.contains("→ api-v"),
     );
     // Prod is protected and gated: the plan shows what blocks it.
     t.send(&["l"]);
