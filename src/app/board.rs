@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::domain::config::Config;
 use crate::domain::drift::drift;
-use crate::domain::ledger::{DeploymentState, Ledger};
+use crate::domain::ledger::Ledger;
 use crate::domain::observation::{Health, Observation};
 
 /// `status --json`: `{"services":[{"name":…,"targets":[…]}]}`.
@@ -104,12 +104,4 @@ fn cell(ledger: &Ledger, observations: &[Observation], service: &str, env: &str)
             detail: None,
         },
     }
-}
-
-/// Whether any deployment is in flight anywhere.
-pub fn any_in_flight(ledger: &Ledger) -> bool {
-    ledger
-        .deployments()
-        .iter()
-        .any(|d| matches!(d.state, DeploymentState::InFlight))
 }

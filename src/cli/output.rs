@@ -1,17 +1,6 @@
 //! Small formatting helpers shared by the commands.
 
-use jiff::Timestamp;
-
-/// A compact age: `12s`, `5m`, `3h`, `4d`.
-pub fn age(now: Timestamp, then: Timestamp) -> String {
-    let secs = now.duration_since(then).as_secs().max(0);
-    match secs {
-        s if s < 60 => format!("{s}s"),
-        s if s < 3600 => format!("{}m", s / 60),
-        s if s < 86_400 => format!("{}h", s / 3600),
-        s => format!("{}d", s / 86_400),
-    }
-}
+pub use crate::app::grid::age;
 
 /// Prints warnings to stderr.
 pub fn warn_all(warnings: &[String]) {

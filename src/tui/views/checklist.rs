@@ -3,12 +3,10 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Gauge, Paragraph};
 
 use crate::app::grid as model;
-use crate::app::msg::Hit;
 use crate::app::state::State;
 use crate::domain::config::Stage;
 use crate::domain::sanitize::truncate;
@@ -157,27 +155,5 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
             }
         }
     }
-    let height = usize::from(list.height);
-    let cursor_line = lines
-        .iter()
-        .position(|(_, r)| *r == Some(cursor))
-        .unwrap_or(0);
-    let offset = cursor_line.saturating_sub(height.saturating_sub(2));
-    for (n, (line, row)) in lines.into_iter().skip(offset).take(height).enumerate() {
-        let area = Rect::new(
-            list.x,
-            list.y + u16::try_from(n).unwrap_or(0),
-            list.width,
-            1,
-        );
-        let style = if row == Some(cursor) {
-            theme.selected()
-        } else {
-            Style::new()
-        };
-        frame.render_widget(Paragraph::new(line).style(style), area);
-        if let Some(r) = row {
-            hits.push(area, Hit::Row(r));
-        }
-    }
+    super::rows::draw(frame, list, lines, cursor, theme, hits);
 }

@@ -7,7 +7,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::grid as model;
-use crate::app::msg::Hit;
 use crate::app::state::State;
 use crate::domain::gates::{GateOutcome, GateStatus};
 use crate::domain::sanitize::truncate;
@@ -84,31 +83,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
         };
         lines.push((line, Some(i)));
     }
-    let height = usize::from(inner.height);
-    let cursor_line = lines
-        .iter()
-        .position(|(_, r)| *r == Some(cursor))
-        .unwrap_or(0);
-    let offset = cursor_line
-        .saturating_sub(height.saturating_sub(2))
-        .min(lines.len().saturating_sub(height.min(lines.len())));
-    for (n, (line, row)) in lines.into_iter().skip(offset).take(height).enumerate() {
-        let area = Rect::new(
-            inner.x,
-            inner.y + u16::try_from(n).unwrap_or(0),
-            inner.width,
-            1,
-        );
-        let style = if row == Some(cursor) {
-            theme.selected()
-        } else {
-            Style::new()
-        };
-        frame.render_widget(Paragraph::new(line).style(style), area);
-        if let Some(r) = row {
-            hits.push(area, Hit::Row(r));
-        }
-    }
+    super::rows::draw(frame, inner, lines, cursor, theme, hits);
 }
 
 /// `✓ soak      pass     soaked 30s in staging`, with a countdown when it has an end.

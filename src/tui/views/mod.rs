@@ -7,6 +7,7 @@ mod checklist;
 mod gates;
 mod overlays;
 mod release;
+mod rows;
 mod target;
 
 use ratatui::Frame;
