@@ -17,6 +17,7 @@ pub mod demo;
 pub mod deploy;
 pub mod domain;
 pub mod git;
+pub mod gitlog;
 pub mod probe;
 pub mod store;
 pub mod trust;

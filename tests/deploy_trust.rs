@@ -70,6 +70,7 @@ fn config(services: Vec<Service>, gates: Vec<Gate>) -> Config {
             state_dir: PathBuf::from("/srv/shop/.shipdeck"),
             verify_timeout: Duration::from_mins(5),
             probe_interval: Duration::from_secs(10),
+            state: shipdeck::domain::config::StateBackend::File,
         },
         environments: vec![Environment {
             name: "prod".into(),

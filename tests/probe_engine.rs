@@ -173,6 +173,7 @@ fn config(services: Vec<Service>) -> Config {
             state_dir: PathBuf::from("/tmp/.shipdeck"),
             verify_timeout: Duration::from_mins(5),
             probe_interval: Duration::from_secs(7),
+            state: shipdeck::domain::config::StateBackend::File,
         },
         environments: ["dev", "staging", "prod"]
             .map(|name| Environment {

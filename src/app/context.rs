@@ -7,7 +7,9 @@ use crate::config;
 use crate::domain::config::{Config, Service};
 use crate::domain::event::{Event, EventBody, Fact};
 use crate::domain::ledger::Ledger;
-use crate::store::{self, Appended, EventLog};
+use crate::store::{self, Appended};
+
+use super::state_log::StateLog;
 use crate::trust;
 
 use super::failure::{Failure, OrFail};
@@ -16,13 +18,16 @@ use super::identity;
 /// A loaded project: configuration, log and actor.
 pub struct Context {
     pub config: Config,
-    pub log: EventLog,
+    pub log: StateLog,
     /// Who is acting (`SHIPDECK_USER`, else `git config user.email`, else the OS user).
     pub actor: String,
     /// Started with `--read-only`: every mutating action refuses.
     pub read_only: bool,
     /// Commands from this configuration may run (it needs none, or it was trusted as it is).
     pub trusted: bool,
+    /// Say what the shared log's remote did not take on stderr (the command line); the
+    /// console turns this off and shows it on the board instead.
+    pub warn_on_stderr: bool,
 }
 
 impl Context {
@@ -40,12 +45,7 @@ impl Context {
 
     /// Like [`Context::load`] for a configuration already read.
     pub fn with_config(config: Config, read_only: bool) -> Result<(Context, Vec<String>), Failure> {
-        let (log, mut warnings) = EventLog::open(&config.project.state_dir).map_err(|e| {
-            Failure::failed(format!(
-                "could not open the event log in {}: {e}",
-                config.project.state_dir.display()
-            ))
-        })?;
+        let (log, mut warnings) = StateLog::open(&config, read_only).map_err(Failure::failed)?;
         warnings.extend(config::warnings(&config));
         let trusted = if trust::needs_trust(&config) {
             trust::is_trusted(&config.path).unwrap_or(false)
@@ -60,6 +60,7 @@ impl Context {
                 actor,
                 read_only,
                 trusted,
+                warn_on_stderr: true,
             },
             warnings,
         ))
@@ -143,8 +144,16 @@ impl Context {
         self.writable(fact.kind())?;
         let now = now();
         let body = EventBody::new(id, now, &self.actor, fact, service, release, env);
-        match self.log.append(body, now) {
-            Ok(Appended::New(e) | Appended::AlreadyRecorded(e)) => Ok(e),
+        match self.log.append(body, None, now) {
+            Ok((Appended::New(e) | Appended::AlreadyRecorded(e), warnings)) => {
+                for warning in warnings {
+                    tracing::warn!("{warning}");
+                    if self.warn_on_stderr {
+                        eprintln!("shipdeck: warning: {warning}");
+                    }
+                }
+                Ok(e)
+            }
             Err(e) => Err(Failure::failed(format!(
                 "could not record {}: {e}",
                 fact.kind()

@@ -20,6 +20,7 @@ pub mod overlay_keys;
 pub mod palette;
 pub mod results;
 pub mod state;
+pub mod state_log;
 pub mod update;
 
 pub use context::Context;

@@ -72,4 +72,7 @@ pub enum Msg {
     },
     /// Something in the background failed; shown as a toast that says what to do.
     Problem(String),
+    /// The shared log (git backend) was synced: the board's badge ("2 unpushed", "stale since
+    /// 10:02") and the warnings to show once.
+    Synced { badge: String, warnings: Vec<String> },
 }

@@ -187,6 +187,8 @@ pub struct State {
     pub ops: BTreeMap<OpId, Op>,
     pub next_op: OpId,
     pub last_refresh: Option<Timestamp>,
+    /// What the shared log's last sync found, for the board's title; empty when in step.
+    pub sync_badge: String,
     /// Animation frame for spinners.
     pub frame: u64,
     pub size: (u16, u16),
@@ -232,6 +234,7 @@ impl State {
             ops: BTreeMap::new(),
             next_op: 1,
             last_refresh: None,
+            sync_badge: String::new(),
             frame: 0,
             size: (80, 24),
             dirty: true,

@@ -90,6 +90,17 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.dirty = true;
             Vec::new()
         }
+        Msg::Synced { badge, warnings } => {
+            // Said once when it changes, not at every background fetch.
+            if badge != state.sync_badge {
+                for warning in warnings {
+                    state.toast(Level::Error, warning);
+                }
+                state.sync_badge = badge;
+                state.dirty = true;
+            }
+            Vec::new()
+        }
         Msg::DeployOutput { op, line } => {
             if let Some((_, lines)) = state.output.get_mut(&op) {
                 lines.push_back(line);

@@ -148,6 +148,12 @@ pub enum Command {
         #[arg(long)]
         verify: bool,
     },
+    /// Fetch the shared event log and push this clone's events (`[project] state`, git backend).
+    Sync {
+        /// After the remote's log was rewritten, put the events it lost back on top.
+        #[arg(long)]
+        restore: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -395,19 +395,23 @@ pub fn log(
     let (ctx, warnings) = Context::load(config, read_only)?;
     warn_all(&warnings);
     if verify {
-        let report = store::verify(ctx.log.path());
+        if let Some(git) = ctx.log.git() {
+            return verify_shared(git);
+        }
+        let path = ctx.log.file().unwrap_or_else(|| std::path::Path::new(""));
+        let report = store::verify(path);
         return match report.first_bad {
             None => {
                 println!(
                     "{}: {} events, hash chain intact",
-                    ctx.log.path().display(),
+                    path.display(),
                     report.events
                 );
                 Ok(0)
             }
             Some(bad) => Err(Failure::log(format!(
                 "{}:{}: the event log failed verification: {}",
-                ctx.log.path().display(),
+                path.display(),
                 bad.line,
                 bad.reason
             ))),
@@ -434,6 +438,36 @@ pub fn log(
     Ok(0)
 }
 
+/// `log --verify` on the git backend: git chains the commits; every commit on the ref must be
+/// one event on a single line of history.
+fn verify_shared(git: &crate::gitlog::GitLog) -> Result<u8, Failure> {
+    let events = git
+        .events()
+        .map_err(|e| Failure::failed(format!("could not read the shared log: {e}")))?;
+    let foreign = git
+        .foreign()
+        .map_err(|e| Failure::failed(format!("could not read the shared log: {e}")))?;
+    if let Some(bad) = foreign.first() {
+        return Err(Failure::log(format!(
+            "{}: commit {} failed verification: {}{}",
+            git.place(),
+            bad.commit,
+            bad.reason,
+            if foreign.len() > 1 {
+                format!(" ({} more such commits)", foreign.len() - 1)
+            } else {
+                String::new()
+            }
+        )));
+    }
+    println!(
+        "{}: {} events, each a commit on one line of history",
+        git.place(),
+        events.len()
+    );
+    Ok(0)
+}
+
 fn summary(e: &crate::domain::event::Event) -> String {
     let d = &e.data;
     let field = |k: &str| d.get(k).and_then(|v| v.as_str()).map(str::to_string);
@@ -454,4 +488,41 @@ fn summary(e: &crate::domain::event::Event) -> String {
         "tagged" => field("tag").unwrap_or_default(),
         _ => String::new(),
     }
+}
+
+/// `shipdeck sync [--restore]`: one explicit round with the shared log's remote. Exits 0 when
+/// this clone and the remote are in step, 1 when they are not (the warnings say why).
+pub fn sync(config: Option<&Path>, read_only: bool, restore: bool) -> Result<u8, Failure> {
+    let (ctx, warnings) = Context::load(config, read_only)?;
+    let Some(git) = ctx.log.git() else {
+        return Err(Failure::usage(format!(
+            "the event log is the local file {}; `sync` needs `[project] state = {{ backend = \"git\" }}`",
+            ctx.log.describe()
+        )));
+    };
+    let report = if restore {
+        ctx.writable("sync --restore")?;
+        git.sync(crate::gitlog::Mode::Restore)
+    } else {
+        ctx.log.last_sync().unwrap_or_default()
+    };
+    let warnings = if restore { report.warnings() } else { warnings };
+    warn_all(&warnings);
+    let events = git
+        .events()
+        .map_err(|e| Failure::failed(format!("could not read the shared log: {e}")))?;
+    println!(
+        "{}: {} events; {} pulled, {} replayed on top, {}",
+        git.place(),
+        events.len(),
+        report.pulled,
+        report.replayed,
+        if report.pushed { "pushed" } else { "nothing pushed" }
+    );
+    let in_step = report.fetched
+        && report.unpushed == 0
+        && report.rewritten.is_none()
+        && report.refused.is_none()
+        && report.gave_up.is_none();
+    Ok(if in_step { 0 } else { 1 })
 }

@@ -144,5 +144,6 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             format,
         )),
         Some(Command::Log { json, verify }) => commands::log(config, read_only, json, verify),
+        Some(Command::Sync { restore }) => commands::sync(config, read_only, restore),
     }
 }

@@ -158,6 +158,7 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
                 PROBE_INTERVAL,
                 "project.probe_interval",
             ),
+            state: super::state::state(&mut doc, p.state.as_ref(), dir),
             name: project_name,
         }
     });

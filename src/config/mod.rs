@@ -17,6 +17,7 @@ mod raw;
 mod schedule;
 mod secrets;
 mod services;
+mod state;
 mod values;
 mod warnings;
 

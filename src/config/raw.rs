@@ -16,6 +16,20 @@ pub struct Project {
     pub state_dir: Option<Spanned<String>>,
     pub verify_timeout: Option<Spanned<String>>,
     pub probe_interval: Option<Spanned<String>>,
+    pub state: Option<Spanned<State>>,
+}
+
+/// `[project] state = { backend = "git", … }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct State {
+    pub backend: Spanned<String>,
+    pub remote: Option<Spanned<String>>,
+    #[serde(rename = "ref")]
+    pub ref_name: Option<Spanned<String>>,
+    pub repo: Option<Spanned<String>>,
+    pub fetch_timeout: Option<Spanned<String>>,
+    pub fetch_interval: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

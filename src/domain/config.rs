@@ -35,6 +35,35 @@ pub struct Project {
     pub verify_timeout: Duration,
     /// Default probe interval (default 10s).
     pub probe_interval: Duration,
+    /// Where the shared truth lives: the local file log (default) or a ref in a git remote.
+    pub state: StateBackend,
+}
+
+/// `[project] state = { backend = … }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum StateBackend {
+    /// `<state_dir>/events.jsonl` only.
+    #[default]
+    File,
+    /// Each event a commit on a ref, shared through a git remote.
+    Git(GitState),
+}
+
+/// The git state backend's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GitState {
+    /// A directory inside the repository that holds the log (absolute; default: the config's
+    /// directory).
+    pub repo: PathBuf,
+    /// The remote shared with the team (default `origin`).
+    pub remote: String,
+    /// The ref the events are commits on (default `refs/heads/shipdeck/log`, a branch, so hosts
+    /// can protect it against force-pushes).
+    pub ref_name: String,
+    /// How long a fetch or push may take before the command goes on without it (default 5s).
+    pub fetch_timeout: Duration,
+    /// How often the console fetches in the background (default 30s).
+    pub fetch_interval: Duration,
 }
 
 /// One stage on the path to production.

@@ -119,6 +119,17 @@ impl EventLog {
     /// Records `body` as the next event, unless an event with its id is already in the log.
     /// Refuses bodies dated more than five minutes after `now`, and bodies without an id.
     pub fn append(&self, body: EventBody, now: Timestamp) -> Result<Appended, StoreError> {
+        self.append_signed(body, None, now)
+    }
+
+    /// [`EventLog::append`] with the body's signature (outside the body and the chain hash, so it
+    /// survives replay).
+    pub fn append_signed(
+        &self,
+        body: EventBody,
+        sig: Option<String>,
+        now: Timestamp,
+    ) -> Result<Appended, StoreError> {
         if body.id.is_empty() {
             return Err(StoreError::MissingId);
         }
@@ -150,7 +161,7 @@ impl EventLog {
             data: body.data,
             prev,
             hash,
-            sig: None,
+            sig,
         };
         let mut line = serde_json::to_string(&event)?;
         line.push('\n');

@@ -25,7 +25,9 @@ pub fn run(config: Option<PathBuf>, read_only: bool) -> anyhow::Result<()> {
 }
 
 /// The console over an already loaded context (the demo uses this after starting its servers).
-pub async fn run_with(ctx: Context, warnings: Vec<String>) -> anyhow::Result<()> {
+pub async fn run_with(mut ctx: Context, warnings: Vec<String>) -> anyhow::Result<()> {
+    // The screen is the console's: the shared log's news goes on the board, not stderr.
+    ctx.warn_on_stderr = false;
     crate::probe::raise_open_file_limit();
     let events = ctx.log.events().map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut state = State::new(
@@ -44,14 +46,33 @@ pub async fn run_with(ctx: Context, warnings: Vec<String>) -> anyhow::Result<()>
     let backend = Live::new(ctx.clone());
     let mut term = terminal::enter()?;
     backend.start(&tx);
-    let log = ctx.clone();
-    let watch = watcher::spawn(
-        ctx.log.path().to_path_buf(),
-        Arc::new(move || log.log.events().map_err(|e| e.to_string())),
-        tx.clone(),
-    );
+    if let Some(report) = ctx.log.last_sync() {
+        let _ = tx.send(Msg::Synced {
+            badge: report.badge(),
+            warnings: Vec::new(),
+        });
+    }
+    let watch = watcher::spawn(ctx.clone(), tx.clone());
+    let fetcher = ctx.log.git().map(|git| {
+        let every = git.settings().fetch_interval;
+        let (ctx, tx) = (ctx.clone(), tx.clone());
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(every);
+            ticker.tick().await;
+            loop {
+                ticker.tick().await;
+                if tx.is_closed() {
+                    return;
+                }
+                crate::tui::backend::sync_shared_log(&ctx, &tx);
+            }
+        })
+    });
     let result = runner::run_loop(&mut term, state, &backend, &tx, &mut rx).await;
     terminal::restore();
     watch.abort();
+    if let Some(fetcher) = fetcher {
+        fetcher.abort();
+    }
     result
 }

@@ -1,31 +1,25 @@
 //! Picks up events other processes append to the log (a colleague approving from another
-//! terminal, a headless `promote` in CI): polls the file's length every 250 ms — one `stat`,
-//! cheap — and re-reads the log only when it changed.
+//! terminal, a headless `promote` in CI, a background fetch of the shared log): polls a cheap
+//! stamp every 250 ms — one `stat`, or two ref lookups — and re-reads the log only when it
+//! changed.
 
-use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use crate::app::context::Context;
 use crate::app::msg::Msg;
-use crate::domain::event::Event;
 
-/// How often the log file is looked at.
+/// How often the log is looked at.
 pub const POLL: Duration = Duration::from_millis(250);
 
-/// Reads the whole log (blocking; run on the blocking pool).
-pub type ReadLog = dyn Fn() -> Result<Vec<Event>, String> + Send + Sync;
-
-/// Watches `path`; sends [`Msg::LogChanged`] when its length or mtime changes. Ends when the
+/// Watches the context's log; sends [`Msg::LogChanged`] when its stamp changes. Ends when the
 /// console's channel closes.
-pub fn spawn(
-    path: PathBuf,
-    read: std::sync::Arc<ReadLog>,
-    tx: UnboundedSender<Msg>,
-) -> JoinHandle<()> {
+pub fn spawn(ctx: Arc<Context>, tx: UnboundedSender<Msg>) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let mut seen = stamp(&path);
+        let mut seen = ctx.log.stamp();
         let mut ticker = tokio::time::interval(POLL);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -33,13 +27,13 @@ pub fn spawn(
             if tx.is_closed() {
                 return;
             }
-            let now = stamp(&path);
+            let now = ctx.log.stamp();
             if now == seen {
                 continue;
             }
             seen = now;
-            let read = read.clone();
-            match tokio::task::spawn_blocking(move || read()).await {
+            let ctx = ctx.clone();
+            match tokio::task::spawn_blocking(move || ctx.log.events()).await {
                 Ok(Ok(events)) => {
                     if tx.send(Msg::LogChanged(events)).is_err() {
                         return;
@@ -50,9 +44,4 @@ pub fn spawn(
             }
         }
     })
-}
-
-fn stamp(path: &std::path::Path) -> Option<(u64, std::time::SystemTime)> {
-    let meta = std::fs::metadata(path).ok()?;
-    Some((meta.len(), meta.modified().ok()?))
 }

@@ -206,6 +206,7 @@ pub fn config(prod_gates: Vec<Gate>, freezes: Vec<Freeze>) -> Config {
             state_dir: PathBuf::from("/p/.shipdeck"),
             verify_timeout: Duration::from_mins(5),
             probe_interval: Duration::from_secs(10),
+            state: shipdeck::domain::config::StateBackend::File,
         },
         environments: vec![
             env("dev", vec![]),

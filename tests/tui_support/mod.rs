@@ -85,6 +85,7 @@ pub fn config(services: &[&str]) -> Config {
             state_dir: PathBuf::from("/srv/shop/.shipdeck"),
             verify_timeout: Duration::from_secs(30),
             probe_interval: Duration::from_secs(10),
+            state: shipdeck::domain::config::StateBackend::File,
         },
         environments: vec![
             env("dev", false, vec![]),

@@ -20,7 +20,12 @@ const SERVICE_WIDTH: u16 = 14;
 const ROW_HEIGHT: u16 = 2;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &mut Hits) {
-    let block = Block::bordered().title(Span::styled(" Board ", theme.title()));
+    let title = if state.sync_badge.is_empty() {
+        " Board ".to_string()
+    } else {
+        format!(" Board · shared log: {} ", state.sync_badge)
+    };
+    let block = Block::bordered().title(Span::styled(title, theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let services = model::visible_services(state);

@@ -1,0 +1,174 @@
+//! The event log behind a [`super::context::Context`]: the local file (default) or the git
+//! backend shared through a remote. Actions see one interface; only `log --verify`, the sync
+//! command and the console's watcher care which it is.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use jiff::Timestamp;
+
+use crate::domain::config::{Config, StateBackend};
+use crate::domain::event::{Event, EventBody};
+use crate::gitlog::{self, GitLog, SyncReport};
+use crate::store::{Appended, EventLog};
+
+/// An open event log of either kind.
+pub enum StateLog {
+    File(EventLog),
+    Git(Shared),
+}
+
+/// The git backend with what its last sync found (the console shows it on the board).
+pub struct Shared {
+    pub log: GitLog,
+    last: Mutex<SyncReport>,
+}
+
+/// Something that changes whenever the log may have: compared by the console's watcher.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stamp {
+    File(Option<(u64, std::time::SystemTime)>),
+    Git(Option<(Option<git2::Oid>, Option<git2::Oid>)>),
+}
+
+impl StateLog {
+    /// Opens the configured log. The git backend fetches first (taking others' events in and
+    /// pushing ours, or only looking under `--read-only`); problems come back as warnings.
+    pub fn open(config: &Config, read_only: bool) -> Result<(StateLog, Vec<String>), String> {
+        let state_dir = &config.project.state_dir;
+        match &config.project.state {
+            StateBackend::File => {
+                let (log, warnings) = EventLog::open(state_dir).map_err(|e| {
+                    format!(
+                        "could not open the event log in {}: {e}",
+                        state_dir.display()
+                    )
+                })?;
+                Ok((StateLog::File(log), warnings))
+            }
+            StateBackend::Git(settings) => {
+                let log = GitLog::open(settings, state_dir).map_err(|e| e.to_string())?;
+                let report = log.sync(if read_only {
+                    gitlog::Mode::Look
+                } else {
+                    gitlog::Mode::Full
+                });
+                let warnings = report.warnings();
+                Ok((
+                    StateLog::Git(Shared {
+                        log,
+                        last: Mutex::new(report),
+                    }),
+                    warnings,
+                ))
+            }
+        }
+    }
+
+    /// Every event, in order.
+    pub fn events(&self) -> Result<Vec<Event>, String> {
+        match self {
+            StateLog::File(log) => log.events().map_err(|e| e.to_string()),
+            StateLog::Git(shared) => shared.log.events().map_err(|e| e.to_string()),
+        }
+    }
+
+    /// Records `body` (with its signature, if any); the warnings say what the remote did not
+    /// take (the event is recorded all the same).
+    pub fn append(
+        &self,
+        body: EventBody,
+        sig: Option<String>,
+        now: Timestamp,
+    ) -> Result<(Appended, Vec<String>), String> {
+        match self {
+            StateLog::File(log) => log
+                .append_signed(body, sig, now)
+                .map(|a| (a, Vec::new()))
+                .map_err(|e| e.to_string()),
+            StateLog::Git(shared) => {
+                let (appended, report) = shared
+                    .log
+                    .append(body, sig, now)
+                    .map_err(|e| e.to_string())?;
+                let warnings = report.warnings();
+                shared.remember(report);
+                Ok((appended, warnings))
+            }
+        }
+    }
+
+    /// Fetches and pushes now (the console's `R` and its interval; `shipdeck sync`). `None` for
+    /// the file log, which has nothing to sync.
+    pub fn sync(&self, mode: gitlog::Mode) -> Option<SyncReport> {
+        match self {
+            StateLog::File(_) => None,
+            StateLog::Git(shared) => {
+                let report = shared.log.sync(mode);
+                shared.remember(report.clone());
+                Some(report)
+            }
+        }
+    }
+
+    /// What the last sync found (git backend only).
+    pub fn last_sync(&self) -> Option<SyncReport> {
+        match self {
+            StateLog::File(_) => None,
+            StateLog::Git(shared) => Some(
+                shared
+                    .last
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone(),
+            ),
+        }
+    }
+
+    /// Where the log is, for messages: the file, or the remote and ref.
+    pub fn describe(&self) -> String {
+        match self {
+            StateLog::File(log) => log.path().display().to_string(),
+            StateLog::Git(shared) => format!(
+                "{} (in {})",
+                shared.log.place(),
+                shared.log.workdir().display()
+            ),
+        }
+    }
+
+    /// The file, for the file backend.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            StateLog::File(log) => Some(log.path()),
+            StateLog::Git(_) => None,
+        }
+    }
+
+    /// The git backend, if that is what this is.
+    pub fn git(&self) -> Option<&GitLog> {
+        match self {
+            StateLog::File(_) => None,
+            StateLog::Git(shared) => Some(&shared.log),
+        }
+    }
+
+    /// A cheap stamp that changes when the log may have (one `stat`, or two ref lookups).
+    pub fn stamp(&self) -> Stamp {
+        match self {
+            StateLog::File(log) => Stamp::File(file_stamp(log.path())),
+            StateLog::Git(shared) => Stamp::Git(shared.log.stamp()),
+        }
+    }
+}
+
+impl Shared {
+    fn remember(&self, report: SyncReport) {
+        *self.last.lock().unwrap_or_else(PoisonError::into_inner) = report;
+    }
+}
+
+fn file_stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
+    let meta = std::fs::metadata(PathBuf::from(path)).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
