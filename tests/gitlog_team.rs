@@ -63,6 +63,10 @@ fn an_offline_approval_is_kept_and_pushed_once_the_remote_is_back() {
     assert!(err.contains("1 event recorded here not yet in origin"), "{err}");
     let log = alice.expect(0, &["log"]);
     assert!(log.contains("approved"), "kept locally: {log}");
+    let status: serde_json::Value =
+        serde_json::from_str(&alice.expect(0, &["status", "--json"])).expect("status json");
+    assert_eq!(status["shared_log"]["unpushed"], 1, "{status}");
+    assert_eq!(status["shared_log"]["reachable"], false, "{status}");
     // Not in step while offline.
     assert_eq!(alice.shipdeck(&["sync"]).status.code(), Some(1));
 
@@ -129,4 +133,24 @@ fn read_only_looks_at_the_remote_but_moves_nothing() {
     let out = bob.shipdeck(&["--read-only", "approve", "api", "api-v1.2.0", "--env", "prod"]);
     assert_ne!(out.status.code(), Some(0));
     assert_eq!(remote_event_ids(&team.origin()).len(), 1);
+}
+
+#[test]
+fn a_misspelt_state_backend_names_the_place_and_the_fix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("shipdeck.toml");
+    std::fs::write(
+        &config,
+        gitlog_support::CONFIG.replace("backend = \"git\"", "backend = \"gti\", reff = \"x\""),
+    )
+    .expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_shipdeck"))
+        .args(["check", "--config"])
+        .arg(&config)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("shipdeck.toml:4:"), "{err}");
+    assert!(err.contains("did you mean `ref`?"), "{err}");
 }

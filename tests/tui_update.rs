@@ -632,3 +632,20 @@ fn ctrl_c_quits_like_q() {
     );
     assert_eq!(effects, vec![Effect::Quit]);
 }
+
+#[test]
+fn a_shared_log_sync_sets_the_board_badge_and_warns_once() {
+    let mut s = shop();
+    let synced = |badge: &str| Msg::Synced {
+        badge: badge.to_string(),
+        warnings: vec![format!("shared log: {badge}")],
+    };
+    assert!(update(&mut s, synced("stale since 10:02 · 2 unpushed")).is_empty());
+    assert_eq!(s.sync_badge, "stale since 10:02 · 2 unpushed");
+    assert_eq!(s.toasts.len(), 1);
+    // The same news at the next background fetch is not said again.
+    update(&mut s, synced("stale since 10:02 · 2 unpushed"));
+    assert_eq!(s.toasts.len(), 1);
+    update(&mut s, synced(""));
+    assert!(s.sync_badge.is_empty(), "back in step");
+}

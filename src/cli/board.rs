@@ -19,11 +19,26 @@ pub async fn status(config: Option<&Path>, read_only: bool, as_json: bool) -> Re
     let (_, ledger) = ctx.ledger()?;
     let b = board(&ctx.config, &ledger, &observations);
     if as_json {
-        println!("{}", json(&b));
+        let mut value = serde_json::to_value(&b).unwrap_or_default();
+        if let (Some(report), Some(map)) = (ctx.log.last_sync(), value.as_object_mut()) {
+            map.insert("shared_log".into(), shared_log(&report));
+        }
+        println!("{}", json(&value));
     } else {
         print!("{}", table(&b));
     }
     Ok(0)
+}
+
+/// The git backend's state for `status --json`: where, how far behind, what is unpushed.
+fn shared_log(report: &crate::gitlog::SyncReport) -> serde_json::Value {
+    serde_json::json!({
+        "place": report.place,
+        "reachable": report.unreachable.is_none(),
+        "stale_since": report.stale_since,
+        "unpushed": report.unpushed,
+        "rewritten": report.rewritten.as_ref().map(|r| &r.missing),
+    })
 }
 
 fn table(b: &Board) -> String {

@@ -62,11 +62,22 @@ pub fn read(
     tip: Option<Oid>,
     stop: Option<Oid>,
 ) -> Result<(Vec<Link>, Vec<Foreign>), git2::Error> {
+    read_to(repo, tip, stop).map(|(links, foreign, _)| (links, foreign))
+}
+
+/// Like [`read`], also saying whether the walk met `stop` (rather than the root).
+pub fn read_to(
+    repo: &Repository,
+    tip: Option<Oid>,
+    stop: Option<Oid>,
+) -> Result<(Vec<Link>, Vec<Foreign>, bool), git2::Error> {
     let mut links = Vec::new();
     let mut foreign = Vec::new();
     let mut next = tip;
+    let mut met = false;
     while let Some(oid) = next {
         if Some(oid) == stop {
+            met = true;
             break;
         }
         let commit = repo.find_commit(oid)?;
@@ -92,7 +103,7 @@ pub fn read(
     }
     links.reverse();
     foreign.reverse();
-    Ok((links, foreign))
+    Ok((links, foreign, met))
 }
 
 /// The ids of every event from `tip` back to `stop` (exclusive).

@@ -54,7 +54,17 @@ pub struct GitLog {
     status_path: PathBuf,
     seen_ref: String,
     incoming_ref: String,
-    cache: Mutex<Option<(Option<Oid>, Option<Oid>, Vec<Event>)>>,
+    cache: Mutex<Cache>,
+}
+
+/// The chain last read, so a new tip on top of it costs only the new commits.
+#[derive(Default)]
+struct Cache {
+    /// (local, seen) tips the events were read at.
+    tips: Option<(Option<Oid>, Option<Oid>)>,
+    events: Vec<Event>,
+    /// The local chain, when `events` is exactly it.
+    chain: Option<(Oid, Vec<commits::Link>)>,
 }
 
 impl GitLog {
@@ -100,7 +110,7 @@ impl GitLog {
             status_path: state_dir.join("git-sync.json"),
             seen_ref: format!("refs/shipdeck/seen/{key}"),
             incoming_ref: format!("refs/shipdeck/incoming/{key}"),
-            cache: Mutex::new(None),
+            cache: Mutex::new(Cache::default()),
         })
     }
 
@@ -126,15 +136,37 @@ impl GitLog {
         let local = tip(&repo, &self.settings.ref_name)?;
         let seen = tip(&repo, &self.seen_ref)?;
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((l, s, events)) = cache.as_ref()
-            && *l == local
-            && *s == seen
-        {
-            return Ok(events.clone());
+        if cache.tips == Some((local, seen)) {
+            return Ok(cache.events.clone());
         }
-        let (links, _) = sync::merged(&repo, local, seen)?;
-        let events = commits::events(&links);
-        *cache = Some((local, seen, events.clone()));
+        let chain_only = match (local, seen) {
+            (Some(l), Some(s)) => l == s || repo.graph_descendant_of(l, s)?,
+            (_, None) => true,
+            (None, Some(_)) => false,
+        };
+        let events = if let (true, Some(l)) = (chain_only, local) {
+            let mut links = match cache.chain.take() {
+                Some((old_tip, mut old)) => {
+                    let (new, _, met) = commits::read_to(&repo, Some(l), Some(old_tip))?;
+                    if met {
+                        old.extend(new);
+                        old
+                    } else {
+                        new
+                    }
+                }
+                None => commits::read(&repo, Some(l), None)?.0,
+            };
+            let events = commits::events(&links);
+            links.shrink_to_fit();
+            cache.chain = Some((l, links));
+            events
+        } else {
+            cache.chain = None;
+            commits::events(&sync::merged(&repo, local, seen)?.0)
+        };
+        cache.tips = Some((local, seen));
+        cache.events.clone_from(&events);
         Ok(events)
     }
 
@@ -167,7 +199,7 @@ impl GitLog {
             return Ok((appended, self.unpushed_report()?));
         }
         let id = appended.event().id.clone();
-        let report = self.sync(Mode::Full);
+        let report = self.push_now();
         // Replay may have put it on top of others' events: report it where it is now.
         let event = self
             .events()?

@@ -123,6 +123,15 @@ pub fn push(
     {
         return Ok(Pushed::Behind);
     }
+    // Two pushes racing to create or move the ref: the loser is told the remote could not
+    // lock or update it. That is "someone appended first", not a refusal.
+    if lower.contains("[remote rejected]")
+        && ["lock", "failed to update ref", "incorrect old value"]
+            .iter()
+            .any(|s| lower.contains(s))
+    {
+        return Ok(Pushed::Behind);
+    }
     if lower.contains("[remote rejected]") || lower.contains("[rejected]") {
         return Ok(Pushed::Refused(out.text));
     }

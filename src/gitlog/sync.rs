@@ -58,6 +58,25 @@ impl GitLog {
         })
     }
 
+    /// After an append: push straight away, and fetch only when someone appended first (one
+    /// git call instead of two when nobody did).
+    pub(super) fn push_now(&self) -> SyncReport {
+        let mut report = SyncReport {
+            place: self.place(),
+            ..SyncReport::default()
+        };
+        if let Err(e) = self.push_loop(Mode::Full, &mut report) {
+            report.unreachable.get_or_insert_with(|| e.to_string());
+        }
+        if report.unreachable.is_some() {
+            report.stale_since = Status::read(&self.status_path).last_fetch;
+        }
+        if let Ok(unpushed) = self.unpushed() {
+            report.unpushed = unpushed;
+        }
+        report
+    }
+
     fn sync_into(&self, mode: Mode, report: &mut SyncReport) -> Result<(), GitLogError> {
         if !self.fetch(report)? {
             return Ok(());
@@ -65,6 +84,10 @@ impl GitLog {
         if !self.take_in(mode, report)? || mode == Mode::Look {
             return Ok(());
         }
+        self.push_loop(mode, report)
+    }
+
+    fn push_loop(&self, mode: Mode, report: &mut SyncReport) -> Result<(), GitLogError> {
         for attempt in 1..=PUSH_TRIES {
             let repo = self.repo()?;
             let local = tip(&repo, &self.settings.ref_name)?;
