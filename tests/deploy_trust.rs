@@ -79,6 +79,7 @@ fn config(services: Vec<Service>, gates: Vec<Gate>) -> Config {
         services,
         freezes: Vec::new(),
         checklists: BTreeMap::new(),
+        channels: Vec::new(),
     }
 }
 

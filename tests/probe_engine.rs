@@ -184,6 +184,7 @@ fn config(services: Vec<Service>) -> Config {
         services,
         freezes: vec![],
         checklists: BTreeMap::new(),
+        channels: Vec::new(),
     }
 }
 

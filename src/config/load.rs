@@ -15,15 +15,16 @@ use super::paths::{absolute, default_state_dir};
 use super::raw;
 use super::schedule::parse_instant;
 use super::values::{Unique, duration, name, resolve};
-use super::{gates, secrets, services};
+use super::{channels, gates, secrets, services};
 use crate::domain::config::{Config, Freeze, Project};
 
-const SECTIONS: [&str; 5] = [
+const SECTIONS: [&str; 6] = [
     "project",
     "environments",
     "freezes",
     "services",
     "checklists",
+    "channels",
 ];
 const VERIFY_TIMEOUT: Duration = Duration::from_mins(5);
 const PROBE_INTERVAL: Duration = Duration::from_secs(10);
@@ -139,6 +140,14 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
         None => Vec::new(),
     };
 
+    let channels = match top.get("channels") {
+        Some(node) => doc
+            .array(node, "channels")
+            .map(|items| channels::channels(&mut doc, items, dir))
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+
     let project = project.map(|p| {
         let project_name = name(&mut doc, &p.name, "project.name");
         Project {
@@ -171,6 +180,7 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
             services,
             freezes,
             checklists: templates,
+            channels,
         }),
         _ => Err(finish(doc)),
     }

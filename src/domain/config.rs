@@ -23,6 +23,8 @@ pub struct Config {
     pub freezes: Vec<Freeze>,
     /// Checklist templates by name, the built-in ones included unless replaced.
     pub checklists: BTreeMap<String, ChecklistTemplate>,
+    /// Where release notes are published (`[[channels]]`), in the order written.
+    pub channels: Vec<super::channel::Channel>,
 }
 
 #[derive(Debug, Clone)]

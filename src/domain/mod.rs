@@ -2,6 +2,7 @@
 //! it takes `now` as an argument.
 
 pub mod change;
+pub mod channel;
 pub mod checklist;
 pub mod config;
 pub mod drift;

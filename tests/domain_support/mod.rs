@@ -215,5 +215,6 @@ pub fn config(prod_gates: Vec<Gate>, freezes: Vec<Freeze>) -> Config {
         services: vec![service()],
         freezes,
         checklists,
+        channels: Vec::new(),
     }
 }

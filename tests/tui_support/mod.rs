@@ -135,6 +135,7 @@ pub fn config(services: &[&str]) -> Config {
             environments: vec!["prod".into()],
         }],
         checklists,
+        channels: Vec::new(),
     }
 }
 

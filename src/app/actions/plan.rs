@@ -8,7 +8,7 @@ use crate::app::context::{Context, now};
 use crate::app::failure::Failure;
 use crate::deploy::{self, DeployRequest};
 use crate::domain::change::Commit;
-use crate::domain::config::GateRule;
+use crate::domain::config::{AutoTick, GateRule};
 use crate::domain::event::{Event, Fact};
 use crate::domain::gates::{GateInputs, GateReport, evaluate};
 use crate::domain::ledger::Ledger;
@@ -210,12 +210,23 @@ pub(super) fn apply_auto_ticks(
             tagged,
         );
         for item in items {
-            let by_event = ledger
-                .deployments()
+            let published = template
+                .items
+                .iter()
+                .any(|i| i.id == item && i.auto == Some(AutoTick::Published));
+            // A `published` item is ticked by the publication; the others by the deployment.
+            let by_event = if published {
+                ledger
+                    .published_by(service, &release.name, env)
+                    .map(str::to_string)
+            } else {
+                ledger
+                    .deployments()
                 .iter()
                 .rev()
                 .find(|d| d.service == service && d.env == env && d.release == release.name)
-                .map(|d| crate::domain::event::outcome_id(&d.id));
+                    .map(|d| crate::domain::event::outcome_id(&d.id))
+            };
             let fact = Fact::ItemTicked {
                 checklist: name.clone(),
                 item: item.clone(),
