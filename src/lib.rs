@@ -5,6 +5,7 @@
 //! - `store`: the append-only, hash-chained event log.
 //! - `git`: releases, changelogs and tags from real repositories.
 //! - `probe`, `deploy`, `trust`: the live world (health probes, deployers, trusted commands).
+//! - `publish`: release notes sent through the configured channels.
 //! - `demo`: the built-in demo's repository and environments.
 //! - `app`: the engine both the console and the headless commands drive.
 //! - `tui`: the console.
@@ -18,6 +19,7 @@ pub mod deploy;
 pub mod domain;
 pub mod git;
 pub mod probe;
+pub mod publish;
 pub mod store;
 pub mod trust;
 pub mod tui;

@@ -8,6 +8,7 @@ pub mod actions;
 pub mod board;
 pub mod command;
 pub mod context;
+pub mod editor;
 pub mod effect;
 pub mod failure;
 pub mod flows;

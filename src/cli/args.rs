@@ -131,7 +131,8 @@ pub enum Command {
     },
     /// Trust this configuration's commands (deployers, probes, checks) as the file is now.
     Trust,
-    /// Release notes drafted from the changelog.
+    /// Release notes: the latest edit, else a draft from the changelog; `--edit` opens
+    /// $VISUAL/$EDITOR on them, `--publish` sends them through the configured channels.
     Notes {
         service: String,
         release: String,
@@ -139,6 +140,15 @@ pub enum Command {
         env: Option<String>,
         #[arg(long, value_enum, default_value_t = NotesFormat::Md)]
         format: NotesFormat,
+        /// Edit the notes in $VISUAL/$EDITOR (else vi) and record the edit.
+        #[arg(long)]
+        edit: bool,
+        /// Send the notes through the configured `[[channels]]` (exit 1 if one fails).
+        #[arg(long)]
+        publish: bool,
+        /// Publish only through this channel (repeatable).
+        #[arg(long = "channel", value_name = "NAME", requires = "publish")]
+        channels: Vec<String>,
     },
     /// The event log.
     Log {

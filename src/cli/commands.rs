@@ -11,7 +11,7 @@ use crate::domain::checklist::progress;
 use crate::domain::config::Stage;
 use crate::store;
 
-use super::args::{ChecklistAction, DemoAction, NotesFormat};
+use super::args::{ChecklistAction, DemoAction};
 use super::output::{age, json, warn_all};
 
 /// `shipdeck` with no command: the console.
@@ -360,29 +360,6 @@ pub fn tag(
         commit,
         if push { " and pushed it to origin" } else { "" }
     );
-    Ok(0)
-}
-
-pub async fn notes(
-    config: Option<&Path>,
-    read_only: bool,
-    service: &str,
-    release: &str,
-    env: Option<&str>,
-    format: NotesFormat,
-) -> Result<u8, Failure> {
-    let (ctx, warnings) = Context::load(config, read_only)?;
-    warn_all(&warnings);
-    let release = resolve_release(&ctx, service, release)?;
-    let observations = observe_and_settle(&ctx, Some(&[service])).await?;
-    let markdown = actions::notes(&ctx, service, &release, env, &observations)?;
-    match format {
-        NotesFormat::Md => print!("{markdown}"),
-        NotesFormat::Json => println!(
-            "{}",
-            json(&json!({"service": service, "release": release.name, "markdown": markdown}))
-        ),
-    }
     Ok(0)
 }
 
