@@ -324,7 +324,15 @@ pub async fn checklist(
                     .tick
                     .as_ref()
                     .filter(|t| t.ticked)
-                    .map(|t| format!(" — {} {} ago", t.actor, age(now, t.at)))
+                    .map(|t| {
+                        // An automatic tick names the event that ticked it.
+                        let by = t
+                            .by_event
+                            .as_ref()
+                            .map(|e| format!(" by event {e}"))
+                            .unwrap_or_default();
+                        format!(" — {} {} ago{by}", t.actor, age(now, t.at))
+                    })
                     .unwrap_or_default();
                 let optional = if item.item.required {
                     ""

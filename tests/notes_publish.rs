@@ -1,0 +1,243 @@
+//! `notes --publish` through real channels: an HTTP webhook on loopback, a file, a command; the
+//! checklist's `announce` item ticked by the publication, and nothing ticked when a channel fails.
+
+mod notes_support;
+
+use notes_support::{Hook, events, project_with, run, script, stderr, stdout};
+
+const USER: &str = "dana@shop.example";
+const HOOK_SECRET: &str = "T0PSECRET-hook-path";
+
+/// The notes as `notes` prints them now.
+fn current_notes(dir: &std::path::Path) -> String {
+    let out = run(dir, USER, &["notes", "api", "api-v1.2.0", "--env", "prod"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out)
+}
+
+fn checklist(dir: &std::path::Path) -> String {
+    let out = run(
+        dir,
+        USER,
+        &["checklist", "api", "api-v1.2.0", "--env", "prod", "show"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out)
+}
+
+fn announce_line(checklist: &str) -> String {
+    checklist
+        .lines()
+        .find(|l| l.contains(" announce "))
+        .unwrap_or_else(|| panic!("no announce item in:\n{checklist}"))
+        .to_string()
+}
+
+#[test]
+fn publishing_to_an_http_channel_delivers_the_markdown_and_ticks_announce_by_that_event() {
+    let hook = Hook::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    project_with(
+        dir.path(),
+        "[[channels]]\nname = \"slack\"\nkind = \"http\"\nurl_env = \"NOTES_HOOK_URL\"\n\
+         auth = { bearer_env = \"NOTES_TOKEN\" }\n",
+    );
+    let markdown = current_notes(dir.path());
+    assert!(markdown.contains("## Features"), "{markdown}");
+    let url = format!("http://{}/hook?key={HOOK_SECRET}", hook.addr);
+    let out = run(
+        dir.path(),
+        USER,
+        &["notes", "api", "api-v1.2.0", "--env", "prod", "--publish", "--format", "json"],
+        &[("NOTES_HOOK_URL", &url), ("NOTES_TOKEN", "tok-123")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(report["ok"], true);
+
+    let got = hook.requests();
+    assert_eq!(got.len(), 1, "one request, never retried");
+    let body: serde_json::Value = serde_json::from_str(&got[0].body).expect("the body is JSON");
+    assert_eq!(body["text"].as_str().map(str::trim_end), Some(markdown.trim_end()));
+    assert_eq!(got[0].headers["authorization"], "Bearer tok-123");
+    assert_eq!(got[0].headers["content-type"], "application/json");
+
+    let event_id = report["event"].as_str().expect("event id").to_string();
+    let line = announce_line(&checklist(dir.path()));
+    assert!(line.contains("[x]"), "{line}");
+    assert!(line.contains(&format!("by event {event_id}")), "{line}");
+
+    // What was sent where is recorded, with the webhook URL and the token masked.
+    let all = events(dir.path());
+    let published = all
+        .iter()
+        .find(|e| e["kind"] == "notes-published")
+        .expect("notes-published recorded");
+    assert_eq!(published["id"], event_id.as_str());
+    assert_eq!(published["data"]["deliveries"][0]["to"], "POST $NOTES_HOOK_URL");
+    assert_eq!(published["data"]["deliveries"][0]["ok"], true);
+    assert!(published["data"]["markdown"].as_str().is_some_and(|m| m.trim_end() == markdown.trim_end()));
+    let log = serde_json::to_string(&all).expect("json");
+    assert!(!log.contains(HOOK_SECRET) && !log.contains("tok-123"), "{log}");
+    assert!(!stdout(&out).contains(HOOK_SECRET));
+}
+
+#[test]
+fn a_failing_channel_is_reported_and_announce_stays_unticked() {
+    let hook = Hook::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    project_with(
+        dir.path(),
+        &format!(
+            "[[channels]]\nname = \"notes-file\"\nkind = \"file\"\npath = \"out/notes.md\"\n\n\
+             [[channels]]\nname = \"teams\"\nkind = \"http\"\nurl = \"http://{}/fail\"\n",
+            hook.addr
+        ),
+    );
+    let out = run(
+        dir.path(),
+        USER,
+        &["notes", "api", "api-v1.2.0", "--env", "prod", "--publish"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("✓ notes-file"), "{text}");
+    assert!(text.contains("✗ teams (http)"), "{text}");
+    assert!(text.contains("500 boom"), "{text}");
+    assert!(stderr(&out).contains("was not ticked"), "{}", stderr(&out));
+    assert_eq!(hook.requests().len(), 1);
+    assert!(announce_line(&checklist(dir.path())).contains("[ ]"));
+    let all = events(dir.path());
+    let published = all
+        .iter()
+        .find(|e| e["kind"] == "notes-published")
+        .expect("the failed publication is recorded too");
+    assert_eq!(published["data"]["ok"], false);
+    assert!(
+        !all.iter()
+            .any(|e| e["kind"] == "item-ticked" && e["data"]["item"] == "announce")
+    );
+
+    // Publishing again through the channel that failed alone: still failing, still unticked.
+    let again = run(
+        dir.path(),
+        USER,
+        &["notes", "api", "api-v1.2.0", "--env", "prod", "--publish", "--channel", "teams"],
+        &[],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(hook.requests().len(), 2);
+}
+
+#[test]
+fn a_file_channel_writes_the_markdown_to_its_templated_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    project_with(
+        dir.path(),
+        "[[channels]]\nname = \"notes-file\"\nkind = \"file\"\n\
+         path = \"release-notes/{{service}}-{{release}}.md\"\n",
+    );
+    let markdown = current_notes(dir.path());
+    let out = run(
+        dir.path(),
+        USER,
+        &["notes", "api", "api-v1.2.0", "--env", "prod", "--publish"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = std::fs::read_to_string(dir.path().join("release-notes/api-api-v1.2.0.md"))
+        .expect("the file channel wrote the notes");
+    assert_eq!(written.trim_end(), markdown.trim_end());
+    assert!(announce_line(&checklist(dir.path())).contains("[x]"));
+}
+
+#[test]
+fn a_command_channel_gets_the_markdown_on_stdin_once_the_config_is_trusted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    script(
+        &dir.path().join("announce.sh"),
+        "cat > \"$SHIPDECK_RELEASE.received\"\necho \"posted $1\"",
+    );
+    project_with(
+        dir.path(),
+        "[[channels]]\nname = \"mail\"\nkind = \"command\"\n\
+         command = [\"./announce.sh\", \"{{title}}\"]\n",
+    );
+    let markdown = current_notes(dir.path());
+    let args = ["notes", "api", "api-v1.2.0", "--env", "prod", "--publish"];
+    let untrusted = run(dir.path(), USER, &args, &[]);
+    assert_eq!(untrusted.status.code(), Some(1));
+    assert!(stdout(&untrusted).contains("not trusted"), "{}", stdout(&untrusted));
+    assert!(!dir.path().join("api-v1.2.0.received").exists());
+
+    let trust = run(dir.path(), USER, &["trust"], &[]);
+    assert_eq!(trust.status.code(), Some(0), "{}", stderr(&trust));
+    let out = run(dir.path(), USER, &args, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("posted api api-v1.2.0"), "{}", stdout(&out));
+    let received =
+        std::fs::read_to_string(dir.path().join("api-v1.2.0.received")).expect("stdin kept");
+    assert_eq!(received.trim_end(), markdown.trim_end());
+}
+
+#[test]
+fn read_only_refuses_to_publish_and_sends_nothing() {
+    let hook = Hook::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    project_with(
+        dir.path(),
+        &format!(
+            "[[channels]]\nname = \"slack\"\nkind = \"http\"\nurl = \"http://{}/hook\"\n",
+            hook.addr
+        ),
+    );
+    let out = run(
+        dir.path(),
+        USER,
+        &["--read-only", "notes", "api", "api-v1.2.0", "--publish"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
+    assert!(hook.requests().is_empty());
+    assert!(!events(dir.path()).iter().any(|e| e["kind"] == "notes-published"));
+}
+
+#[test]
+fn an_unknown_channel_name_is_refused_with_a_suggestion() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    project_with(
+        dir.path(),
+        "[[channels]]\nname = \"notes-file\"\nkind = \"file\"\npath = \"n.md\"\n",
+    );
+    let out = run(
+        dir.path(),
+        USER,
+        &["notes", "api", "api-v1.2.0", "--publish", "--channel", "notes-fil"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("did you mean `notes-file`?"), "{}", stderr(&out));
+}
+
+#[test]
+fn channel_config_errors_name_the_place_and_the_fix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    project_with(
+        dir.path(),
+        "[[channels]]\nname = \"slack\"\nkind = \"htp\"\nurl = \"http://x\"\n\n\
+         [[channels]]\nname = \"teams\"\nkind = \"http\"\nurl = \"http://x/{{relase}}\"\n\n\
+         [[channels]]\nname = \"both\"\nkind = \"http\"\nurl = \"http://x\"\nurl_env = \"HOOK\"\n\n\
+         [[channels]]\nname = \"f\"\nkind = \"file\"\npaht = \"x.md\"\n",
+    );
+    let out = run(dir.path(), USER, &["check"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("channels[0].kind") && err.contains("did you mean `http`?"), "{err}");
+    assert!(err.contains("channels[1].url") && err.contains("{{relase}}"), "{err}");
+    assert!(err.contains("exactly one of `url` or `url_env`"), "{err}");
+    assert!(err.contains("did you mean `path`?"), "{err}");
+    assert!(err.contains("shipdeck.toml:"), "{err}");
+}
