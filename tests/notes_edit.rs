@@ -37,17 +37,29 @@ fn an_edit_is_recorded_and_notes_shows_it_with_who_and_when() {
         &[("EDITOR", &ed)],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("recorded your edit"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("recorded your edit"),
+        "{}",
+        stderr(&out)
+    );
     let recorded = edits(dir.path());
     assert_eq!(recorded.len(), 1);
     assert_eq!(recorded[0]["actor"], USER);
     assert_eq!(recorded[0]["release"], "api-v1.2.0");
 
-    let shown = run(dir.path(), "sam@shop.example", &["notes", "api", "api-v1.2.0"], &[]);
+    let shown = run(
+        dir.path(),
+        "sam@shop.example",
+        &["notes", "api", "api-v1.2.0"],
+        &[],
+    );
     assert_eq!(shown.status.code(), Some(0), "{}", stderr(&shown));
     let text = stdout(&shown);
     assert!(text.contains("# api api-v1.2.0"), "{text}");
-    assert!(text.contains("Rollout note: watch the queue depth."), "{text}");
+    assert!(
+        text.contains("Rollout note: watch the queue depth."),
+        "{text}"
+    );
     assert!(
         stderr(&shown).contains(&format!("notes edited by {USER} at ")),
         "{}",
@@ -68,7 +80,11 @@ fn an_edit_is_recorded_and_notes_shows_it_with_who_and_when() {
 fn a_second_edit_starts_from_the_first_and_replaces_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     project_with(dir.path(), "");
-    let ed = editor(dir.path(), "ed.sh", "echo \"line from $SHIPDECK_TEST_ROUND\" >> \"$1\"");
+    let ed = editor(
+        dir.path(),
+        "ed.sh",
+        "echo \"line from $SHIPDECK_TEST_ROUND\" >> \"$1\"",
+    );
     for round in ["one", "two"] {
         let out = run(
             dir.path(),
@@ -82,7 +98,10 @@ fn a_second_edit_starts_from_the_first_and_replaces_it() {
     assert_eq!(recorded.len(), 2);
     assert_eq!(recorded[1]["data"]["replaces"], recorded[0]["id"]);
     let md = recorded[1]["data"]["markdown"].as_str().expect("markdown");
-    assert!(md.contains("line from one") && md.contains("line from two"), "{md}");
+    assert!(
+        md.contains("line from one") && md.contains("line from two"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -96,7 +115,11 @@ fn an_unchanged_text_records_nothing() {
         &[("EDITOR", "true")],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("unchanged; nothing recorded"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unchanged; nothing recorded"),
+        "{}",
+        stderr(&out)
+    );
     assert!(edits(dir.path()).is_empty());
 }
 
@@ -132,7 +155,11 @@ fn a_failing_editor_keeps_nothing() {
         &[("EDITOR", &ed)],
     );
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("exited with status 3"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("exited with status 3"),
+        "{}",
+        stderr(&out)
+    );
     assert!(edits(dir.path()).is_empty());
 }
 
@@ -165,11 +192,23 @@ fn edit_then_publish_sends_the_edited_text() {
         dir.path(),
         "[[channels]]\nname = \"notes-file\"\nkind = \"file\"\npath = \"out.md\"\n",
     );
-    let ed = editor(dir.path(), "ed.sh", "echo 'Hand-written summary.' >> \"$1\"");
+    let ed = editor(
+        dir.path(),
+        "ed.sh",
+        "echo 'Hand-written summary.' >> \"$1\"",
+    );
     let out = run(
         dir.path(),
         USER,
-        &["notes", "api", "api-v1.2.0", "--env", "prod", "--edit", "--publish"],
+        &[
+            "notes",
+            "api",
+            "api-v1.2.0",
+            "--env",
+            "prod",
+            "--edit",
+            "--publish",
+        ],
         &[("EDITOR", &ed)],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

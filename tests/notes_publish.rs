@@ -10,7 +10,12 @@ const HOOK_SECRET: &str = "T0PSECRET-hook-path";
 
 /// The notes as `notes` prints them now.
 fn current_notes(dir: &std::path::Path) -> String {
-    let out = run(dir, USER, &["notes", "api", "api-v1.2.0", "--env", "prod"], &[]);
+    let out = run(
+        dir,
+        USER,
+        &["notes", "api", "api-v1.2.0", "--env", "prod"],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     stdout(&out)
 }
@@ -49,7 +54,16 @@ fn publishing_to_an_http_channel_delivers_the_markdown_and_ticks_announce_by_tha
     let out = run(
         dir.path(),
         USER,
-        &["notes", "api", "api-v1.2.0", "--env", "prod", "--publish", "--format", "json"],
+        &[
+            "notes",
+            "api",
+            "api-v1.2.0",
+            "--env",
+            "prod",
+            "--publish",
+            "--format",
+            "json",
+        ],
         &[("NOTES_HOOK_URL", &url), ("NOTES_TOKEN", "tok-123")],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -59,7 +73,10 @@ fn publishing_to_an_http_channel_delivers_the_markdown_and_ticks_announce_by_tha
     let got = hook.requests();
     assert_eq!(got.len(), 1, "one request, never retried");
     let body: serde_json::Value = serde_json::from_str(&got[0].body).expect("the body is JSON");
-    assert_eq!(body["text"].as_str().map(str::trim_end), Some(markdown.trim_end()));
+    assert_eq!(
+        body["text"].as_str().map(str::trim_end),
+        Some(markdown.trim_end())
+    );
     assert_eq!(got[0].headers["authorization"], "Bearer tok-123");
     assert_eq!(got[0].headers["content-type"], "application/json");
 
@@ -75,11 +92,21 @@ fn publishing_to_an_http_channel_delivers_the_markdown_and_ticks_announce_by_tha
         .find(|e| e["kind"] == "notes-published")
         .expect("notes-published recorded");
     assert_eq!(published["id"], event_id.as_str());
-    assert_eq!(published["data"]["deliveries"][0]["to"], "POST $NOTES_HOOK_URL");
+    assert_eq!(
+        published["data"]["deliveries"][0]["to"],
+        "POST $NOTES_HOOK_URL"
+    );
     assert_eq!(published["data"]["deliveries"][0]["ok"], true);
-    assert!(published["data"]["markdown"].as_str().is_some_and(|m| m.trim_end() == markdown.trim_end()));
+    assert!(
+        published["data"]["markdown"]
+            .as_str()
+            .is_some_and(|m| m.trim_end() == markdown.trim_end())
+    );
     let log = serde_json::to_string(&all).expect("json");
-    assert!(!log.contains(HOOK_SECRET) && !log.contains("tok-123"), "{log}");
+    assert!(
+        !log.contains(HOOK_SECRET) && !log.contains("tok-123"),
+        "{log}"
+    );
     assert!(!stdout(&out).contains(HOOK_SECRET));
 }
 
@@ -124,7 +151,16 @@ fn a_failing_channel_is_reported_and_announce_stays_unticked() {
     let again = run(
         dir.path(),
         USER,
-        &["notes", "api", "api-v1.2.0", "--env", "prod", "--publish", "--channel", "teams"],
+        &[
+            "notes",
+            "api",
+            "api-v1.2.0",
+            "--env",
+            "prod",
+            "--publish",
+            "--channel",
+            "teams",
+        ],
         &[],
     );
     assert_eq!(again.status.code(), Some(1));
@@ -169,14 +205,22 @@ fn a_command_channel_gets_the_markdown_on_stdin_once_the_config_is_trusted() {
     let args = ["notes", "api", "api-v1.2.0", "--env", "prod", "--publish"];
     let untrusted = run(dir.path(), USER, &args, &[]);
     assert_eq!(untrusted.status.code(), Some(1));
-    assert!(stdout(&untrusted).contains("not trusted"), "{}", stdout(&untrusted));
+    assert!(
+        stdout(&untrusted).contains("not trusted"),
+        "{}",
+        stdout(&untrusted)
+    );
     assert!(!dir.path().join("api-v1.2.0.received").exists());
 
     let trust = run(dir.path(), USER, &["trust"], &[]);
     assert_eq!(trust.status.code(), Some(0), "{}", stderr(&trust));
     let out = run(dir.path(), USER, &args, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stdout(&out).contains("posted api api-v1.2.0"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("posted api api-v1.2.0"),
+        "{}",
+        stdout(&out)
+    );
     let received =
         std::fs::read_to_string(dir.path().join("api-v1.2.0.received")).expect("stdin kept");
     assert_eq!(received.trim_end(), markdown.trim_end());
@@ -202,7 +246,11 @@ fn read_only_refuses_to_publish_and_sends_nothing() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
     assert!(hook.requests().is_empty());
-    assert!(!events(dir.path()).iter().any(|e| e["kind"] == "notes-published"));
+    assert!(
+        !events(dir.path())
+            .iter()
+            .any(|e| e["kind"] == "notes-published")
+    );
 }
 
 #[test]
@@ -215,11 +263,22 @@ fn an_unknown_channel_name_is_refused_with_a_suggestion() {
     let out = run(
         dir.path(),
         USER,
-        &["notes", "api", "api-v1.2.0", "--publish", "--channel", "notes-fil"],
+        &[
+            "notes",
+            "api",
+            "api-v1.2.0",
+            "--publish",
+            "--channel",
+            "notes-fil",
+        ],
         &[],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("did you mean `notes-file`?"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("did you mean `notes-file`?"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -235,8 +294,14 @@ fn channel_config_errors_name_the_place_and_the_fix() {
     let out = run(dir.path(), USER, &["check"], &[]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("channels[0].kind") && err.contains("did you mean `http`?"), "{err}");
-    assert!(err.contains("channels[1].url") && err.contains("{{relase}}"), "{err}");
+    assert!(
+        err.contains("channels[0].kind") && err.contains("did you mean `http`?"),
+        "{err}"
+    );
+    assert!(
+        err.contains("channels[1].url") && err.contains("{{relase}}"),
+        "{err}"
+    );
     assert!(err.contains("exactly one of `url` or `url_env`"), "{err}");
     assert!(err.contains("did you mean `path`?"), "{err}");
     assert!(err.contains("shipdeck.toml:"), "{err}");

@@ -118,9 +118,10 @@ pub fn edit(text: &str) -> Result<String, Failure> {
         return Err(Failure::failed(format!(
             "the editor `{}` {}; nothing recorded",
             argv.join(" "),
-            status
-                .code()
-                .map_or_else(|| "was killed by a signal".to_string(), |c| format!("exited with status {c}"))
+            status.code().map_or_else(
+                || "was killed by a signal".to_string(),
+                |c| format!("exited with status {c}")
+            )
         )));
     }
     std::fs::read_to_string(&file.0)

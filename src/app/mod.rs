@@ -16,6 +16,7 @@ pub mod grid;
 pub mod identity;
 pub mod keys;
 pub mod msg;
+pub mod notes_flow;
 pub mod overlay;
 pub mod overlay_keys;
 pub mod palette;

@@ -36,7 +36,11 @@ fn edited_line(current: &CurrentNotes) -> Option<String> {
     })
 }
 
-pub async fn notes(config: Option<&Path>, read_only: bool, args: &NotesArgs) -> Result<u8, Failure> {
+pub async fn notes(
+    config: Option<&Path>,
+    read_only: bool,
+    args: &NotesArgs,
+) -> Result<u8, Failure> {
     let (ctx, warnings) = Context::load(config, read_only)?;
     warn_all(&warnings);
     // Refused before an editor opens or a channel is called.
@@ -62,9 +66,15 @@ pub async fn notes(config: Option<&Path>, read_only: bool, args: &NotesArgs) -> 
     }
 
     if args.publish {
-        let publication =
-            actions::publish(&ctx, service, &release, env, &current.markdown, &args.channels)
-                .await?;
+        let publication = actions::publish(
+            &ctx,
+            service,
+            &release,
+            env,
+            &current.markdown,
+            &args.channels,
+        )
+        .await?;
         if args.format == NotesFormat::Json {
             println!(
                 "{}",
@@ -90,7 +100,10 @@ pub async fn notes(config: Option<&Path>, read_only: bool, args: &NotesArgs) -> 
             for t in &publication.ticked {
                 println!(
                     "ticked {} for {} (by event {})",
-                    t.data.get("item").and_then(|i| i.as_str()).unwrap_or_default(),
+                    t.data
+                        .get("item")
+                        .and_then(|i| i.as_str())
+                        .unwrap_or_default(),
                     t.env.as_deref().unwrap_or_default(),
                     publication.event.id
                 );

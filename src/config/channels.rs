@@ -112,9 +112,11 @@ pub fn channels(doc: &mut Doc<'_>, items: &[Node<'_>], dir: &Path) -> Vec<Channe
             continue;
         };
         let kind = match kind.get_ref().as_str() {
-            "file" => doc.read::<FileChannel>(node, &path).map(|f| ChannelKind::File {
-                path: template(doc, &f.path, &format!("{path}.path")),
-            }),
+            "file" => doc
+                .read::<FileChannel>(node, &path)
+                .map(|f| ChannelKind::File {
+                    path: template(doc, &f.path, &format!("{path}.path")),
+                }),
             "http" => doc
                 .read::<HttpChannelRaw>(node, &path)
                 .and_then(|h| http(doc, h, &node.span(), &path).map(ChannelKind::Http)),

@@ -25,7 +25,8 @@ pub const WEBHOOK_BODY: &str = concat!(
 );
 
 /// Headers whose value is a credential; written literally they would put a secret in the file.
-pub(super) const CREDENTIAL_HEADERS: [&str; 3] = ["authorization", "proxy-authorization", "x-api-key"];
+pub(super) const CREDENTIAL_HEADERS: [&str; 3] =
+    ["authorization", "proxy-authorization", "x-api-key"];
 
 pub fn deployer(
     doc: &mut Doc<'_>,

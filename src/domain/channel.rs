@@ -19,7 +19,10 @@ pub enum ChannelKind {
     /// One templated HTTP request: a Slack/Teams-style incoming webhook by default.
     Http(HttpChannel),
     /// argv (templated, no shell) with the markdown on stdin; needs a trusted configuration.
-    Command { argv: Vec<String>, timeout: Duration },
+    Command {
+        argv: Vec<String>,
+        timeout: Duration,
+    },
 }
 
 impl ChannelKind {

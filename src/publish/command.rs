@@ -100,12 +100,24 @@ pub(super) async fn run(
     let last = shown(text.trim().lines().last().unwrap_or_default(), &secrets);
     let last: String = last.chars().take(OUTPUT_CAP).collect();
     if output.status.success() {
-        (to, Ok(if last.is_empty() { "exit 0".to_string() } else { last }))
+        (
+            to,
+            Ok(if last.is_empty() {
+                "exit 0".to_string()
+            } else {
+                last
+            }),
+        )
     } else {
-        let code = output
-            .status
-            .code()
-            .map_or_else(|| "was killed by a signal".to_string(), |c| format!("exited with status {c}"));
-        (to, Err(format!("the command {code}: {last}").trim_end_matches([':', ' ']).to_string()))
+        let code = output.status.code().map_or_else(
+            || "was killed by a signal".to_string(),
+            |c| format!("exited with status {c}"),
+        );
+        (
+            to,
+            Err(format!("the command {code}: {last}")
+                .trim_end_matches([':', ' '])
+                .to_string()),
+        )
     }
 }

@@ -9,12 +9,21 @@ use super::Message;
 
 /// Writes the markdown beside the target and renames it into place, so a reader never sees
 /// half of it. Returns (the path, the outcome).
-pub(super) fn write(template: &str, vars: &Vars, message: &Message) -> (String, Result<String, String>) {
+pub(super) fn write(
+    template: &str,
+    vars: &Vars,
+    message: &Message,
+) -> (String, Result<String, String>) {
     let known = load_known(&message.known_secrets);
     let secrets: Vec<_> = known.iter().collect();
     let relative = match expand_in(template, vars, CHANNEL_NAMES, str::to_string) {
         Ok(p) => p,
-        Err(e) => return (shown(template, &secrets), Err(format!("path template: {e}"))),
+        Err(e) => {
+            return (
+                shown(template, &secrets),
+                Err(format!("path template: {e}")),
+            );
+        }
     };
     // A release name comes from a tag: it must not walk out of the directory it names.
     if Path::new(&relative)

@@ -141,4 +141,3 @@ async fn request(
         Err(detail)
     }
 }
-

@@ -60,9 +60,11 @@ pub async fn publish(channels: &[&Channel], message: &Message, trusted: bool) ->
             ChannelKind::Http(spec) => http::send(spec, &vars, message).await,
             ChannelKind::Command { argv, .. } if !trusted => (
                 argv.join(" "),
-                Err("this configuration can run commands and is not trusted yet; review it, \
+                Err(
+                    "this configuration can run commands and is not trusted yet; review it, \
                      then run `shipdeck trust`"
-                    .to_string()),
+                        .to_string(),
+                ),
             ),
             ChannelKind::Command { argv, timeout } => {
                 command::run(argv, *timeout, &vars, message).await

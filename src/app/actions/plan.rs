@@ -222,9 +222,9 @@ pub(super) fn apply_auto_ticks(
             } else {
                 ledger
                     .deployments()
-                .iter()
-                .rev()
-                .find(|d| d.service == service && d.env == env && d.release == release.name)
+                    .iter()
+                    .rev()
+                    .find(|d| d.service == service && d.env == env && d.release == release.name)
                     .map(|d| crate::domain::event::outcome_id(&d.id))
             };
             let fact = Fact::ItemTicked {
