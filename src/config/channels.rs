@@ -89,18 +89,14 @@ pub fn channels(doc: &mut Doc<'_>, items: &[Node<'_>], dir: &Path) -> Vec<Channe
         let Some(table) = doc.table(node, &path) else {
             continue;
         };
-        let channel_name = match doc.string_at(table, "name", &path) {
-            Some(n) => {
-                names.check(doc, n.get_ref(), &n.span(), &format!("{path}.name"));
-                name(doc, &n, &format!("{path}.name"))
+        let Some(n) = doc.string_at(table, "name", &path) else {
+            if !table.contains_key("name") {
+                doc.report(&node.span(), &format!("{path}.name"), "missing key `name`");
             }
-            None => {
-                if !table.contains_key("name") {
-                    doc.report(&node.span(), &format!("{path}.name"), "missing key `name`");
-                }
-                continue;
-            }
+            continue;
         };
+        names.check(doc, n.get_ref(), &n.span(), &format!("{path}.name"));
+        let channel_name = name(doc, &n, &format!("{path}.name"));
         let Some(kind) = doc.string_at(table, "kind", &path) else {
             if !table.contains_key("kind") {
                 doc.report(
