@@ -20,7 +20,10 @@ use shipdeck::tui::views;
 use tui_support::*;
 
 fn ch(state: &mut State, c: char) -> Vec<Effect> {
-    update(state, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
+    update(
+        state,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+    )
 }
 
 /// The shop on api × staging (api-v1.5.0 waits there), in the release view.
@@ -50,12 +53,14 @@ fn with_channel(mut s: State) -> State {
 fn e_loads_the_current_notes_then_hands_them_to_the_editor() {
     let mut s = release_view();
     let effects = ch(&mut s, 'e');
-    let [Effect::Notes {
-        op,
-        service,
-        release,
-        env,
-    }] = effects.as_slice()
+    let [
+        Effect::Notes {
+            op,
+            service,
+            release,
+            env,
+        },
+    ] = effects.as_slice()
     else {
         panic!("expected the notes to be loaded first, got {effects:?}");
     };
@@ -70,12 +75,14 @@ fn e_loads_the_current_notes_then_hands_them_to_the_editor() {
             result: OpResult::Notes(Ok("# api api-v1.5.0\n".into())),
         },
     );
-    let [Effect::EditNotes {
-        op: edit_op,
-        release,
-        text,
-        ..
-    }] = effects.as_slice()
+    let [
+        Effect::EditNotes {
+            op: edit_op,
+            release,
+            text,
+            ..
+        },
+    ] = effects.as_slice()
     else {
         panic!("expected the editor, got {effects:?}");
     };
@@ -85,7 +92,10 @@ fn e_loads_the_current_notes_then_hands_them_to_the_editor() {
         s.ops[edit_op].kind,
         OpKind::SaveNotes(TargetKey::new("api", "staging"))
     );
-    assert!(effects[0].needs_terminal(), "the runner hands the terminal over");
+    assert!(
+        effects[0].needs_terminal(),
+        "the runner hands the terminal over"
+    );
 }
 
 #[test]
@@ -100,7 +110,10 @@ fn a_recorded_edit_reloads_the_notes_and_an_unchanged_one_says_so() {
             result: OpResult::NotesSaved(Ok(true)),
         },
     );
-    assert!(matches!(effects.as_slice(), [Effect::Notes { .. }]), "{effects:?}");
+    assert!(
+        matches!(effects.as_slice(), [Effect::Notes { .. }]),
+        "{effects:?}"
+    );
     assert_eq!(last_toast(&s).1, "recorded: edited the release notes");
 
     let op = s.start_op(OpKind::SaveNotes(key), "editing");
@@ -112,13 +125,19 @@ fn a_recorded_edit_reloads_the_notes_and_an_unchanged_one_says_so() {
         },
     );
     assert!(matches!(effects.as_slice(), [Effect::Notes { .. }]));
-    assert_eq!(last_toast(&s).1, "the notes are unchanged; nothing recorded");
+    assert_eq!(
+        last_toast(&s).1,
+        "the notes are unchanged; nothing recorded"
+    );
 }
 
 #[test]
 fn a_failed_editor_is_an_error_toast_and_nothing_else() {
     let mut s = release_view();
-    let op = s.start_op(OpKind::SaveNotes(TargetKey::new("api", "staging")), "editing");
+    let op = s.start_op(
+        OpKind::SaveNotes(TargetKey::new("api", "staging")),
+        "editing",
+    );
     let effects = update(
         &mut s,
         Msg::OpFinished {
@@ -133,25 +152,37 @@ fn a_failed_editor_is_an_error_toast_and_nothing_else() {
 #[test]
 fn shift_p_confirms_the_channels_then_publishes() {
     let mut s = with_channel(release_view());
-    assert!(ch(&mut s, 'P').is_empty(), "nothing is sent before the confirmation");
+    assert!(
+        ch(&mut s, 'P').is_empty(),
+        "nothing is sent before the confirmation"
+    );
     let Some(Overlay::Confirm(confirm)) = &s.overlay else {
         panic!("expected a confirmation, got {:?}", s.overlay);
     };
     assert_eq!(confirm.title, "Publish the notes of api-v1.5.0");
-    assert!(confirm.lines.iter().any(|l| l.contains("slack (file)")), "{:?}", confirm.lines);
+    assert!(
+        confirm.lines.iter().any(|l| l.contains("slack (file)")),
+        "{:?}",
+        confirm.lines
+    );
     assert!(matches!(confirm.action, Confirmed::PublishNotes { .. }));
 
     let effects = update(
         &mut s,
         Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
     );
-    let [Effect::PublishNotes {
-        op, release, env, ..
-    }] = effects.as_slice()
+    let [
+        Effect::PublishNotes {
+            op, release, env, ..
+        },
+    ] = effects.as_slice()
     else {
         panic!("expected the publication, got {effects:?}");
     };
-    assert_eq!((release.name.as_str(), env.as_str()), ("api-v1.5.0", "staging"));
+    assert_eq!(
+        (release.name.as_str(), env.as_str()),
+        ("api-v1.5.0", "staging")
+    );
 
     update(
         &mut s,
@@ -162,7 +193,10 @@ fn shift_p_confirms_the_channels_then_publishes() {
     );
     let (level, text) = last_toast(&s);
     assert_eq!(level, Level::Error);
-    assert!(text.contains("nothing ticked") && text.contains("500 boom"), "{text}");
+    assert!(
+        text.contains("nothing ticked") && text.contains("500 boom"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -223,6 +257,9 @@ fn the_release_view_shows_a_hand_edit_with_who_and_how_long_ago() {
     update(&mut s, Msg::LogChanged(events));
     s.ops.clear();
     let screen = render(&s);
-    assert!(screen.contains("edited by sam@shop.example 5m ago"), "{screen}");
+    assert!(
+        screen.contains("edited by sam@shop.example 5m ago"),
+        "{screen}"
+    );
     insta::assert_snapshot!("notes_edited", screen);
 }
