@@ -3,7 +3,7 @@
 
 mod notes_support;
 
-use notes_support::{Hook, events, project_with, run, script, stderr, stdout};
+use notes_support::{Hook, events, hanging_server, project_with, run, script, stderr, stdout};
 
 const USER: &str = "dana@shop.example";
 const HOOK_SECRET: &str = "T0PSECRET-hook-path";
@@ -305,4 +305,86 @@ fn channel_config_errors_name_the_place_and_the_fix() {
     assert!(err.contains("exactly one of `url` or `url_env`"), "{err}");
     assert!(err.contains("did you mean `path`?"), "{err}");
     assert!(err.contains("shipdeck.toml:"), "{err}");
+}
+
+#[test]
+fn a_redirect_is_not_followed_and_counts_as_a_failure() {
+    let hook = Hook::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    project_with(
+        dir.path(),
+        &format!(
+            "[[channels]]\nname = \"slack\"\nkind = \"http\"\nurl = \"http://{}/redirect\"\n",
+            hook.addr
+        ),
+    );
+    let out = run(
+        dir.path(),
+        USER,
+        &["notes", "api", "api-v1.2.0", "--env", "prod", "--publish"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("307"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("redirects are not followed"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        hook.requests().is_empty(),
+        "the redirect target was never called"
+    );
+}
+
+#[test]
+fn a_webhook_that_never_answers_fails_at_the_channel_timeout_without_a_retry() {
+    let port = hanging_server();
+    let dir = tempfile::tempdir().expect("tempdir");
+    project_with(
+        dir.path(),
+        &format!(
+            "[[channels]]\nname = \"slack\"\nkind = \"http\"\n\
+             url = \"http://127.0.0.1:{port}/hook\"\ntimeout = \"1s\"\n"
+        ),
+    );
+    let out = run(
+        dir.path(),
+        USER,
+        &["notes", "api", "api-v1.2.0", "--env", "prod", "--publish"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("no answer within 1s"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(announce_line(&checklist(dir.path())).contains("[ ]"));
+}
+
+#[test]
+fn a_secret_echoed_back_by_the_endpoint_is_masked_in_the_output_and_the_log() {
+    let hook = Hook::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    project_with(
+        dir.path(),
+        &format!(
+            "[[channels]]\nname = \"slack\"\nkind = \"http\"\nurl = \"http://{}/echo\"\n\
+             auth = {{ bearer_env = \"NOTES_TOKEN\" }}\n",
+            hook.addr
+        ),
+    );
+    let out = run(
+        dir.path(),
+        USER,
+        &["notes", "api", "api-v1.2.0", "--env", "prod", "--publish"],
+        &[("NOTES_TOKEN", "tok-echoed-123")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("403 refused Bearer ••••••"), "{text}");
+    assert!(!text.contains("tok-echoed-123") && !stderr(&out).contains("tok-echoed-123"));
+    let log = serde_json::to_string(&events(dir.path())).expect("json");
+    assert!(!log.contains("tok-echoed-123"), "{log}");
 }

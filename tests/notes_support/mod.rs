@@ -48,8 +48,10 @@ pub struct Received {
     pub body: String,
 }
 
-/// A real HTTP server on loopback: `POST /hook` answers 200 `ok`, `POST /fail` answers 500;
-/// both keep what they received. Lives until the test process ends.
+/// A real HTTP server on loopback: `POST /hook` answers 200 `ok`, `POST /fail` answers 500
+/// (both keep what they received), `POST /echo` answers 403 with the Authorization header it got
+/// in its body (an endpoint that echoes secrets), `POST /redirect` sends to `/hook` with a 307. Lives until the
+/// test process ends.
 pub struct Hook {
     pub addr: SocketAddr,
     pub received: Arc<Mutex<Vec<Received>>>,
@@ -73,6 +75,20 @@ impl Hook {
             .route(
                 "/fail",
                 keep(received.clone(), "/fail", StatusCode::INTERNAL_SERVER_ERROR),
+            )
+            .route(
+                "/echo",
+                post(|headers: HeaderMap| async move {
+                    let auth = headers
+                        .get("authorization")
+                        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                        .unwrap_or_default();
+                    (StatusCode::FORBIDDEN, format!("refused {auth}"))
+                }),
+            )
+            .route(
+                "/redirect",
+                post(|| async { axum::response::Redirect::temporary("/hook") }),
             );
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.set_nonblocking(true).expect("nonblocking");
@@ -110,4 +126,17 @@ pub fn script(path: &Path, body: &str) {
     use std::os::unix::fs::PermissionsExt as _;
     std::fs::write(path, format!("#!/bin/sh\n{body}\n")).expect("write script");
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+/// Accepts connections and never answers: a hanging webhook. Returns its port.
+pub fn hanging_server() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    port
 }
