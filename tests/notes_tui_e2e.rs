@@ -1,7 +1,8 @@
 //! End-to-end: `e` in the real console, in tmux, hands the terminal to `$EDITOR` (a script that
 //! proves it has a cooked terminal outside the alternate screen and reads a line typed into
-//! it), then takes it back: the edit is recorded, the release view shows it, and quitting still
-//! restores the terminal. Every wait polls with a deadline.
+//! it), then takes it back: the edit is recorded, the release view shows it, `P` publishes it
+//! through the demo's file channel, and quitting still restores the terminal. Every wait polls
+//! with a deadline.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -226,6 +227,26 @@ fn e_hands_the_terminal_to_the_editor_and_takes_it_back_with_the_edit_recorded()
         t.alternate_on(),
         "the console is back on the alternate screen"
     );
+
+    // P publishes the edited text through the demo's file channel, after a confirmation.
+    t.send(&["P"]);
+    t.wait_screen("the publish confirmation", Duration::from_secs(5), |s| {
+        s.contains("notes-file (file)")
+    });
+    t.send(&["y"]);
+    let release = edit["release"].as_str().expect("release").to_string();
+    let written = demo
+        .dir
+        .path()
+        .join(format!("release-notes/api-{release}.md"));
+    wait_for("the notes file", Duration::from_secs(10), || {
+        written.exists()
+    });
+    let text = std::fs::read_to_string(&written).expect("read notes");
+    assert!(text.contains("Typed into the editor by hand."), "{text}");
+    t.wait_screen("the published toast", Duration::from_secs(5), |s| {
+        s.contains("published")
+    });
 
     t.send(&["q"]);
     wait_for("the console to quit", Duration::from_secs(10), || {
