@@ -437,6 +437,12 @@ fn summary(e: &crate::domain::event::Event) -> String {
         "deploy-requested" => field("call").unwrap_or_default(),
         "deploy-failed" => field("reason").unwrap_or_default(),
         "tagged" => field("tag").unwrap_or_default(),
+        "notes-published" => crate::domain::sanitize::sanitize(&format!(
+            "{}: {}",
+            field("channel").unwrap_or_default(),
+            field("detail").unwrap_or_default()
+        )),
+        "notes-edited" => "edited the release notes".to_string(),
         _ => String::new(),
     }
 }
