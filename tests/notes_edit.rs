@@ -215,3 +215,29 @@ fn edit_then_publish_sends_the_edited_text() {
     let sent = std::fs::read_to_string(dir.path().join("out.md")).expect("published");
     assert!(sent.contains("Hand-written summary."), "{sent}");
 }
+
+#[test]
+fn ctrl_c_in_the_editor_does_not_kill_shipdeck_and_the_edit_is_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    project_with(dir.path(), "");
+    // What Ctrl-C does to the foreground group, aimed at shipdeck alone (the editor's parent).
+    let ed = editor(
+        dir.path(),
+        "ed.sh",
+        "trap '' INT\nkill -INT $PPID\nkill -QUIT $PPID\necho 'After the interrupt.' >> \"$1\"",
+    );
+    let out = run(
+        dir.path(),
+        USER,
+        &["notes", "api", "api-v1.2.0", "--edit"],
+        &[("EDITOR", &ed)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let recorded = edits(dir.path());
+    assert_eq!(recorded.len(), 1);
+    assert!(
+        recorded[0]["data"]["markdown"]
+            .as_str()
+            .is_some_and(|m| m.contains("After the interrupt."))
+    );
+}

@@ -101,6 +101,17 @@ pub fn edit(text: &str) -> Result<String, Failure> {
     let file = temp_file(text)
         .map_err(|e| Failure::failed(format!("could not write the notes to a temp file: {e}")))?;
     let argv = command();
+    // Ctrl-C in the editor reaches every process of the terminal's foreground group, shipdeck
+    // too: like git, shipdeck must outlive it so the editor keeps a parent and the terminal an
+    // owner. A registered tokio handler replaces the default (die) for the rest of the process,
+    // which the console (raw mode: Ctrl-C is a key) and a command that ends after the edit can
+    // live with.
+    let _interrupt = tokio::runtime::Handle::try_current().ok().and_then(|_| {
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok()
+    });
+    let _quit = tokio::runtime::Handle::try_current()
+        .ok()
+        .and_then(|_| tokio::signal::unix::signal(tokio::signal::unix::SignalKind::quit()).ok());
     let (program, args) = argv
         .split_first()
         .unwrap_or_else(|| unreachable!("command() is never empty"));

@@ -36,6 +36,8 @@ fn edited_line(current: &CurrentNotes) -> Option<String> {
     })
 }
 
+/// Prints the notes as they stand; with `--edit` records an edit first, with `--publish` sends
+/// them (exit 1 when a channel failed).
 pub async fn notes(
     config: Option<&Path>,
     read_only: bool,

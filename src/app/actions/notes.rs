@@ -93,6 +93,7 @@ pub struct Publication {
 }
 
 impl Publication {
+    /// Whether every channel succeeded.
     pub fn ok(&self) -> bool {
         self.deliveries.iter().all(|d| d.ok)
     }
