@@ -3,40 +3,11 @@
 
 mod notes_support;
 
-use notes_support::{project_with, run, script, stderr, stdout};
+use notes_support::{
+    announce_line, checklist, current_notes, project_with, run, script, stderr, stdout,
+};
 
 const USER: &str = "dana@shop.example";
-
-/// The notes as `notes` prints them now.
-fn current_notes(dir: &std::path::Path) -> String {
-    let out = run(
-        dir,
-        USER,
-        &["notes", "api", "api-v1.2.0", "--env", "prod"],
-        &[],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    stdout(&out)
-}
-
-fn checklist(dir: &std::path::Path) -> String {
-    let out = run(
-        dir,
-        USER,
-        &["checklist", "api", "api-v1.2.0", "--env", "prod", "show"],
-        &[],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    stdout(&out)
-}
-
-fn announce_line(checklist: &str) -> String {
-    checklist
-        .lines()
-        .find(|l| l.contains(" announce "))
-        .unwrap_or_else(|| panic!("no announce item in:\n{checklist}"))
-        .to_string()
-}
 
 #[test]
 fn a_file_channel_writes_the_markdown_to_its_templated_path() {
@@ -46,7 +17,7 @@ fn a_file_channel_writes_the_markdown_to_its_templated_path() {
         "[[channels]]\nname = \"notes-file\"\nkind = \"file\"\n\
          path = \"release-notes/{{service}}-{{release}}.md\"\n",
     );
-    let markdown = current_notes(dir.path());
+    let markdown = current_notes(dir.path(), USER);
     let out = run(
         dir.path(),
         USER,
@@ -57,7 +28,7 @@ fn a_file_channel_writes_the_markdown_to_its_templated_path() {
     let written = std::fs::read_to_string(dir.path().join("release-notes/api-api-v1.2.0.md"))
         .expect("the file channel wrote the notes");
     assert_eq!(written.trim_end(), markdown.trim_end());
-    assert!(announce_line(&checklist(dir.path())).contains("[x]"));
+    assert!(announce_line(&checklist(dir.path(), USER)).contains("[x]"));
 }
 
 #[test]
@@ -72,7 +43,7 @@ fn a_command_channel_gets_the_markdown_on_stdin_once_the_config_is_trusted() {
         "[[channels]]\nname = \"mail\"\nkind = \"command\"\n\
          command = [\"./announce.sh\", \"{{title}}\"]\n",
     );
-    let markdown = current_notes(dir.path());
+    let markdown = current_notes(dir.path(), USER);
     let args = ["notes", "api", "api-v1.2.0", "--env", "prod", "--publish"];
     let untrusted = run(dir.path(), USER, &args, &[]);
     assert_eq!(untrusted.status.code(), Some(1));

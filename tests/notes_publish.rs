@@ -4,41 +4,13 @@
 
 mod notes_support;
 
-use notes_support::{Hook, events, hanging_server, project_with, run, stderr, stdout};
+use notes_support::{
+    Hook, announce_line, checklist, current_notes, events, hanging_server, project_with, run,
+    stderr, stdout,
+};
 
 const USER: &str = "dana@shop.example";
 const HOOK_SECRET: &str = "T0PSECRET-hook-path";
-
-/// The notes as `notes` prints them now.
-fn current_notes(dir: &std::path::Path) -> String {
-    let out = run(
-        dir,
-        USER,
-        &["notes", "api", "api-v1.2.0", "--env", "prod"],
-        &[],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    stdout(&out)
-}
-
-fn checklist(dir: &std::path::Path) -> String {
-    let out = run(
-        dir,
-        USER,
-        &["checklist", "api", "api-v1.2.0", "--env", "prod", "show"],
-        &[],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    stdout(&out)
-}
-
-fn announce_line(checklist: &str) -> String {
-    checklist
-        .lines()
-        .find(|l| l.contains(" announce "))
-        .unwrap_or_else(|| panic!("no announce item in:\n{checklist}"))
-        .to_string()
-}
 
 #[test]
 fn publishing_to_an_http_channel_delivers_the_markdown_and_ticks_announce_by_that_event() {
@@ -49,7 +21,7 @@ fn publishing_to_an_http_channel_delivers_the_markdown_and_ticks_announce_by_tha
         "[[channels]]\nname = \"slack\"\nkind = \"http\"\nurl_env = \"NOTES_HOOK_URL\"\n\
          auth = { bearer_env = \"NOTES_TOKEN\" }\n",
     );
-    let markdown = current_notes(dir.path());
+    let markdown = current_notes(dir.path(), USER);
     assert!(markdown.contains("## Features"), "{markdown}");
     let url = format!("http://{}/hook?key={HOOK_SECRET}", hook.addr);
     let out = run(
@@ -82,7 +54,7 @@ fn publishing_to_an_http_channel_delivers_the_markdown_and_ticks_announce_by_tha
     assert_eq!(got[0].headers["content-type"], "application/json");
 
     let event_id = report["event"].as_str().expect("event id").to_string();
-    let line = announce_line(&checklist(dir.path()));
+    let line = announce_line(&checklist(dir.path(), USER));
     assert!(line.contains("[x]"), "{line}");
     assert!(line.contains(&format!("by event {event_id}")), "{line}");
 
@@ -136,7 +108,7 @@ fn a_failing_channel_is_reported_and_announce_stays_unticked() {
     assert!(text.contains("500 boom"), "{text}");
     assert!(stderr(&out).contains("was not ticked"), "{}", stderr(&out));
     assert_eq!(hook.requests().len(), 1);
-    assert!(announce_line(&checklist(dir.path())).contains("[ ]"));
+    assert!(announce_line(&checklist(dir.path(), USER)).contains("[ ]"));
     let all = events(dir.path());
     let published = all
         .iter()
@@ -248,7 +220,7 @@ fn a_webhook_that_never_answers_fails_at_the_channel_timeout_without_a_retry() {
         "{}",
         stdout(&out)
     );
-    assert!(announce_line(&checklist(dir.path())).contains("[ ]"));
+    assert!(announce_line(&checklist(dir.path(), USER)).contains("[ ]"));
 }
 
 #[test]

@@ -140,3 +140,36 @@ pub fn hanging_server() -> u16 {
     });
     port
 }
+
+/// The notes `notes api api-v1.2.0 --env prod` prints now.
+pub fn current_notes(dir: &Path, user: &str) -> String {
+    let out = run(
+        dir,
+        user,
+        &["notes", "api", "api-v1.2.0", "--env", "prod"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out)
+}
+
+/// `checklist api api-v1.2.0 --env prod show`.
+pub fn checklist(dir: &Path, user: &str) -> String {
+    let out = run(
+        dir,
+        user,
+        &["checklist", "api", "api-v1.2.0", "--env", "prod", "show"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out)
+}
+
+/// The `announce` line of a checklist as `checklist … show` prints it.
+pub fn announce_line(checklist: &str) -> String {
+    checklist
+        .lines()
+        .find(|l| l.contains(" announce "))
+        .unwrap_or_else(|| panic!("no announce item in:\n{checklist}"))
+        .to_string()
+}
