@@ -49,7 +49,7 @@ pub struct Received {
 }
 
 /// A real HTTP server on loopback: `POST /hook` answers 200 `ok`, `POST /fail` answers 500
-/// (both keep what they received), `POST /echo` answers 403 with the Authorization header it got
+/// (both keep what they received), `GET /health` reports version 1.0.0 healthy, `POST /echo` answers 403 with the Authorization header it got
 /// in its body (an endpoint that echoes secrets), `POST /redirect` sends to `/hook` with a 307. Lives until the
 /// test process ends.
 pub struct Hook {
@@ -71,6 +71,10 @@ impl Hook {
             })
         };
         let app = axum::Router::new()
+            .route(
+                "/health",
+                axum::routing::get(|| async { r#"{"status":"pass","version":"1.0.0"}"# }),
+            )
             .route("/hook", keep(received.clone(), "/hook", StatusCode::OK))
             .route(
                 "/fail",
