@@ -121,3 +121,24 @@ fn channel_config_errors_name_the_place_and_the_fix() {
     assert!(err.contains("did you mean `path`?"), "{err}");
     assert!(err.contains("shipdeck.toml:"), "{err}");
 }
+
+#[test]
+fn check_warns_about_an_unset_webhook_variable_and_a_missing_command() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    project_with(
+        dir.path(),
+        "[[channels]]\nname = \"slack\"\nkind = \"http\"\nurl_env = \"NOTES_HOOK_URL_UNSET\"\n\n\
+         [[channels]]\nname = \"mail\"\nkind = \"command\"\ncommand = [\"./nowhere.sh\"]\n",
+    );
+    let out = run(dir.path(), USER, &["check"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("`NOTES_HOOK_URL_UNSET` (channel `slack`) is not set"),
+        "{err}"
+    );
+    assert!(
+        err.contains("(channel `mail`) is not an executable file"),
+        "{err}"
+    );
+}
