@@ -108,11 +108,19 @@ pub fn channels(doc: &mut Doc<'_>, items: &[Node<'_>], dir: &Path) -> Vec<Channe
             continue;
         };
         let kind = match kind.get_ref().as_str() {
-            "file" => doc
-                .read::<FileChannel>(node, &path)
-                .map(|f| ChannelKind::File {
-                    path: template(doc, &f.path, &format!("{path}.path")),
-                }),
+            "file" => doc.read::<FileChannel>(node, &path).map(|f| {
+                let key = format!("{path}.path");
+                if f.path.get_ref().trim().is_empty() || f.path.get_ref().ends_with('/') {
+                    doc.report(
+                        &f.path.span(),
+                        &key,
+                        "expected a file path like \"release-notes/{{service}}-{{release}}.md\"",
+                    );
+                }
+                ChannelKind::File {
+                    path: template(doc, &f.path, &key),
+                }
+            }),
             "http" => doc
                 .read::<HttpChannelRaw>(node, &path)
                 .and_then(|h| http(doc, h, &node.span(), &path).map(ChannelKind::Http)),
