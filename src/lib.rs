@@ -19,5 +19,6 @@ pub mod domain;
 pub mod git;
 pub mod probe;
 pub mod store;
+pub mod sign;
 pub mod trust;
 pub mod tui;
