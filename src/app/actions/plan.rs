@@ -1,11 +1,13 @@
 //! What a promotion would do: the gates, the commits that change, the call that will be made.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::app::context::{Context, now};
 use crate::app::failure::Failure;
+use crate::app::signatures;
 use crate::deploy::{self, DeployRequest};
 use crate::domain::change::Commit;
 use crate::domain::config::GateRule;
@@ -116,7 +118,15 @@ pub(super) async fn build(
     let (_, ledger) = ctx.ledger()?;
     // Ticks recorded now count for the checklist gate, so the ledger is read again after.
     apply_auto_ticks(ctx, &ledger, service, release, env, observations)?;
-    let (_, ledger) = ctx.ledger()?;
+    let (events, ledger) = ctx.ledger()?;
+    // Each check runs ssh-keygen, so only a signed approval gate pays for it.
+    let signatures = if signatures::wants_signed_approvals(&environment) {
+        signatures::verifier(&ctx.config)
+            .map(|v| signatures::approval_checks(&v, &events, service, &release.name, env))
+            .unwrap_or_default()
+    } else {
+        BTreeMap::new()
+    };
     let all = releases(ctx, service).unwrap_or_default();
     let running = running_release(ctx, &ledger, service, env, observations, &all);
     let external = checks::external(
@@ -137,6 +147,7 @@ pub(super) async fn build(
             ledger: &ledger,
             observations,
             external: &external,
+            signatures: &signatures,
         },
         now(),
     );
