@@ -144,7 +144,8 @@ pub enum Command {
     Log {
         #[arg(long)]
         json: bool,
-        /// Check the hash chain; exit 5 naming the first bad line.
+        /// Check the hash chain and, where the project signs events, every signature; exit 5
+        /// naming the first bad line and every event whose signature fails.
         #[arg(long)]
         verify: bool,
     },

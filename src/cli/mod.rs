@@ -7,6 +7,7 @@ mod confirm;
 mod deploys;
 mod logging;
 mod output;
+mod verify_log;
 
 use std::process::ExitCode;
 

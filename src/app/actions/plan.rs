@@ -49,8 +49,11 @@ impl Plan {
 }
 
 /// The approvals of (service, release, env) bound to the release's commit, as JSON for an
-/// endpoint that wants to check them itself.
+/// endpoint that wants to check them itself: each with its whole event body (`event`) and its
+/// signature (`sig`, null when unsigned), so the endpoint can re-create the signed bytes (RFC 8785
+/// of `event`) and verify them (`shipdeck verify-approvals`).
 pub(super) fn approvals_json(
+    events: &[Event],
     ledger: &Ledger,
     service: &str,
     release: &Release,
@@ -61,8 +64,14 @@ pub(super) fn approvals_json(
         .into_iter()
         .filter(|a| a.commit == release.commit)
         .map(|a| {
+            let stored = events.iter().find(|e| e.id == a.event_id);
+            let body = stored
+                .and_then(|e| serde_json::to_value(e.body()).ok())
+                .unwrap_or(serde_json::Value::Null);
+            let sig = stored.and_then(|e| e.sig.clone());
             serde_json::json!({
                 "id": a.event_id, "actor": a.actor, "commit": a.commit, "at": a.at.to_string(),
+                "event": body, "sig": sig,
             })
         })
         .collect();
@@ -72,6 +81,7 @@ pub(super) fn approvals_json(
 /// The request a deployer gets for this promotion.
 pub(super) fn request(
     ctx: &Context,
+    events: &[Event],
     ledger: &Ledger,
     service: &str,
     release: &Release,
@@ -88,7 +98,7 @@ pub(super) fn request(
         previous_release: previous.map(str::to_string),
         actor: ctx.actor.clone(),
         idempotency_key: idempotency_key.to_string(),
-        approvals_json: approvals_json(ledger, service, release, env),
+        approvals_json: approvals_json(events, ledger, service, release, env),
         workdir: ctx.config.dir.clone(),
         known_secrets: deploy::secret_names(&ctx.config),
     }
@@ -160,6 +170,7 @@ pub(super) async fn build(
     let call = svc.deployer_for(env).map(|spec| {
         let req = request(
             ctx,
+            &events,
             &ledger,
             service,
             release,
