@@ -7,6 +7,7 @@ mod confirm;
 mod deploys;
 mod logging;
 mod output;
+mod verify_approvals;
 mod verify_log;
 
 use std::process::ExitCode;
@@ -145,5 +146,6 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             format,
         )),
         Some(Command::Log { json, verify }) => commands::log(config, read_only, json, verify),
+        Some(Command::VerifyApprovals(args)) => verify_approvals::run(&args),
     }
 }

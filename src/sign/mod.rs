@@ -8,11 +8,13 @@
 //! - [`Verifier`]: checks event signatures against it, once per event per run.
 
 mod allowed;
+mod approvals;
 mod key;
 mod keygen;
 mod verifier;
 
 pub use allowed::{AllowedSigners, candidate_refs};
+pub use approvals::{Decision, Expected, decide};
 pub use key::{SigningKey, signing_key};
 pub use keygen::SignError;
 pub use verifier::Verifier;
