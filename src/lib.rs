@@ -18,7 +18,7 @@ pub mod deploy;
 pub mod domain;
 pub mod git;
 pub mod probe;
-pub mod store;
 pub mod sign;
+pub mod store;
 pub mod trust;
 pub mod tui;

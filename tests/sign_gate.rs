@@ -10,12 +10,22 @@ use sign_support::*;
 const PROD: [&str; 5] = ["plan", "api", "api-v1.2.0", "--to", "prod"];
 
 fn approve(repo: &std::path::Path, user: &str, key: Option<&std::path::Path>) {
-    let out = as_user(repo, user, key, &["approve", "api", "api-v1.2.0", "--env", "prod"]);
+    let out = as_user(
+        repo,
+        user,
+        key,
+        &["approve", "api", "api-v1.2.0", "--env", "prod"],
+    );
     assert_code(&out, 0);
 }
 
 fn plan_as_dana(repo: &std::path::Path) -> std::process::Output {
-    as_user(repo, DANA, None, &[PROD[0], PROD[1], PROD[2], PROD[3], PROD[4], "--json"])
+    as_user(
+        repo,
+        DANA,
+        None,
+        &[PROD[0], PROD[1], PROD[2], PROD[3], PROD[4], "--json"],
+    )
 }
 
 #[test]
@@ -62,8 +72,14 @@ fn forged_approvals_do_not_count_and_log_verify_names_each() {
     let plan = plan_as_dana(&repo);
     assert_code(&plan, 3);
     let reason = approval_reason(&plan);
-    assert!(reason.starts_with("1 of 2 approvals (alice@shop.example)"), "{reason}");
-    assert!(reason.contains("not counted: carol@shop.example (signature by ED25519 key SHA256:"), "{reason}");
+    assert!(
+        reason.starts_with("1 of 2 approvals (alice@shop.example)"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("not counted: carol@shop.example (signature by ED25519 key SHA256:"),
+        "{reason}"
+    );
     assert!(reason.contains("not in allowed_signers"), "{reason}");
     assert!(
         reason.contains("bob@shop.example (signed with ED25519 key SHA256:")
@@ -79,7 +95,10 @@ fn forged_approvals_do_not_count_and_log_verify_names_each() {
         stdout(&verify)
     );
     let why = stderr(&verify);
-    assert!(why.contains(":2: event ") && why.contains(":3: event "), "{why}");
+    assert!(
+        why.contains(":2: event ") && why.contains(":3: event "),
+        "{why}"
+    );
     assert!(
         why.contains("(approved by carol@shop.example for api api-v1.2.0 → prod)")
             && why.contains("(approved by bob@shop.example for api api-v1.2.0 → prod)"),
@@ -103,12 +122,21 @@ fn allowed_signers_count_only_once_committed_and_on_origins_default_branch() {
 
     // Alice and bob are enough for the gate; carol's forged one must be named, not counted.
     let reason = approval_reason(&plan_as_dana(&repo));
-    assert!(reason.contains("not counted: carol@shop.example (signature by"), "{reason}");
+    assert!(
+        reason.contains("not counted: carol@shop.example (signature by"),
+        "{reason}"
+    );
 
     // Committed locally but not on origin: still not counted.
-    git(&repo, &["commit", "-q", "-am", "chore: add mallory as carol"]);
+    git(
+        &repo,
+        &["commit", "-q", "-am", "chore: add mallory as carol"],
+    );
     let reason = approval_reason(&plan_as_dana(&repo));
-    assert!(reason.contains("not counted: carol@shop.example"), "{reason}");
+    assert!(
+        reason.contains("not counted: carol@shop.example"),
+        "{reason}"
+    );
 
     // Pushed and fetched (reviewed, in a real team): now it counts.
     git(&repo, &["push", "-q", "origin", "main"]);
@@ -123,12 +151,24 @@ fn without_a_key_events_are_recorded_unsigned_with_a_warning_and_do_not_count() 
     let dir = tempfile::tempdir().expect("tempdir");
     let team = Team::new(dir.path());
     let repo = signed_project(dir.path(), &team, "");
-    let out = as_user(&repo, ALICE, None, &["approve", "api", "api-v1.2.0", "--env", "prod"]);
+    let out = as_user(
+        &repo,
+        ALICE,
+        None,
+        &["approve", "api", "api-v1.2.0", "--env", "prod"],
+    );
     assert_code(&out, 0);
-    assert!(stderr(&out).contains("you have no signing key"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("you have no signing key"),
+        "{}",
+        stderr(&out)
+    );
     approve(&repo, BOB, Some(&team.bob));
     let reason = approval_reason(&plan_as_dana(&repo));
-    assert!(reason.contains("not counted: alice@shop.example (unsigned)"), "{reason}");
+    assert!(
+        reason.contains("not counted: alice@shop.example (unsigned)"),
+        "{reason}"
+    );
     let verify = as_user(&repo, DANA, None, &["log", "--verify"]);
     assert_code(&verify, 0);
     assert!(

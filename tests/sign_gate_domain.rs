@@ -47,8 +47,20 @@ fn outcome(log: &Log, signatures: &BTreeMap<String, SignatureCheck>) -> GateOutc
 #[test]
 fn verified_signed_approvals_count() {
     let mut log = Log::default();
-    let a = log.add("2026-03-02T10:00:00Z", ALICE, &approved(COMMIT), "api-v1.4.2", "prod");
-    let b = log.add("2026-03-02T10:01:00Z", BOB, &approved(COMMIT), "api-v1.4.2", "prod");
+    let a = log.add(
+        "2026-03-02T10:00:00Z",
+        ALICE,
+        &approved(COMMIT),
+        "api-v1.4.2",
+        "prod",
+    );
+    let b = log.add(
+        "2026-03-02T10:01:00Z",
+        BOB,
+        &approved(COMMIT),
+        "api-v1.4.2",
+        "prod",
+    );
     let checks = BTreeMap::from([(a, SignatureCheck::Verified), (b, SignatureCheck::Verified)]);
     let o = outcome(&log, &checks);
     assert_eq!(o.status, GateStatus::Pass, "{}", o.reason);
@@ -58,8 +70,20 @@ fn verified_signed_approvals_count() {
 #[test]
 fn a_forged_or_unsigned_approval_does_not_count_and_the_reason_says_why() {
     let mut log = Log::default();
-    let a = log.add("2026-03-02T10:00:00Z", ALICE, &approved(COMMIT), "api-v1.4.2", "prod");
-    let b = log.add("2026-03-02T10:01:00Z", BOB, &approved(COMMIT), "api-v1.4.2", "prod");
+    let a = log.add(
+        "2026-03-02T10:00:00Z",
+        ALICE,
+        &approved(COMMIT),
+        "api-v1.4.2",
+        "prod",
+    );
+    let b = log.add(
+        "2026-03-02T10:01:00Z",
+        BOB,
+        &approved(COMMIT),
+        "api-v1.4.2",
+        "prod",
+    );
     let checks = BTreeMap::from([
         (a, SignatureCheck::Unsigned),
         (
@@ -73,13 +97,15 @@ fn a_forged_or_unsigned_approval_does_not_count_and_the_reason_says_why() {
     assert_eq!(o.status, GateStatus::Pending);
     assert!(o.reason.starts_with("0 of 2 approvals"), "{}", o.reason);
     assert!(
-        o.reason.contains(&format!("not counted: {ALICE} (unsigned)")),
+        o.reason
+            .contains(&format!("not counted: {ALICE} (unsigned)")),
         "{}",
         o.reason
     );
     assert!(
-        o.reason
-            .contains(&format!("{BOB} (signature by ED25519 key SHA256:xyz not in allowed_signers)")),
+        o.reason.contains(&format!(
+            "{BOB} (signature by ED25519 key SHA256:xyz not in allowed_signers)"
+        )),
         "{}",
         o.reason
     );
@@ -88,7 +114,13 @@ fn a_forged_or_unsigned_approval_does_not_count_and_the_reason_says_why() {
 #[test]
 fn an_approval_whose_signature_was_not_checked_does_not_count() {
     let mut log = Log::default();
-    log.add("2026-03-02T10:00:00Z", ALICE, &approved(COMMIT), "api-v1.4.2", "prod");
+    log.add(
+        "2026-03-02T10:00:00Z",
+        ALICE,
+        &approved(COMMIT),
+        "api-v1.4.2",
+        "prod",
+    );
     let o = outcome(&log, &BTreeMap::new());
     assert_eq!(o.status, GateStatus::Pending);
     assert!(o.reason.contains("signature not checked"), "{}", o.reason);

@@ -21,7 +21,10 @@ fn approvals(dir: &Path) -> Vec<serde_json::Value> {
 }
 
 fn commit_of(approvals: &[serde_json::Value]) -> String {
-    approvals[0]["data"]["commit"].as_str().expect("commit").to_string()
+    approvals[0]["data"]["commit"]
+        .as_str()
+        .expect("commit")
+        .to_string()
 }
 
 /// Runs verify-approvals with `input` on stdin and `args` after the fixed ones.
@@ -47,12 +50,21 @@ fn verify(dir: &Path, input: &str, args: &[&str]) -> Output {
     child.wait_with_output().expect("shipdeck ends")
 }
 
-fn setup() -> (tempfile::TempDir, std::path::PathBuf, Vec<serde_json::Value>) {
+fn setup() -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Vec<serde_json::Value>,
+) {
     let dir = tempfile::tempdir().expect("tempdir");
     let team = Team::new(dir.path());
     let repo = signed_project(dir.path(), &team, "");
     for (user, key) in [(ALICE, &team.alice), (BOB, &team.bob)] {
-        let out = as_user(&repo, user, Some(key), &["approve", "api", "api-v1.2.0", "--env", "prod"]);
+        let out = as_user(
+            &repo,
+            user,
+            Some(key),
+            &["approve", "api", "api-v1.2.0", "--env", "prod"],
+        );
         assert_code(&out, 0);
     }
     std::fs::write(dir.path().join("signers"), team.allowed_signers()).expect("signers");
@@ -67,8 +79,18 @@ fn two_signed_approvals_verify_from_stdin_a_file_or_the_environment() {
     let commit = commit_of(&list);
     let json = serde_json::Value::Array(list).to_string();
     let base = [
-        "--service", "api", "--env", "prod", "--release", "api-v1.2.0", "--commit", &commit,
-        "--count", "2", "--from", "alice@shop.example,bob@shop.example",
+        "--service",
+        "api",
+        "--env",
+        "prod",
+        "--release",
+        "api-v1.2.0",
+        "--commit",
+        &commit,
+        "--count",
+        "2",
+        "--from",
+        "alice@shop.example,bob@shop.example",
     ];
 
     let with_file = [&base[..], &["--allowed-signers", "signers"]].concat();
@@ -116,8 +138,16 @@ fn an_approval_changed_after_signing_is_refused() {
         dir.path(),
         &json,
         &[
-            "--service", "api", "--env", "staging", "--commit", &commit, "--count", "1",
-            "--allowed-signers", "signers",
+            "--service",
+            "api",
+            "--env",
+            "staging",
+            "--commit",
+            &commit,
+            "--count",
+            "1",
+            "--allowed-signers",
+            "signers",
         ],
     );
     assert_code(&out, 3);
@@ -144,7 +174,11 @@ fn another_commit_the_promoters_own_approval_and_missing_bodies_do_not_count() {
     let out = verify(
         dir.path(),
         &json,
-        &[&["--service", "api", "--env", "prod", "--commit", other][..], &signers[..]].concat(),
+        &[
+            &["--service", "api", "--env", "prod", "--commit", other][..],
+            &signers[..],
+        ]
+        .concat(),
     );
     assert_code(&out, 3);
     assert!(stderr(&out).contains("approves commit"), "{}", stderr(&out));
@@ -153,7 +187,16 @@ fn another_commit_the_promoters_own_approval_and_missing_bodies_do_not_count() {
         dir.path(),
         &json,
         &[
-            &["--service", "api", "--env", "prod", "--commit", &commit[..10], "--count", "2"][..],
+            &[
+                "--service",
+                "api",
+                "--env",
+                "prod",
+                "--commit",
+                &commit[..10],
+                "--count",
+                "2",
+            ][..],
             &["--promoter", "bob@shop.example"][..],
             &signers[..],
         ]
@@ -171,15 +214,27 @@ fn another_commit_the_promoters_own_approval_and_missing_bodies_do_not_count() {
     let out = verify(
         dir.path(),
         &bare,
-        &[&["--service", "api", "--env", "prod", "--commit", &commit][..], &signers[..]].concat(),
+        &[
+            &["--service", "api", "--env", "prod", "--commit", &commit][..],
+            &signers[..],
+        ]
+        .concat(),
     );
     assert_code(&out, 3);
-    assert!(stderr(&out).contains("no event body to verify"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no event body to verify"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = verify(
         dir.path(),
         "not json",
-        &[&["--service", "api", "--env", "prod", "--commit", &commit][..], &signers[..]].concat(),
+        &[
+            &["--service", "api", "--env", "prod", "--commit", &commit][..],
+            &signers[..],
+        ]
+        .concat(),
     );
     assert_code(&out, 2);
 }
@@ -192,16 +247,39 @@ fn the_command_after_the_double_dash_runs_only_once_verified() {
     let json = serde_json::Value::Array(list).to_string();
     let args = |count: &'static str| {
         vec![
-            "--service".to_string(), "api".into(), "--env".into(), "prod".into(),
-            "--commit".into(), commit.clone(), "--count".into(), count.into(),
-            "--allowed-signers".into(), "signers".into(), "--".into(), "touch".into(),
+            "--service".to_string(),
+            "api".into(),
+            "--env".into(),
+            "prod".into(),
+            "--commit".into(),
+            commit.clone(),
+            "--count".into(),
+            count.into(),
+            "--allowed-signers".into(),
+            "signers".into(),
+            "--".into(),
+            "touch".into(),
             format!("ran-{count}"),
         ]
     };
     let two: Vec<String> = args("2");
     let three: Vec<String> = args("3");
-    assert_code(&verify(d, &json, &two.iter().map(String::as_str).collect::<Vec<_>>()), 0);
+    assert_code(
+        &verify(
+            d,
+            &json,
+            &two.iter().map(String::as_str).collect::<Vec<_>>(),
+        ),
+        0,
+    );
     assert!(d.join("ran-2").exists());
-    assert_code(&verify(d, &json, &three.iter().map(String::as_str).collect::<Vec<_>>()), 3);
+    assert_code(
+        &verify(
+            d,
+            &json,
+            &three.iter().map(String::as_str).collect::<Vec<_>>(),
+        ),
+        3,
+    );
     assert!(!d.join("ran-3").exists());
 }

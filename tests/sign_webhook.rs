@@ -82,8 +82,11 @@ fn start_webhook(dir: &Path, mirror: &Path) -> (Server, SocketAddr) {
     )
     .expect("deploy script");
     std::fs::set_permissions(&deploy, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    std::fs::write(dir.join("health.json"), r#"{"status":"pass","version":"0.9.0"}"#)
-        .expect("health");
+    std::fs::write(
+        dir.join("health.json"),
+        r#"{"status":"pass","version":"0.9.0"}"#,
+    )
+    .expect("health");
     let hooks_file = dir.join("hooks.json");
     std::fs::write(&hooks_file, hooks(dir, mirror).to_string()).expect("hooks file");
     let log = std::fs::File::create(dir.join("webhook.log")).expect("log");
@@ -92,7 +95,14 @@ fn start_webhook(dir: &Path, mirror: &Path) -> (Server, SocketAddr) {
         .expect("port")
         .port();
     let child = Command::new(WEBHOOK)
-        .args(["-ip", "127.0.0.1", "-port", &port.to_string(), "-verbose", "-hooks"])
+        .args([
+            "-ip",
+            "127.0.0.1",
+            "-port",
+            &port.to_string(),
+            "-verbose",
+            "-hooks",
+        ])
         .arg(&hooks_file)
         .env("SHIPDECK_DATA_DIR", dir.join(".hookdata"))
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
@@ -131,7 +141,12 @@ fn promote(repo: &Path, release: &str) -> Output {
 }
 
 fn approve(repo: &Path, release: &str, user: &str, key: &Path) {
-    let out = as_user(repo, user, Some(key), &["approve", "api", release, "--env", "prod"]);
+    let out = as_user(
+        repo,
+        user,
+        Some(key),
+        &["approve", "api", release, "--env", "prod"],
+    );
     assert_code(&out, 0);
 }
 
@@ -143,7 +158,16 @@ fn a_hook_running_verify_approvals_deploys_the_approved_release_and_refuses_forg
     let team = Team::new(d);
     let repo = signed_project(d, &team, "");
     let mirror = d.join("endpoint.git");
-    git(d, &["clone", "-q", "--mirror", "origin.git", mirror.to_str().expect("utf-8")]);
+    git(
+        d,
+        &[
+            "clone",
+            "-q",
+            "--mirror",
+            "origin.git",
+            mirror.to_str().expect("utf-8"),
+        ],
+    );
     let (_server, addr) = start_webhook(d, &mirror);
     // A lax client (one unsigned approval is enough for it): the endpoint must enforce.
     std::fs::write(
@@ -184,21 +208,34 @@ verify_timeout = "20s"
     assert_code(&forged, 4);
     let why = stderr(&forged);
     assert!(why.contains("500"), "{why}");
-    wait_for("the hook's refusal in webhook's log", Duration::from_secs(10), || {
-        std::fs::read_to_string(d.join("webhook.log"))
-            .is_ok_and(|l| l.contains("not in allowed_signers") && l.contains("refused api api-v1.1.0"))
-    });
+    wait_for(
+        "the hook's refusal in webhook's log",
+        Duration::from_secs(10),
+        || {
+            std::fs::read_to_string(d.join("webhook.log")).is_ok_and(|l| {
+                l.contains("not in allowed_signers") && l.contains("refused api api-v1.1.0")
+            })
+        },
+    );
 
     // Missing: only one approval where two are needed.
     approve(&repo, "api-v1.0.0", BOB, &team.bob);
     let missing = promote(&repo, "api-v1.0.0");
     assert_code(&missing, 4);
     wait_for("the hook's second refusal", Duration::from_secs(10), || {
-        std::fs::read_to_string(d.join("webhook.log"))
-            .is_ok_and(|l| l.contains("refused api api-v1.0.0") && l.contains("1 of 2 verified approvals"))
+        std::fs::read_to_string(d.join("webhook.log")).is_ok_and(|l| {
+            l.contains("refused api api-v1.0.0") && l.contains("1 of 2 verified approvals")
+        })
     });
 
-    assert_eq!(deployed(d), ["1.2.0"], "only the approved release was deployed");
+    assert_eq!(
+        deployed(d),
+        ["1.2.0"],
+        "only the approved release was deployed"
+    );
     let log = std::fs::read_to_string(d.join("webhook.log")).expect("log");
-    assert!(!log.contains(SECRET), "the secret leaked into webhook's log");
+    assert!(
+        !log.contains(SECRET),
+        "the secret leaked into webhook's log"
+    );
 }

@@ -162,7 +162,12 @@ pub enum Command {
 pub struct VerifyApprovalsArgs {
     /// The approvals as JSON: `{{approvals_json}}`'s array, or a whole deploy payload with an
     /// `approvals` field. Default: `--approvals-file`, else stdin.
-    #[arg(long, env = "SHIPDECK_APPROVALS", hide_env_values = true, value_name = "JSON")]
+    #[arg(
+        long,
+        env = "SHIPDECK_APPROVALS",
+        hide_env_values = true,
+        value_name = "JSON"
+    )]
     pub approvals: Option<String>,
     /// Read the approvals from FILE (`-` for stdin); wins over `--approvals`.
     #[arg(long, value_name = "FILE")]

@@ -16,7 +16,9 @@ pub fn run(args: &VerifyApprovalsArgs) -> Result<u8, Failure> {
     let input = approvals(args)?;
     let allowed = match (&args.allowed_signers, &args.repo) {
         (Some(file), _) => AllowedSigners::from_file(file),
-        (None, Some(repo)) => AllowedSigners::from_repository(repo, &args.signers_path, &args.remote),
+        (None, Some(repo)) => {
+            AllowedSigners::from_repository(repo, &args.signers_path, &args.remote)
+        }
         (None, None) => {
             return Err(Failure::usage(
                 "say where the allowed signers are: --allowed-signers FILE, or --repo DIR (read \
@@ -32,7 +34,12 @@ pub fn run(args: &VerifyApprovalsArgs) -> Result<u8, Failure> {
         release: args.release.clone(),
         commit: args.commit.clone(),
         count: args.count,
-        from: args.from.iter().map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect(),
+        from: args
+            .from
+            .iter()
+            .map(|f| f.trim().to_string())
+            .filter(|f| !f.is_empty())
+            .collect(),
         promoter: args.promoter.clone().filter(|p| !p.is_empty()),
     };
     let decision = decide(&input, &expected, &verifier).map_err(Failure::usage)?;
@@ -93,7 +100,10 @@ fn approvals(args: &VerifyApprovalsArgs) -> Result<String, Failure> {
     match (&args.approvals_file, &args.approvals) {
         (Some(file), _) if file.as_os_str() == "-" => from_stdin(),
         (Some(file), _) => std::fs::read_to_string(file).map_err(|e| {
-            Failure::usage(format!("could not read the approvals from {}: {e}", file.display()))
+            Failure::usage(format!(
+                "could not read the approvals from {}: {e}",
+                file.display()
+            ))
         }),
         (None, Some(json)) => Ok(json.clone()),
         (None, None) => from_stdin(),

@@ -23,9 +23,9 @@ pub fn signatures(ctx: &Context) -> Result<u8, Failure> {
         }
         return Ok(0);
     };
-    let source = verifier.source().map_err(|why| {
-        Failure::failed(format!("could not check signatures: {why}"))
-    })?;
+    let source = verifier
+        .source()
+        .map_err(|why| Failure::failed(format!("could not check signatures: {why}")))?;
     let checks = verifier.check_events(&signed);
     let failed: Vec<(&Event, &String)> = signed
         .iter()
@@ -74,7 +74,8 @@ fn scope(e: &Event) -> String {
         format!(" for {}", parts.join(" "))
     };
     if let Some(env) = &e.env {
-        out.push_str(&format!(" → {}", sanitize(env)));
+        out.push_str(" → ");
+        out.push_str(&sanitize(env));
     }
     out
 }

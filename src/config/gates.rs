@@ -50,9 +50,7 @@ pub fn environments(
             Some(gates_node) => {
                 let gates_path = format!("{path}.gates");
                 match doc.array(gates_node, &gates_path) {
-                    Some(items) => {
-                        gates(doc, items, &gates_path, &label, checklists, dir, signing)
-                    }
+                    Some(items) => gates(doc, items, &gates_path, &label, checklists, dir, signing),
                     None => Vec::new(),
                 }
             }

@@ -98,7 +98,9 @@ impl AllowedSigners {
                 ))
             })?;
         let copy = TempFile::write("allowed-signers", blob.content()).map_err(|e| {
-            error(format!("could not write a copy of the allowed signers: {e}"))
+            error(format!(
+                "could not write a copy of the allowed signers: {e}"
+            ))
         })?;
         Ok(AllowedSigners {
             path: copy.path().to_path_buf(),
@@ -122,7 +124,9 @@ impl AllowedSigners {
 fn path_in_repo(repo: &git2::Repository, dir: &Path, file: &Path) -> Result<PathBuf, SignError> {
     let prefix = match repo.workdir() {
         Some(workdir) => {
-            let workdir = workdir.canonicalize().unwrap_or_else(|_| workdir.to_path_buf());
+            let workdir = workdir
+                .canonicalize()
+                .unwrap_or_else(|_| workdir.to_path_buf());
             let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
             dir.strip_prefix(&workdir)
                 .map(Path::to_path_buf)

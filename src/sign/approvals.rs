@@ -50,14 +50,18 @@ impl Decision {
 pub fn decide(input: &str, expected: &Expected, verifier: &Verifier) -> Result<Decision, String> {
     let value: Value = serde_json::from_str(input.trim())
         .map_err(|e| format!("the approvals are not JSON: {e}"))?;
-    let list = match &value {
-        Value::Array(list) => list,
-        Value::Object(map) => match map.get("approvals") {
-            Some(Value::Array(list)) => list,
-            _ => return Err("expected a JSON array of approvals (or an object with an `approvals` array)".to_string()),
-        },
-        _ => return Err("expected a JSON array of approvals".to_string()),
-    };
+    let list =
+        match &value {
+            Value::Array(list) => list,
+            Value::Object(map) => match map.get("approvals") {
+                Some(Value::Array(list)) => list,
+                _ => return Err(
+                    "expected a JSON array of approvals (or an object with an `approvals` array)"
+                        .to_string(),
+                ),
+            },
+            _ => return Err("expected a JSON array of approvals".to_string()),
+        };
     let mut decision = Decision {
         counted: Vec::new(),
         refused: Vec::new(),
@@ -70,14 +74,20 @@ pub fn decide(input: &str, expected: &Expected, verifier: &Verifier) -> Result<D
                     decision.counted.push(actor);
                 }
             }
-            Err((who, why)) => decision.refused.push(format!("approval {} by {who}: {why}", i + 1)),
+            Err((who, why)) => decision
+                .refused
+                .push(format!("approval {} by {who}: {why}", i + 1)),
         }
     }
     Ok(decision)
 }
 
 /// The approver, when `item` counts; else who it claims to be and why it does not count.
-fn judge(item: &Value, expected: &Expected, verifier: &Verifier) -> Result<String, (String, String)> {
+fn judge(
+    item: &Value,
+    expected: &Expected,
+    verifier: &Verifier,
+) -> Result<String, (String, String)> {
     let body_value = item.get("event").unwrap_or(item);
     let claimed = item
         .get("actor")
@@ -92,7 +102,10 @@ fn judge(item: &Value, expected: &Expected, verifier: &Verifier) -> Result<Strin
     let who = sanitize(&body.actor);
     let no = |why: String| Err((who.clone(), why));
     if body.kind != "approved" {
-        return no(format!("a `{}` event, not an approval", sanitize(&body.kind)));
+        return no(format!(
+            "a `{}` event, not an approval",
+            sanitize(&body.kind)
+        ));
     }
     let field = |name: &str, have: Option<&str>, want: &str| -> Result<(), String> {
         match have {
@@ -113,7 +126,11 @@ fn judge(item: &Value, expected: &Expected, verifier: &Verifier) -> Result<Strin
     if let Err(why) = scope {
         return no(why);
     }
-    let commit = body.data.get("commit").and_then(Value::as_str).unwrap_or("");
+    let commit = body
+        .data
+        .get("commit")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if !same_commit(commit, &expected.commit) {
         return no(format!(
             "approves commit {}, not {} (the release moved?)",
@@ -122,7 +139,10 @@ fn judge(item: &Value, expected: &Expected, verifier: &Verifier) -> Result<Strin
         ));
     }
     if !expected.from.is_empty() && !expected.from.contains(&body.actor) {
-        return no(format!("not one of the approvers ({})", expected.from.join(", ")));
+        return no(format!(
+            "not one of the approvers ({})",
+            expected.from.join(", ")
+        ));
     }
     if expected.promoter.as_deref() == Some(body.actor.as_str()) {
         return no("the promoter's own approval never counts".to_string());

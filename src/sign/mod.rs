@@ -13,12 +13,12 @@ mod key;
 mod keygen;
 mod verifier;
 
+pub use crate::domain::signature::SignatureCheck;
 pub use allowed::{AllowedSigners, candidate_refs};
 pub use approvals::{Decision, Expected, decide};
 pub use key::{SigningKey, signing_key};
 pub use keygen::SignError;
 pub use verifier::Verifier;
-pub use crate::domain::signature::SignatureCheck;
 
 /// The signature namespace: a signature made for shipdeck is never valid for git or anything
 /// else, and the other way round.

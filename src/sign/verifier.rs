@@ -59,9 +59,8 @@ impl Verifier {
             let jobs: Vec<_> = events
                 .chunks(chunk)
                 .map(|part| {
-                    scope.spawn(move || {
-                        part.iter().map(|e| self.check_event(e)).collect::<Vec<_>>()
-                    })
+                    scope
+                        .spawn(move || part.iter().map(|e| self.check_event(e)).collect::<Vec<_>>())
                 })
                 .collect();
             jobs.into_iter()
@@ -155,8 +154,11 @@ fn diagnose(
     })
     .unwrap_or_default();
     if principals.is_empty() {
-        format!("signature by {key} not in allowed_signers ({})", allowed.source())
-    } else if principals.iter().any(|p| *p == actor) {
+        format!(
+            "signature by {key} not in allowed_signers ({})",
+            allowed.source()
+        )
+    } else if principals.contains(&actor) {
         format!("signature by {actor}'s key refused by ssh-keygen: {stderr}")
     } else {
         format!(

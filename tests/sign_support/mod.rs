@@ -9,6 +9,7 @@ use std::process::{Command, Output};
 #[path = "../common/mod.rs"]
 mod common;
 
+#[allow(unused_imports)] // each test binary uses a subset
 pub use common::{bin, git, repo_with_releases, stderr, stdout, wait_for};
 
 pub const ALICE: &str = "alice@shop.example";
@@ -74,16 +75,28 @@ impl Team {
 pub fn signed_project(dir: &Path, team: &Team, prod_extra: &str) -> PathBuf {
     let repo = repo_with_releases(dir, &[(1, "1.0.0"), (3, "1.1.0"), (5, "1.2.0")], 6);
     std::fs::create_dir_all(repo.join(".shipdeck")).expect("mkdir");
-    std::fs::write(repo.join(".shipdeck/allowed_signers"), team.allowed_signers())
-        .expect("allowed_signers");
+    std::fs::write(
+        repo.join(".shipdeck/allowed_signers"),
+        team.allowed_signers(),
+    )
+    .expect("allowed_signers");
     git(&repo, &["add", ".shipdeck/allowed_signers"]);
     git(&repo, &["commit", "-q", "-m", "chore: allowed signers"]);
     let origin = dir.join("origin.git");
     git(
         dir,
-        &["clone", "-q", "--bare", "repo", origin.to_str().expect("utf-8")],
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            "repo",
+            origin.to_str().expect("utf-8"),
+        ],
     );
-    git(&repo, &["remote", "add", "origin", origin.to_str().expect("utf-8")]);
+    git(
+        &repo,
+        &["remote", "add", "origin", origin.to_str().expect("utf-8")],
+    );
     git(&repo, &["fetch", "-q", "origin"]);
     git(&repo, &["remote", "set-head", "origin", "main"]);
     std::fs::write(

@@ -103,8 +103,7 @@ pub async fn promote(
     let id = store::new_event_id();
     let req = request(
         ctx,
-        &events,
-        &ledger,
+        (&events, &ledger),
         &plan.service,
         &plan.release,
         &plan.env,

@@ -78,11 +78,10 @@ pub(super) fn approvals_json(
     serde_json::Value::Array(list).to_string()
 }
 
-/// The request a deployer gets for this promotion.
+/// The request a deployer gets for this promotion; `recorded` is the log and its fold.
 pub(super) fn request(
     ctx: &Context,
-    events: &[Event],
-    ledger: &Ledger,
+    recorded: (&[Event], &Ledger),
     service: &str,
     release: &Release,
     env: &str,
@@ -98,7 +97,7 @@ pub(super) fn request(
         previous_release: previous.map(str::to_string),
         actor: ctx.actor.clone(),
         idempotency_key: idempotency_key.to_string(),
-        approvals_json: approvals_json(events, ledger, service, release, env),
+        approvals_json: approvals_json(recorded.0, recorded.1, service, release, env),
         workdir: ctx.config.dir.clone(),
         known_secrets: deploy::secret_names(&ctx.config),
     }
@@ -170,8 +169,7 @@ pub(super) async fn build(
     let call = svc.deployer_for(env).map(|spec| {
         let req = request(
             ctx,
-            &events,
-            &ledger,
+            (&events, &ledger),
             service,
             release,
             env,
