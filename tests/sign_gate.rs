@@ -177,3 +177,32 @@ fn without_a_key_events_are_recorded_unsigned_with_a_warning_and_do_not_count() 
         stdout(&verify)
     );
 }
+
+#[test]
+fn a_key_that_needs_a_passphrase_fails_the_action_without_prompting() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let team = Team::new(dir.path());
+    let repo = signed_project(dir.path(), &team, "");
+    let locked = dir.path().join("keys/locked");
+    let made = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "a passphrase", "-f"])
+        .arg(&locked)
+        .output()
+        .expect("ssh-keygen");
+    assert!(made.status.success());
+    let out = as_user(
+        &repo,
+        ALICE,
+        Some(&locked),
+        &["approve", "api", "api-v1.2.0", "--env", "prod"],
+    );
+    assert_code(&out, 1);
+    let why = stderr(&out);
+    assert!(why.contains("could not sign the event"), "{why}");
+    assert!(why.contains("ssh-agent"), "{why}");
+    let events = std::fs::read_to_string(dir.path().join("state/events.jsonl")).unwrap_or_default();
+    assert!(
+        !events.contains("\"approved\""),
+        "nothing recorded: {events}"
+    );
+}

@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest as _, Sha256};
+
 use super::keygen::{SignError, TempFile};
 use crate::domain::sanitize::sanitize;
 
@@ -26,21 +28,24 @@ pub struct AllowedSigners {
     /// The private copy made for ssh-keygen (removed on drop); `None` for the user's own file.
     _copy: Option<TempFile>,
     source: String,
+    /// sha256 of the file's bytes: verdicts are only as good as the signers they were made with.
+    digest: [u8; 32],
 }
 
 impl AllowedSigners {
     /// A file the user named (`verify-approvals --allowed-signers FILE`), used as it is.
     pub fn from_file(path: &Path) -> Result<AllowedSigners, SignError> {
-        if !path.is_file() {
-            return Err(SignError::AllowedSigners(format!(
-                "allowed signers file {} does not exist",
+        let content = std::fs::read(path).map_err(|e| {
+            SignError::AllowedSigners(format!(
+                "cannot read the allowed signers file {}: {e}",
                 path.display()
-            )));
-        }
+            ))
+        })?;
         Ok(AllowedSigners {
             path: path.to_path_buf(),
             _copy: None,
             source: path.display().to_string(),
+            digest: Sha256::digest(&content).into(),
         })
     }
 
@@ -106,12 +111,18 @@ impl AllowedSigners {
             path: copy.path().to_path_buf(),
             _copy: Some(copy),
             source,
+            digest: Sha256::digest(blob.content()).into(),
         })
     }
 
     /// The file to hand to `ssh-keygen -f`.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// sha256 of the signers' bytes.
+    pub fn digest(&self) -> &[u8; 32] {
+        &self.digest
     }
 
     /// Where the signers came from, for messages.

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::NAMESPACE;
-use super::keygen::{SignError, arg, run};
+use super::keygen::{SignError, arg, run_signing};
 
 /// A key file `ssh-keygen -Y sign -f` accepts: a private key, or a public key whose private half
 /// is in the ssh-agent.
@@ -19,7 +19,7 @@ impl SigningKey {
     /// Signs `data` in the `shipdeck` namespace; the armored signature.
     pub fn sign(&self, data: &[u8]) -> Result<String, SignError> {
         let key = arg(&self.path);
-        let ran = run(&["-Y", "sign", "-n", NAMESPACE, "-f", &key], data)?;
+        let ran = run_signing(&["-Y", "sign", "-n", NAMESPACE, "-f", &key], data)?;
         if ran.success && ran.stdout.contains("BEGIN SSH SIGNATURE") {
             Ok(ran.stdout)
         } else {

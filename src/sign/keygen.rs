@@ -36,8 +36,23 @@ pub struct Ran {
 
 /// Runs `ssh-keygen ARGS` with `input` on stdin.
 pub fn run(args: &[&str], input: &[u8]) -> Result<Ran, SignError> {
-    let mut child = Command::new("ssh-keygen")
-        .args(args)
+    spawn(Command::new("ssh-keygen").args(args), input)
+}
+
+/// Like [`run`] for signing: a key that needs a passphrase gets none instead of a prompt on the
+/// terminal (which the console owns); such keys sign through ssh-agent.
+pub fn run_signing(args: &[&str], input: &[u8]) -> Result<Ran, SignError> {
+    spawn(
+        Command::new("ssh-keygen")
+            .args(args)
+            .env("SSH_ASKPASS_REQUIRE", "force")
+            .env("SSH_ASKPASS", "/bin/false"),
+        input,
+    )
+}
+
+fn spawn(command: &mut Command, input: &[u8]) -> Result<Ran, SignError> {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

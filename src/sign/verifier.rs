@@ -3,7 +3,7 @@
 //! and many events are checked on a few threads.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use sha2::{Digest as _, Sha256};
 
@@ -18,12 +18,24 @@ use crate::store::canonical_body;
 /// How many ssh-keygen processes run at once when many events are checked.
 const WORKERS: usize = 4;
 
+/// Verdicts kept before the cache starts over (a few MiB).
+const CACHE_LIMIT: usize = 100_000;
+
+/// Verdicts of this process: they depend only on the allowed signers' bytes, the body and the
+/// signature, all in the key.
+fn verdicts() -> MutexGuard<'static, HashMap<[u8; 32], SignatureCheck>> {
+    static VERDICTS: OnceLock<Mutex<HashMap<[u8; 32], SignatureCheck>>> = OnceLock::new();
+    VERDICTS
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Checks signatures against one set of allowed signers (or says, for every signed event, why
 /// none can be checked).
 #[derive(Debug)]
 pub struct Verifier {
     allowed: Result<AllowedSigners, String>,
-    cache: Mutex<HashMap<[u8; 32], SignatureCheck>>,
 }
 
 impl Verifier {
@@ -32,7 +44,6 @@ impl Verifier {
     pub fn new(allowed: Result<AllowedSigners, SignError>) -> Verifier {
         Verifier {
             allowed: allowed.map_err(|e| e.to_string()),
-            cache: Mutex::new(HashMap::new()),
         }
     }
 
@@ -78,43 +89,56 @@ impl Verifier {
         let Some(sig) = sig else {
             return SignatureCheck::Unsigned;
         };
+        let allowed = match &self.allowed {
+            Ok(allowed) => allowed,
+            Err(why) => return SignatureCheck::Failed(format!("not checked: {why}")),
+        };
         let data = canonical_body(body);
         let key: [u8; 32] = Sha256::new()
+            .chain_update(allowed.digest())
             .chain_update(data.as_bytes())
             .chain_update([0])
             .chain_update(sig.as_bytes())
             .finalize()
             .into();
-        if let Some(known) = self.cache().get(&key) {
+        if let Some(known) = verdicts().get(&key) {
             return known.clone();
         }
-        let verdict = match &self.allowed {
-            Ok(allowed) => verify(allowed, &body.actor, sig, data.as_bytes()),
-            Err(why) => SignatureCheck::Failed(format!("not checked: {why}")),
-        };
-        self.cache().insert(key, verdict.clone());
+        let (verdict, settled) = verify(allowed, &body.actor, sig, data.as_bytes());
+        if settled {
+            let mut cache = verdicts();
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(key, verdict.clone());
+        }
         verdict
-    }
-
-    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], SignatureCheck>> {
-        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
-fn verify(allowed: &AllowedSigners, actor: &str, sig: &str, data: &[u8]) -> SignatureCheck {
+/// The verdict, and whether it is settled (a verdict, not a failure to run the check).
+fn verify(allowed: &AllowedSigners, actor: &str, sig: &str, data: &[u8]) -> (SignatureCheck, bool) {
     let failed = |why: String| SignatureCheck::Failed(why);
     let sig_file = match TempFile::write("sig", sig.as_bytes()) {
         Ok(f) => f,
-        Err(e) => return failed(format!("not checked: could not write the signature: {e}")),
+        Err(e) => {
+            return (
+                failed(format!("not checked: could not write the signature: {e}")),
+                false,
+            );
+        }
     };
     let (signers, sig_path) = (arg(allowed.path()), arg(sig_file.path()));
     let args = [
         "-Y", "verify", "-f", &signers, "-I", actor, "-n", NAMESPACE, "-s", &sig_path,
     ];
     match run(&args, data) {
-        Ok(ran) if ran.success => SignatureCheck::Verified,
-        Ok(ran) => failed(diagnose(allowed, actor, &sig_path, data, &ran.stderr)),
-        Err(e) => failed(format!("not checked: {e}")),
+        Ok(ran) if ran.success => (SignatureCheck::Verified, true),
+        Ok(ran) => (
+            failed(diagnose(allowed, actor, &sig_path, data, &ran.stderr)),
+            true,
+        ),
+        Err(e) => (failed(format!("not checked: {e}")), false),
     }
 }
 
