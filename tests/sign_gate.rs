@@ -206,3 +206,37 @@ fn a_key_that_needs_a_passphrase_fails_the_action_without_prompting() {
         "nothing recorded: {events}"
     );
 }
+
+#[test]
+fn missing_allowed_signers_say_which_ref_and_commit_were_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let team = Team::new(dir.path());
+    let repo = signed_project(dir.path(), &team, "");
+    approve(&repo, ALICE, Some(&team.alice));
+
+    // Removed from origin's default branch: the ref and commit read are named.
+    git(&repo, &["rm", "-q", ".shipdeck/allowed_signers"]);
+    git(&repo, &["commit", "-q", "-m", "chore: drop signers"]);
+    git(&repo, &["push", "-q", "origin", "main"]);
+    git(&repo, &["fetch", "-q", "origin"]);
+    let reason = approval_reason(&plan_as_dana(&repo));
+    assert!(
+        reason.contains(".shipdeck/allowed_signers is not committed on refs/remotes/origin/HEAD → refs/remotes/origin/main at "),
+        "{reason}"
+    );
+    let verify = as_user(&repo, DANA, None, &["log", "--verify"]);
+    assert_code(&verify, 1);
+    assert!(
+        stderr(&verify).contains("could not check signatures"),
+        "{}",
+        stderr(&verify)
+    );
+
+    // No remote-tracking refs at all: every ref tried is named.
+    git(&repo, &["remote", "remove", "origin"]);
+    let reason = approval_reason(&plan_as_dana(&repo));
+    assert!(
+        reason.contains("none of refs/shipdeck/remote-default, refs/remotes/origin/HEAD, refs/remotes/origin/main, refs/remotes/origin/master exists"),
+        "{reason}"
+    );
+}
