@@ -161,3 +161,28 @@ fn path_in_repo(repo: &git2::Repository, dir: &Path, file: &Path) -> Result<Path
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::path_in_repo;
+
+    #[test]
+    fn the_signers_path_is_read_relative_to_the_config_dir_and_never_leaves_the_repository() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = git2::Repository::init(dir.path()).expect("init");
+        let sub = dir.path().join("deploy");
+        std::fs::create_dir_all(&sub).expect("mkdir");
+        let file = Path::new(".shipdeck/allowed_signers");
+        assert_eq!(
+            path_in_repo(&repo, &sub, file).expect("inside"),
+            Path::new("deploy/.shipdeck/allowed_signers")
+        );
+        assert_eq!(
+            path_in_repo(&repo, &sub, Path::new("../keys/signers")).expect("inside"),
+            Path::new("keys/signers")
+        );
+        assert!(path_in_repo(&repo, dir.path(), Path::new("../outside")).is_err());
+    }
+}

@@ -160,3 +160,21 @@ fn same_commit(have: &str, want: &str) -> bool {
     let (have, want) = (have.to_ascii_lowercase(), want.to_ascii_lowercase());
     !have.is_empty() && (have == want || (want.len() >= 7 && have.starts_with(&want)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::same_commit;
+
+    #[test]
+    fn a_commit_matches_in_full_or_by_an_abbreviation_of_at_least_seven_digits() {
+        let full = "951309abb611e3d0381de0a23e8bc0b673cfc9a7";
+        assert!(same_commit(full, full));
+        assert!(same_commit(full, "951309A"));
+        assert!(!same_commit(full, "951309"));
+        assert!(!same_commit(
+            full,
+            "951309abb611e3d0381de0a23e8bc0b673cfc9a8"
+        ));
+        assert!(!same_commit("", ""));
+    }
+}
