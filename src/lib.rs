@@ -5,6 +5,8 @@
 //! - `store`: the append-only, hash-chained event log.
 //! - `git`: releases, changelogs and tags from real repositories.
 //! - `probe`, `deploy`, `trust`: the live world (health probes, deployers, trusted commands).
+//! - `sign`: SSH signatures on events (ssh-keygen), allowed signers from the remote's default
+//!   branch.
 //! - `demo`: the built-in demo's repository and environments.
 //! - `app`: the engine both the console and the headless commands drive.
 //! - `tui`: the console.

@@ -283,3 +283,32 @@ fn the_command_after_the_double_dash_runs_only_once_verified() {
     );
     assert!(!d.join("ran-3").exists());
 }
+
+#[test]
+fn next_to_a_signing_project_the_projects_committed_signers_are_used() {
+    let (_dir, repo, list) = setup();
+    let commit = commit_of(&list);
+    let json = serde_json::Value::Array(list).to_string();
+    let out = verify(
+        &repo,
+        &json,
+        &[
+            "--service",
+            "api",
+            "--env",
+            "prod",
+            "--commit",
+            &commit,
+            "--count",
+            "2",
+        ],
+    );
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains(
+            "allowed signers: .shipdeck/allowed_signers as committed on refs/remotes/origin/HEAD"
+        ),
+        "{}",
+        stdout(&out)
+    );
+}

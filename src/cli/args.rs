@@ -198,7 +198,7 @@ pub struct VerifyApprovalsArgs {
     pub allowed_signers: Option<PathBuf>,
     /// Or: read allowed signers as committed on the default branch of `--remote` in this
     /// repository (refs/shipdeck/remote-default, refs/remotes/<remote>/HEAD, …/main, …/master;
-    /// a bare mirror's own HEAD).
+    /// a bare mirror's own HEAD). Without either: the configuration's `[project] signing`.
     #[arg(long, value_name = "DIR", conflicts_with = "allowed_signers")]
     pub repo: Option<PathBuf>,
     /// The file's path in that repository.

@@ -146,6 +146,6 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             format,
         )),
         Some(Command::Log { json, verify }) => commands::log(config, read_only, json, verify),
-        Some(Command::VerifyApprovals(args)) => verify_approvals::run(&args),
+        Some(Command::VerifyApprovals(args)) => verify_approvals::run(&args, config),
     }
 }

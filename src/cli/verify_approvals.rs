@@ -3,28 +3,24 @@
 
 use std::io::Read as _;
 use std::os::unix::process::CommandExt as _;
+use std::path::Path;
 
 use crate::app::Failure;
 use crate::domain::sanitize::sanitize;
-use crate::sign::{AllowedSigners, Expected, Verifier, decide};
+use crate::sign::{AllowedSigners, Expected, SignError, Verifier, decide};
 
 use super::args::VerifyApprovalsArgs;
 
 /// Exit 0 (or becomes `then`) when enough approvals verify; 3 naming every one that did not
 /// count; 2 for input that is not approvals; 1 when allowed signers cannot be read.
-pub fn run(args: &VerifyApprovalsArgs) -> Result<u8, Failure> {
+pub fn run(args: &VerifyApprovalsArgs, config: Option<&Path>) -> Result<u8, Failure> {
     let input = approvals(args)?;
     let allowed = match (&args.allowed_signers, &args.repo) {
         (Some(file), _) => AllowedSigners::from_file(file),
         (None, Some(repo)) => {
             AllowedSigners::from_repository(repo, &args.signers_path, &args.remote)
         }
-        (None, None) => {
-            return Err(Failure::usage(
-                "say where the allowed signers are: --allowed-signers FILE, or --repo DIR (read \
-                 as committed on the remote's default branch)",
-            ));
-        }
+        (None, None) => from_project(config)?,
     }
     .map_err(|e| Failure::failed(format!("cannot verify approvals: {e}")))?;
     let verifier = Verifier::new(Ok(allowed));
@@ -77,6 +73,27 @@ pub fn run(args: &VerifyApprovalsArgs) -> Result<u8, Failure> {
         "verified, but could not run {}: {err}",
         sanitize(program)
     )))
+}
+
+/// Without `--allowed-signers` or `--repo`: the project's own signing settings (a command
+/// deployer running next to its shipdeck.toml).
+fn from_project(config: Option<&Path>) -> Result<Result<AllowedSigners, SignError>, Failure> {
+    let missing = || {
+        Failure::usage(
+            "say where the allowed signers are: --allowed-signers FILE, or --repo DIR (read as \
+             committed on the remote's default branch), or run next to a shipdeck.toml with \
+             `[project] signing`",
+        )
+    };
+    let cwd = std::env::current_dir().map_err(|_| missing())?;
+    let path = crate::config::discover(config, &cwd).map_err(|_| missing())?;
+    let project = crate::config::load(&path).map_err(|e| Failure::usage(e.to_string()))?;
+    let signing = project.project.signing.as_ref().ok_or_else(missing)?;
+    Ok(AllowedSigners::from_repository(
+        &project.dir,
+        &signing.allowed_signers,
+        &signing.remote,
+    ))
 }
 
 fn listed(actors: &[String]) -> String {
