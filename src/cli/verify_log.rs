@@ -23,6 +23,10 @@ pub fn signatures(ctx: &Context) -> Result<u8, Failure> {
         }
         return Ok(0);
     };
+    if signed.is_empty() {
+        println!("signatures: 0 verified, {unsigned} unsigned, 0 failed");
+        return Ok(0);
+    }
     let source = verifier
         .source()
         .map_err(|why| Failure::failed(format!("could not check signatures: {why}")))?;

@@ -70,14 +70,20 @@ impl Verifier {
             let jobs: Vec<_> = events
                 .chunks(chunk)
                 .map(|part| {
-                    scope
-                        .spawn(move || part.iter().map(|e| self.check_event(e)).collect::<Vec<_>>())
+                    let job = scope.spawn(move || {
+                        part.iter().map(|e| self.check_event(e)).collect::<Vec<_>>()
+                    });
+                    (part.len(), job)
                 })
                 .collect();
             jobs.into_iter()
-                .flat_map(|job| {
+                .flat_map(|(len, job)| {
+                    // One verdict per event even if a checker panicked, so verdicts stay aligned.
                     job.join().unwrap_or_else(|_| {
-                        vec![SignatureCheck::Failed("the checker panicked".to_string())]
+                        vec![
+                            SignatureCheck::Failed("not checked: the checker panicked".to_string());
+                            len
+                        ]
                     })
                 })
                 .collect()
