@@ -6,6 +6,8 @@
 //! - `git`: releases, changelogs and tags from real repositories.
 //! - `probe`, `deploy`, `trust`: the live world (health probes, deployers, trusted commands).
 //! - `publish`: release notes sent through the configured channels.
+//! - `sign`: SSH signatures on events (ssh-keygen), allowed signers from the remote's default
+//!   branch.
 //! - `demo`: the built-in demo's repository and environments.
 //! - `app`: the engine both the console and the headless commands drive.
 //! - `tui`: the console.
@@ -20,6 +22,7 @@ pub mod domain;
 pub mod git;
 pub mod probe;
 pub mod publish;
+pub mod sign;
 pub mod store;
 pub mod trust;
 pub mod tui;

@@ -23,6 +23,8 @@ pub struct Context {
     pub read_only: bool,
     /// Commands from this configuration may run (it needs none, or it was trusted as it is).
     pub trusted: bool,
+    /// The key events are signed with, when the project signs events and the user has one.
+    pub signing_key: Option<crate::sign::SigningKey>,
 }
 
 impl Context {
@@ -53,6 +55,7 @@ impl Context {
             true
         };
         let actor = identity::current(&config.dir);
+        let signing_key = super::signatures::signing_key(&config, read_only, &mut warnings);
         Ok((
             Context {
                 config,
@@ -60,6 +63,7 @@ impl Context {
                 actor,
                 read_only,
                 trusted,
+                signing_key,
             },
             warnings,
         ))
@@ -143,7 +147,8 @@ impl Context {
         self.writable(fact.kind())?;
         let now = now();
         let body = EventBody::new(id, now, &self.actor, fact, service, release, env);
-        match self.log.append(body, now) {
+        let sig = super::signatures::sign(self.signing_key.as_ref(), &body)?;
+        match self.log.append_signed(body, sig, now) {
             Ok(Appended::New(e) | Appended::AlreadyRecorded(e)) => Ok(e),
             Err(e) => Err(Failure::failed(format!(
                 "could not record {}: {e}",

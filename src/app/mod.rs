@@ -21,6 +21,7 @@ pub mod overlay;
 pub mod overlay_keys;
 pub mod palette;
 pub mod results;
+pub mod signatures;
 pub mod state;
 pub mod update;
 

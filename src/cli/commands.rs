@@ -388,7 +388,7 @@ pub fn log(
                     ctx.log.path().display(),
                     report.events
                 );
-                Ok(0)
+                super::verify_log::signatures(&ctx)
             }
             Some(bad) => Err(Failure::log(format!(
                 "{}:{}: the event log failed verification: {}",

@@ -8,6 +8,8 @@ mod deploys;
 mod logging;
 mod notes;
 mod output;
+mod verify_approvals;
+mod verify_log;
 
 use std::process::ExitCode;
 
@@ -153,5 +155,6 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             },
         )),
         Some(Command::Log { json, verify }) => commands::log(config, read_only, json, verify),
+        Some(Command::VerifyApprovals(args)) => verify_approvals::run(&args, config),
     }
 }

@@ -18,6 +18,7 @@ mod raw;
 mod schedule;
 mod secrets;
 mod services;
+mod signing;
 mod values;
 mod warnings;
 

@@ -16,6 +16,15 @@ pub struct Project {
     pub state_dir: Option<Spanned<String>>,
     pub verify_timeout: Option<Spanned<String>>,
     pub probe_interval: Option<Spanned<String>>,
+    pub signing: Option<Signing>,
+}
+
+/// `[project] signing = { allowed_signers = "…", remote = "origin" }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signing {
+    pub allowed_signers: Spanned<String>,
+    pub remote: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

@@ -30,6 +30,8 @@ pub struct Config {
 #[derive(Debug, Clone)]
 pub struct Project {
     pub name: String,
+    /// Events are signed, and `signed = true` approval gates check them (`signing = { … }`).
+    pub signing: Option<Signing>,
     /// Where the event log lives (absolute): `state_dir` as written, resolved against the
     /// config's directory, else the per-project data dir.
     pub state_dir: PathBuf,
@@ -37,6 +39,16 @@ pub struct Project {
     pub verify_timeout: Duration,
     /// Default probe interval (default 10s).
     pub probe_interval: Duration,
+}
+
+/// `[project] signing = { allowed_signers = "…", remote = "origin" }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signing {
+    /// The `allowed_signers` file (git's SSH signing format), relative to the configuration's
+    /// directory, read as committed on the remote's default branch, never from the working tree.
+    pub allowed_signers: PathBuf,
+    /// The remote whose default branch holds it (default `origin`).
+    pub remote: String,
 }
 
 /// One stage on the path to production.

@@ -15,4 +15,5 @@ pub mod notes;
 pub mod observation;
 pub mod release;
 pub mod sanitize;
+pub mod signature;
 pub mod template;
