@@ -5,6 +5,9 @@
 //! - `store`: the append-only, hash-chained event log.
 //! - `git`: releases, changelogs and tags from real repositories.
 //! - `probe`, `deploy`, `trust`: the live world (health probes, deployers, trusted commands).
+//! - `publish`: release notes sent through the configured channels.
+//! - `sign`: SSH signatures on events (ssh-keygen), allowed signers from the remote's default
+//!   branch.
 //! - `demo`: the built-in demo's repository and environments.
 //! - `app`: the engine both the console and the headless commands drive.
 //! - `tui`: the console.
@@ -19,6 +22,8 @@ pub mod domain;
 pub mod git;
 pub mod gitlog;
 pub mod probe;
+pub mod publish;
+pub mod sign;
 pub mod store;
 pub mod trust;
 pub mod tui;

@@ -82,7 +82,7 @@ pub fn trust(config_path: &Path) -> Result<()> {
 }
 
 /// Whether `config` can run commands: a command deployer, a command probe or a command check
-/// gate, anywhere (per-environment overrides included).
+/// gate, anywhere (per-environment overrides included), or a command channel for release notes.
 pub fn needs_trust(config: &Config) -> bool {
     let command_gate = config.environments.iter().any(|e| {
         e.gates
@@ -105,5 +105,9 @@ pub fn needs_trust(config: &Config) -> bool {
                 .into_iter()
                 .any(|d| matches!(d, DeployerSpec::Command(_)))
     });
-    command_gate || command_target
+    let command_channel = config
+        .channels
+        .iter()
+        .any(|c| matches!(c.kind, crate::domain::channel::ChannelKind::Command { .. }));
+    command_gate || command_target || command_channel
 }

@@ -371,7 +371,7 @@ fn an_http_check_needs_pointer_and_equals() {
 }
 
 #[test]
-fn signed_approvals_are_refused_until_signatures_are_checked() {
+fn signed_approvals_are_refused_until_signing_is_set_up() {
     let lines = rejected(&format!(
         "{HEAD}gates = [{{ kind = \"approval\", count = 1, signed = true }}]\n"
     ));
@@ -379,7 +379,7 @@ fn signed_approvals_are_refused_until_signatures_are_checked() {
         lines
             .iter()
             .any(|l| l.contains("environments[2].gates[0].signed")
-                && l.contains("not supported yet")),
+                && l.contains("needs signing set up")),
         "{lines:?}"
     );
 }

@@ -67,6 +67,7 @@ fn config(services: Vec<Service>, gates: Vec<Gate>) -> Config {
         dir: PathBuf::from("/srv/shop"),
         project: Project {
             name: "shop".into(),
+            signing: None,
             state_dir: PathBuf::from("/srv/shop/.shipdeck"),
             verify_timeout: Duration::from_mins(5),
             probe_interval: Duration::from_secs(10),
@@ -80,6 +81,7 @@ fn config(services: Vec<Service>, gates: Vec<Gate>) -> Config {
         services,
         freezes: Vec::new(),
         checklists: BTreeMap::new(),
+        channels: Vec::new(),
     }
 }
 

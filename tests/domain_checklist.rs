@@ -119,6 +119,9 @@ fn tagged_deployed_healthy_and_published_items_become_due() {
     let published = Fact::NotesPublished {
         channel: "slack".into(),
         detail: String::new(),
+        ok: true,
+        deliveries: Vec::new(),
+        markdown: String::new(),
     };
     log.add("2026-03-02T10:02:00Z", "alice", &published, R, "prod");
     let obs = observation("prod", Some(R), Health::Pass, "2026-03-02T10:02:00Z");

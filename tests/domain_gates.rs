@@ -40,6 +40,7 @@ impl World {
     fn eval_as(&self, env: &str, release_name: &str, actor: &str, now: &str) -> GateReport {
         let ledger: Ledger = self.log.ledger();
         let release = release(release_name, COMMIT);
+        let signatures = BTreeMap::new();
         let inputs = GateInputs {
             config: &self.config,
             service: &self.config.services[0],
@@ -49,6 +50,7 @@ impl World {
             ledger: &ledger,
             observations: &self.observations,
             external: &self.external,
+            signatures: &signatures,
         };
         evaluate(&inputs, ts(now))
     }

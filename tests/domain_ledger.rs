@@ -327,6 +327,9 @@ fn published_notes_count_for_the_environment_or_for_all() {
     let fact = Fact::NotesPublished {
         channel: "slack".into(),
         detail: String::new(),
+        ok: true,
+        deliveries: Vec::new(),
+        markdown: String::new(),
     };
     log.add_with_id(
         "n1",

@@ -28,6 +28,7 @@ fn at(window: &Window, now: &str) -> GateOutcome {
     let ledger = Log::default().ledger();
     let release = release("api-v1.4.2", COMMIT);
     let external = std::collections::BTreeMap::new();
+    let signatures = std::collections::BTreeMap::new();
     let inputs = GateInputs {
         config: &config,
         service: &config.services[0],
@@ -37,6 +38,7 @@ fn at(window: &Window, now: &str) -> GateOutcome {
         ledger: &ledger,
         observations: &[],
         external: &external,
+        signatures: &signatures,
     };
     evaluate(&inputs, ts(now)).gates.remove(0)
 }

@@ -170,6 +170,7 @@ fn config(services: Vec<Service>) -> Config {
         dir: PathBuf::from("/tmp"),
         project: Project {
             name: "shop".into(),
+            signing: None,
             state_dir: PathBuf::from("/tmp/.shipdeck"),
             verify_timeout: Duration::from_mins(5),
             probe_interval: Duration::from_secs(7),
@@ -185,6 +186,7 @@ fn config(services: Vec<Service>) -> Config {
         services,
         freezes: vec![],
         checklists: BTreeMap::new(),
+        channels: Vec::new(),
     }
 }
 

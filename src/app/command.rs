@@ -37,6 +37,16 @@ pub enum Command {
         service: String,
         env: String,
     },
+    /// Open $VISUAL/$EDITOR on the notes of the release of a cell and record the edit.
+    EditNotes {
+        service: String,
+        env: String,
+    },
+    /// Ask to publish the notes of the release of a cell through the configured channels.
+    PublishNotes {
+        service: String,
+        env: String,
+    },
     Filter,
     Refresh,
     Help,
@@ -52,6 +62,8 @@ impl Command {
                 | Command::Rollback { .. }
                 | Command::Approve { .. }
                 | Command::Tag { .. }
+                | Command::EditNotes { .. }
+                | Command::PublishNotes { .. }
         )
     }
 }

@@ -28,6 +28,8 @@ pub struct Context {
     /// Say what the shared log's remote did not take on stderr (the command line); the
     /// console turns this off and shows it on the board instead.
     pub warn_on_stderr: bool,
+    /// The key events are signed with, when the project signs events and the user has one.
+    pub signing_key: Option<crate::sign::SigningKey>,
 }
 
 impl Context {
@@ -53,6 +55,7 @@ impl Context {
             true
         };
         let actor = identity::current(&config.dir);
+        let signing_key = super::signatures::signing_key(&config, read_only, &mut warnings);
         Ok((
             Context {
                 config,
@@ -61,6 +64,7 @@ impl Context {
                 read_only,
                 trusted,
                 warn_on_stderr: true,
+                signing_key,
             },
             warnings,
         ))
@@ -144,7 +148,8 @@ impl Context {
         self.writable(fact.kind())?;
         let now = now();
         let body = EventBody::new(id, now, &self.actor, fact, service, release, env);
-        match self.log.append(body, None, now) {
+        let sig = super::signatures::sign(self.signing_key.as_ref(), &body)?;
+        match self.log.append(body, sig, now) {
             Ok((Appended::New(e) | Appended::AlreadyRecorded(e), warnings)) => {
                 for warning in warnings {
                     tracing::warn!("{warning}");

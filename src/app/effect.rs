@@ -81,6 +81,30 @@ pub enum Effect {
         release: Release,
         env: String,
     },
+    /// Hand the terminal to $VISUAL/$EDITOR on `text` (the runner leaves and re-enters the
+    /// console's terminal mode around it), then [`Effect::SaveNotes`] with what it left.
+    EditNotes {
+        op: OpId,
+        service: String,
+        release: Release,
+        env: String,
+        text: String,
+    },
+    /// Record a hand edit of the notes when `after` differs from `before`.
+    SaveNotes {
+        op: OpId,
+        service: String,
+        release: Release,
+        before: String,
+        after: String,
+    },
+    /// Publish the release's current notes through every configured channel.
+    PublishNotes {
+        op: OpId,
+        service: String,
+        release: Release,
+        env: String,
+    },
     /// Record outcomes of deployments in flight and automatic checklist ticks (`app::settle`).
     Settle {
         observations: Vec<crate::domain::observation::Observation>,
@@ -94,4 +118,11 @@ pub enum Effect {
         on: bool,
     },
     Quit,
+}
+
+impl Effect {
+    /// Whether the runner performs it itself because it needs the terminal.
+    pub fn needs_terminal(&self) -> bool {
+        matches!(self, Effect::EditNotes { .. })
+    }
 }

@@ -116,6 +116,10 @@ pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
             }
             effects
         }
+        Command::EditNotes { service, env } => crate::app::notes_flow::edit(state, &service, &env),
+        Command::PublishNotes { service, env } => {
+            crate::app::notes_flow::publish(state, &service, &env)
+        }
         Command::Checklist { service, env } => {
             select(state, &service, &env);
             state.view = View::Checklist;
@@ -351,6 +355,11 @@ pub fn confirmed(state: &mut State, action: Confirmed) -> Vec<Effect> {
                 version,
             }]
         }
+        Confirmed::PublishNotes {
+            service,
+            release,
+            env,
+        } => crate::app::notes_flow::publish_confirmed(state, service, release, env),
         Confirmed::Quit => {
             state.quitting = true;
             vec![Effect::Quit]

@@ -70,6 +70,8 @@ const RELEASE_KEYS: &[KeyHelp] = &[
         true,
     ),
     k("n", "load the release notes preview", false),
+    k("e", "edit the notes in $VISUAL / $EDITOR", true),
+    k("P", "publish the notes through the channels", true),
 ];
 
 const ACTIVITY_KEYS: &[KeyHelp] = &[k("↓↑ / jk", "scroll the log", false)];
@@ -172,6 +174,8 @@ fn view_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             commit: flows::selected_commit(state),
         },
         (View::Release | View::Board, 'n') => Command::Notes { service, env },
+        (View::Release, 'e') => Command::EditNotes { service, env },
+        (View::Release, 'P') => Command::PublishNotes { service, env },
         (View::Board | View::Target | View::Checklist | View::Release, 'p') => Command::Promote {
             service,
             release: None,

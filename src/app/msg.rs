@@ -36,6 +36,10 @@ pub enum OpResult {
     Changelog(Result<Vec<Commit>, String>),
     Notes(Result<String, String>),
     NextVersions(Result<(String, Vec<String>), String>),
+    /// A hand edit of the notes: `true` recorded, `false` unchanged (nothing recorded).
+    NotesSaved(Result<bool, String>),
+    /// A publication: what each channel did, one line each, and whether all succeeded.
+    Published(Result<(bool, Vec<String>), String>),
 }
 
 /// One input to [`crate::app::update::update`].

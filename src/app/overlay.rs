@@ -49,6 +49,12 @@ pub enum Confirmed {
         commit: String,
         version: String,
     },
+    /// Publish the release's notes through every configured channel.
+    PublishNotes {
+        service: String,
+        release: Release,
+        env: String,
+    },
     /// Quit while a deployment is in flight.
     Quit,
 }

@@ -68,6 +68,24 @@ pub fn items(state: &State) -> Vec<(String, Command)> {
                     env: e.clone(),
                 },
             ));
+            if !state.read_only {
+                out.push((
+                    format!("edit notes {s} {e}"),
+                    Command::EditNotes {
+                        service: s.clone(),
+                        env: e.clone(),
+                    },
+                ));
+                if !state.config.channels.is_empty() {
+                    out.push((
+                        format!("publish notes {s} {e}"),
+                        Command::PublishNotes {
+                            service: s.clone(),
+                            env: e.clone(),
+                        },
+                    ));
+                }
+            }
         }
         if !state.read_only {
             out.push((

@@ -113,6 +113,16 @@ pub fn on_result(state: &mut State, op: OpId, entry: Op, result: OpResult) -> Ve
             }
             Vec::new()
         }
+        (OpKind::EditNotes(key, release), OpResult::Notes(notes)) => {
+            crate::app::notes_flow::open_editor(state, key, release, notes)
+        }
+        (OpKind::SaveNotes(key), OpResult::NotesSaved(saved)) => {
+            crate::app::notes_flow::saved(state, key, saved)
+        }
+        (OpKind::Publish(_), OpResult::Published(result)) => {
+            crate::app::notes_flow::published(state, result);
+            Vec::new()
+        }
         (kind, _) => {
             state.toast(
                 Level::Error,

@@ -117,6 +117,12 @@ pub enum OpKind {
     Changelog(TargetKey),
     Notes(TargetKey),
     NextVersions(String),
+    /// Loading the current notes of a release to open the editor on them.
+    EditNotes(TargetKey, Release),
+    /// Recording what the editor left.
+    SaveNotes(TargetKey),
+    /// Publishing the notes through the channels.
+    Publish(TargetKey),
 }
 
 /// An operation in flight.

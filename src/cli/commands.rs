@@ -11,7 +11,7 @@ use crate::domain::checklist::progress;
 use crate::domain::config::Stage;
 use crate::store;
 
-use super::args::{ChecklistAction, DemoAction, NotesFormat};
+use super::args::{ChecklistAction, DemoAction};
 use super::output::{age, json, warn_all};
 
 /// `shipdeck` with no command: the console.
@@ -324,7 +324,15 @@ pub async fn checklist(
                     .tick
                     .as_ref()
                     .filter(|t| t.ticked)
-                    .map(|t| format!(" — {} {} ago", t.actor, age(now, t.at)))
+                    .map(|t| {
+                        // An automatic tick names the event that ticked it.
+                        let by = t
+                            .by_event
+                            .as_ref()
+                            .map(|e| format!(" by event {e}"))
+                            .unwrap_or_default();
+                        format!(" — {} {} ago{by}", t.actor, age(now, t.at))
+                    })
                     .unwrap_or_default();
                 let optional = if item.item.required {
                     ""
@@ -363,29 +371,6 @@ pub fn tag(
     Ok(0)
 }
 
-pub async fn notes(
-    config: Option<&Path>,
-    read_only: bool,
-    service: &str,
-    release: &str,
-    env: Option<&str>,
-    format: NotesFormat,
-) -> Result<u8, Failure> {
-    let (ctx, warnings) = Context::load(config, read_only)?;
-    warn_all(&warnings);
-    let release = resolve_release(&ctx, service, release)?;
-    let observations = observe_and_settle(&ctx, Some(&[service])).await?;
-    let markdown = actions::notes(&ctx, service, &release, env, &observations)?;
-    match format {
-        NotesFormat::Md => print!("{markdown}"),
-        NotesFormat::Json => println!(
-            "{}",
-            json(&json!({"service": service, "release": release.name, "markdown": markdown}))
-        ),
-    }
-    Ok(0)
-}
-
 pub fn log(
     config: Option<&Path>,
     read_only: bool,
@@ -396,7 +381,8 @@ pub fn log(
     warn_all(&warnings);
     if verify {
         if let Some(git) = ctx.log.git() {
-            return verify_shared(git);
+            verify_shared(git)?;
+            return super::verify_log::signatures(&ctx);
         }
         let path = ctx.log.file().unwrap_or_else(|| std::path::Path::new(""));
         let report = store::verify(path);
@@ -407,7 +393,7 @@ pub fn log(
                     path.display(),
                     report.events
                 );
-                Ok(0)
+                super::verify_log::signatures(&ctx)
             }
             Some(bad) => Err(Failure::log(format!(
                 "{}:{}: the event log failed verification: {}",
@@ -486,6 +472,12 @@ fn summary(e: &crate::domain::event::Event) -> String {
         "deploy-requested" => field("call").unwrap_or_default(),
         "deploy-failed" => field("reason").unwrap_or_default(),
         "tagged" => field("tag").unwrap_or_default(),
+        "notes-published" => crate::domain::sanitize::sanitize(&format!(
+            "{}: {}",
+            field("channel").unwrap_or_default(),
+            field("detail").unwrap_or_default()
+        )),
+        "notes-edited" => "edited the release notes".to_string(),
         _ => String::new(),
     }
 }

@@ -6,7 +6,10 @@ mod commands;
 mod confirm;
 mod deploys;
 mod logging;
+mod notes;
 mod output;
+mod verify_approvals;
+mod verify_log;
 
 use std::process::ExitCode;
 
@@ -135,15 +138,24 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             release,
             env,
             format,
-        }) => runtime.block_on(commands::notes(
+            edit,
+            publish,
+            channels,
+        }) => runtime.block_on(notes::notes(
             config,
             read_only,
-            &service,
-            &release,
-            env.as_deref(),
-            format,
+            &notes::NotesArgs {
+                service,
+                release,
+                env,
+                format,
+                edit,
+                publish,
+                channels,
+            },
         )),
         Some(Command::Log { json, verify }) => commands::log(config, read_only, json, verify),
         Some(Command::Sync { restore }) => commands::sync(config, read_only, restore),
+        Some(Command::VerifyApprovals(args)) => verify_approvals::run(&args, config),
     }
 }

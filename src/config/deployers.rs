@@ -25,7 +25,8 @@ pub const WEBHOOK_BODY: &str = concat!(
 );
 
 /// Headers whose value is a credential; written literally they would put a secret in the file.
-const CREDENTIAL_HEADERS: [&str; 3] = ["authorization", "proxy-authorization", "x-api-key"];
+pub(super) const CREDENTIAL_HEADERS: [&str; 3] =
+    ["authorization", "proxy-authorization", "x-api-key"];
 
 pub fn deployer(
     doc: &mut Doc<'_>,
@@ -167,7 +168,7 @@ fn http(doc: &mut Doc<'_>, h: raw::HttpDeploy, path: &str) -> HttpDeployer {
     }
 }
 
-fn auth(doc: &mut Doc<'_>, a: Spanned<raw::Auth>, path: &str) -> Option<Auth> {
+pub(super) fn auth(doc: &mut Doc<'_>, a: Spanned<raw::Auth>, path: &str) -> Option<Auth> {
     let span = a.span();
     let a = a.into_inner();
     let given = [

@@ -14,7 +14,8 @@ use crate::domain::config::{CheckSpec, GateRule, Window};
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub fn approval(doc: &mut Doc<'_>, g: &raw::ApprovalGate, path: &str) -> GateRule {
+/// `signing` says whether `[project] signing` is set: a signed gate needs it.
+pub fn approval(doc: &mut Doc<'_>, g: &raw::ApprovalGate, path: &str, signing: bool) -> GateRule {
     let from: Vec<String> = g.from.iter().map(|f| f.get_ref().clone()).collect();
     let mut approvers = Unique::new("approver");
     for (k, f) in g.from.iter().enumerate() {
@@ -45,21 +46,23 @@ pub fn approval(doc: &mut Doc<'_>, g: &raw::ApprovalGate, path: &str) -> GateRul
             u32::try_from(n).unwrap_or(1).max(1)
         }
     };
-    // Signed approvals need the shared, signed log (not built yet); accepting the key would
-    // let a team believe signatures are checked when they are not.
-    if let Some(signed) = g.signed.as_ref().filter(|s| *s.get_ref()) {
+    let signed = g.signed.as_ref().is_some_and(|s| *s.get_ref());
+    // Without signing set up there is nothing to check signatures against; accepting the key
+    // would let a team believe they are checked.
+    if let Some(flag) = g.signed.as_ref().filter(|_| signed && !signing) {
         doc.report(
-            &signed.span(),
+            &flag.span(),
             &format!("{path}.signed"),
-            "signed approvals are not supported yet (no signature would be checked); remove \
-             `signed = true`"
+            "`signed = true` needs signing set up: add `signing = { allowed_signers = \
+             \".shipdeck/allowed_signers\" }` to [project] (the file committed on the remote's \
+             default branch)"
                 .to_string(),
         );
     }
     GateRule::Approval {
         count,
         from,
-        signed: false,
+        signed,
     }
 }
 

@@ -31,6 +31,7 @@ pub fn environments(
     nodes: &[Node<'_>],
     checklists: &BTreeSet<String>,
     dir: &Path,
+    signing: bool,
 ) -> Vec<Environment> {
     let mut names = Unique::new("environment");
     let mut out = Vec::new();
@@ -49,7 +50,7 @@ pub fn environments(
             Some(gates_node) => {
                 let gates_path = format!("{path}.gates");
                 match doc.array(gates_node, &gates_path) {
-                    Some(items) => gates(doc, items, &gates_path, &label, checklists, dir),
+                    Some(items) => gates(doc, items, &gates_path, &label, checklists, dir, signing),
                     None => Vec::new(),
                 }
             }
@@ -84,11 +85,12 @@ fn gates(
     env: &str,
     checklists: &BTreeSet<String>,
     dir: &Path,
+    signing: bool,
 ) -> Vec<Gate> {
     let mut read = Vec::new();
     for (j, node) in items.iter().enumerate() {
         let gate_path = format!("{path}[{j}]");
-        if let Some(r) = gate(doc, node, &gate_path, checklists, dir) {
+        if let Some(r) = gate(doc, node, &gate_path, checklists, dir, signing) {
             read.push(r);
         }
     }
@@ -128,6 +130,7 @@ fn gate(
     path: &str,
     checklists: &BTreeSet<String>,
     dir: &Path,
+    signing: bool,
 ) -> Option<Read> {
     let table = doc.table(node, path)?;
     let Some(kind) = doc.string_at(table, "kind", path) else {
@@ -162,7 +165,7 @@ fn gate(
         }
         "approval" => {
             let g = doc.read::<raw::ApprovalGate>(node, path)?;
-            let rule = rules::approval(doc, &g, path);
+            let rule = rules::approval(doc, &g, path, signing);
             (g.id, rule)
         }
         "checklist" => {

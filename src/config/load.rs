@@ -15,15 +15,16 @@ use super::paths::{absolute, default_state_dir};
 use super::raw;
 use super::schedule::parse_instant;
 use super::values::{Unique, duration, name, resolve};
-use super::{gates, secrets, services};
+use super::{channels, gates, secrets, services, signing};
 use crate::domain::config::{Config, Freeze, Project};
 
-const SECTIONS: [&str; 5] = [
+const SECTIONS: [&str; 6] = [
     "project",
     "environments",
     "freezes",
     "services",
     "checklists",
+    "channels",
 ];
 const VERIFY_TIMEOUT: Duration = Duration::from_mins(5);
 const PROBE_INTERVAL: Duration = Duration::from_secs(10);
@@ -98,10 +99,16 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
         checklist_names.extend(t.iter().map(|(k, _)| k.get_ref().to_string()));
     }
 
+    // `signed = true` gates need signing set up; asked of the tree, so a bad `signing` table is
+    // reported once, not again by every signed gate.
+    let signing_set = matches!(
+        top.get("project").map(toml::Spanned::get_ref),
+        Some(toml::de::DeValue::Table(t)) if t.contains_key("signing")
+    );
     let environments = if let Some(node) = top.get("environments") {
         match doc.array(node, "environments") {
             Some(items) if !items.is_empty() => {
-                gates::environments(&mut doc, items, &checklist_names, dir)
+                gates::environments(&mut doc, items, &checklist_names, dir, signing_set)
             }
             Some(_) => {
                 doc.report(
@@ -139,9 +146,21 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
         None => Vec::new(),
     };
 
+    let channels = match top.get("channels") {
+        Some(node) => doc
+            .array(node, "channels")
+            .map(|items| channels::channels(&mut doc, items, dir))
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+
     let project = project.map(|p| {
         let project_name = name(&mut doc, &p.name, "project.name");
         Project {
+            signing: p
+                .signing
+                .as_ref()
+                .and_then(|s| signing::signing(&mut doc, s)),
             state_dir: p.state_dir.as_ref().map_or_else(
                 || default_state_dir(&project_name, file),
                 |s| resolve(dir, s.get_ref()),
@@ -172,6 +191,7 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
             services,
             freezes,
             checklists: templates,
+            channels,
         }),
         _ => Err(finish(doc)),
     }

@@ -5,6 +5,7 @@
 //! one per line, each naming `file:line:col`, the key, what was expected and, for a near-miss
 //! name, what was probably meant.
 
+mod channels;
 mod checklists;
 mod deployers;
 mod doc;
@@ -17,10 +18,12 @@ mod raw;
 mod schedule;
 mod secrets;
 mod services;
+mod signing;
 mod state;
 mod values;
 mod warnings;
 
+pub use channels::DEFAULT_BODY as CHANNEL_BODY;
 pub use checklists::builtin_checklists;
 pub use deployers::WEBHOOK_BODY;
 pub use error::{ConfigError, Problem};

@@ -17,6 +17,7 @@ pub struct Project {
     pub verify_timeout: Option<Spanned<String>>,
     pub probe_interval: Option<Spanned<String>>,
     pub state: Option<Spanned<State>>,
+    pub signing: Option<Signing>,
 }
 
 /// `[project] state = { backend = "git", … }`.
@@ -30,6 +31,14 @@ pub struct State {
     pub repo: Option<Spanned<String>>,
     pub fetch_timeout: Option<Spanned<String>>,
     pub fetch_interval: Option<Spanned<String>>,
+}
+
+/// `[project] signing = { allowed_signers = "…", remote = "origin" }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signing {
+    pub allowed_signers: Spanned<String>,
+    pub remote: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

@@ -1,8 +1,9 @@
 //! What `check` warns about without failing: secret variables that are unset here and commands
-//! that are not found. Either may be fine on the machine that deploys, so they never fail.
+//! that are not found (deployers, probes, check gates, release-notes channels). Either may be fine on the machine that deploys, so they never fail.
 
 use std::path::{Path, PathBuf};
 
+use crate::domain::channel::{ChannelKind, ChannelUrl};
 use crate::domain::config::{
     Auth, CheckSpec, Config, DeployerSpec, GateRule, ProbeSource, ProbeSpec,
 };
@@ -68,6 +69,34 @@ pub fn warnings(config: &Config) -> Vec<String> {
                 }
                 None => {}
             }
+        }
+    }
+    for channel in &config.channels {
+        let place = format!("channel `{}`", channel.name);
+        match &channel.kind {
+            ChannelKind::Command { argv, .. } => {
+                if let Some(w) = missing_command(argv, &config.dir, &place) {
+                    push(w);
+                }
+            }
+            ChannelKind::Http(h) => {
+                let auth = h.auth.as_ref().map(|a| match a {
+                    Auth::Bearer(s) | Auth::Basic(s) | Auth::Header { secret: s, .. } => s,
+                });
+                let url = match &h.url {
+                    ChannelUrl::Env(s) => Some(s),
+                    ChannelUrl::Literal(_) => None,
+                };
+                for secret in auth.into_iter().chain(url) {
+                    if std::env::var_os(&secret.0).is_none() {
+                        push(format!(
+                            "the secret variable `{}` ({place}) is not set in this environment",
+                            secret.0
+                        ));
+                    }
+                }
+            }
+            ChannelKind::File { .. } => {}
         }
     }
     out

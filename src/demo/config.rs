@@ -47,6 +47,13 @@ pub fn render(addrs: &[(&str, SocketAddr)], now: Timestamp) -> Result<String> {
          \x20 { kind = \"freeze\" },\n\
          ]\n\n",
     );
+    // Publishing the notes (`P` in the release view) writes them into the demo's directory.
+    out.push_str(
+        "[[channels]]\n\
+         name = \"notes-file\"\n\
+         kind = \"file\"\n\
+         path = \"release-notes/{{service}}-{{release}}.md\"\n\n",
+    );
     let _ = write!(
         out,
         "[[freezes]]\n\

@@ -55,7 +55,7 @@ fn body(spec: &HttpDeployer, vars: &Vars) -> Result<Option<Vec<u8>>, DeployError
     Ok(Some(text.into_bytes()))
 }
 
-fn secret_header(name: &SecretName, value: &str) -> Result<HeaderValue, DeployError> {
+pub(crate) fn secret_header(name: &SecretName, value: &str) -> Result<HeaderValue, DeployError> {
     let mut value = HeaderValue::from_str(value).map_err(|_| {
         DeployError::Transport(format!(
             "the secret in `{}` cannot be sent in a header (it holds a line break or control character)",
@@ -192,7 +192,7 @@ pub(super) async fn call(
 }
 
 /// Up to [`BODY_CAP`] bytes of the body, decoded lossily; a cut or failed read is marked.
-async fn read_capped(mut response: Response) -> String {
+pub(crate) async fn read_capped(mut response: Response) -> String {
     let mut bytes = Vec::new();
     let mut note = "";
     loop {
@@ -217,7 +217,7 @@ async fn read_capped(mut response: Response) -> String {
 
 /// A transport failure as a sentence, with its causes (the top-level reqwest message alone says
 /// only "error sending request").
-fn transport(error: &reqwest::Error, secrets: &[&Secret]) -> DeployError {
+pub(crate) fn transport(error: &reqwest::Error, secrets: &[&Secret]) -> DeployError {
     if error.is_timeout() {
         return DeployError::Timeout;
     }

@@ -9,7 +9,8 @@
 
 mod command;
 mod describe;
-mod http;
+/// Its request pieces are shared with release-notes channels (`crate::publish`).
+pub(crate) mod http;
 pub mod secret;
 mod sign;
 

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use crate::domain::channel::{ChannelKind, ChannelUrl};
 use crate::domain::config::{Auth, Config, DeployerSpec, SecretName};
 use crate::domain::sanitize::sanitize;
 use crate::domain::template::{json_escape, url_escape};
@@ -77,7 +78,8 @@ pub fn shown(text: &str, secrets: &[&Secret]) -> String {
     redact(&sanitize(&redact(text, secrets)), secrets)
 }
 
-/// Every secret variable `config` names (deployer auth and signing keys, overrides included),
+/// Every secret variable `config` names (deployer auth and signing keys, overrides included,
+/// and release-notes channels' auth and URL variables),
 /// for [`super::DeployRequest::known_secrets`].
 pub fn secret_names(config: &Config) -> Vec<SecretName> {
     let mut names: Vec<SecretName> = Vec::new();
@@ -92,6 +94,23 @@ pub fn secret_names(config: &Config) -> Vec<SecretName> {
                 Auth::Bearer(n) | Auth::Basic(n) | Auth::Header { secret: n, .. } => n,
             });
             for name in auth.into_iter().chain(http.sign_secret.as_ref()) {
+                if !names.contains(name) {
+                    names.push(name.clone());
+                }
+            }
+        }
+    }
+    // Release-notes channels: their auth, and a webhook URL kept in a variable.
+    for channel in &config.channels {
+        if let ChannelKind::Http(http) = &channel.kind {
+            let auth = http.auth.as_ref().map(|a| match a {
+                Auth::Bearer(n) | Auth::Basic(n) | Auth::Header { secret: n, .. } => n,
+            });
+            let url = match &http.url {
+                ChannelUrl::Env(n) => Some(n),
+                ChannelUrl::Literal(_) => None,
+            };
+            for name in auth.into_iter().chain(url) {
                 if !names.contains(name) {
                     names.push(name.clone());
                 }

@@ -23,11 +23,15 @@ pub struct Config {
     pub freezes: Vec<Freeze>,
     /// Checklist templates by name, the built-in ones included unless replaced.
     pub checklists: BTreeMap<String, ChecklistTemplate>,
+    /// Where release notes are published (`[[channels]]`), in the order written.
+    pub channels: Vec<super::channel::Channel>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Project {
     pub name: String,
+    /// Events are signed, and `signed = true` approval gates check them (`signing = { … }`).
+    pub signing: Option<Signing>,
     /// Where the event log lives (absolute): `state_dir` as written, resolved against the
     /// config's directory, else the per-project data dir.
     pub state_dir: PathBuf,
@@ -64,6 +68,16 @@ pub struct GitState {
     pub fetch_timeout: Duration,
     /// How often the console fetches in the background (default 30s).
     pub fetch_interval: Duration,
+}
+
+/// `[project] signing = { allowed_signers = "…", remote = "origin" }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signing {
+    /// The `allowed_signers` file (git's SSH signing format), relative to the configuration's
+    /// directory, read as committed on the remote's default branch, never from the working tree.
+    pub allowed_signers: PathBuf,
+    /// The remote whose default branch holds it (default `origin`).
+    pub remote: String,
 }
 
 /// One stage on the path to production.

@@ -157,12 +157,47 @@ pub enum Fact {
         #[serde(default)]
         pushed: bool,
     },
-    /// Release notes were published.
+    /// Release notes were published: `channel` names the channels tried (comma-separated),
+    /// `deliveries` says what went where and how it ended, `markdown` is exactly what was sent.
+    /// Only a publication where every channel succeeded (`ok`) counts as published.
     NotesPublished {
         channel: String,
         #[serde(default)]
         detail: String,
+        /// Events written before outcomes were recorded had no failures to record.
+        #[serde(default = "yes")]
+        ok: bool,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        deliveries: Vec<Delivery>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        markdown: String,
     },
+    /// Release notes edited by hand; from then on `notes` shows this text instead of the draft.
+    NotesEdited {
+        markdown: String,
+        /// The id of the edit this one replaces; `None` when it replaces the draft.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        replaces: Option<String>,
+    },
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One channel's part of a publication.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    /// The channel's name in the configuration.
+    pub channel: String,
+    /// `file`, `http` or `command`.
+    pub kind: String,
+    /// Where it went: the path, `POST <url>` (secrets masked) or the argv.
+    pub to: String,
+    pub ok: bool,
+    /// What came back (status and body, the command's last line) or why it failed; redacted.
+    #[serde(default)]
+    pub detail: String,
 }
 
 impl Fact {
@@ -180,6 +215,7 @@ impl Fact {
             Fact::DeployFailed { .. } => "deploy-failed",
             Fact::Tagged { .. } => "tagged",
             Fact::NotesPublished { .. } => "notes-published",
+            Fact::NotesEdited { .. } => "notes-edited",
         }
     }
 }

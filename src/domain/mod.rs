@@ -2,6 +2,7 @@
 //! it takes `now` as an argument.
 
 pub mod change;
+pub mod channel;
 pub mod checklist;
 pub mod config;
 pub mod drift;
@@ -14,4 +15,5 @@ pub mod notes;
 pub mod observation;
 pub mod release;
 pub mod sanitize;
+pub mod signature;
 pub mod template;

@@ -21,6 +21,11 @@ pub const NAMES: &[&str] = &[
     "approvals_json",
 ];
 
+/// Every name a release-notes channel's template may contain (`config::channels`).
+pub const CHANNEL_NAMES: &[&str] = &[
+    "service", "release", "version", "env", "actor", "title", "markdown", "channel",
+];
+
 impl Vars {
     pub fn new() -> Vars {
         Vars::default()
@@ -51,18 +56,37 @@ pub enum TemplateError {
     Unset(String),
     #[error("unclosed `{{{{` in template")]
     Unclosed,
+    /// An unknown name in a template with its own list of names (a channel's).
+    #[error("unknown template variable `{{{{{name}}}}}`; known: {known}")]
+    UnknownOf { name: String, known: String },
 }
 
 /// The names used in `template`, or the first syntax error.
 pub fn names(template: &str) -> Result<Vec<String>, TemplateError> {
+    names_in(template, NAMES)
+}
+
+fn unknown(name: &str, known: &[&str]) -> TemplateError {
+    if known == NAMES {
+        TemplateError::Unknown(name.to_string())
+    } else {
+        TemplateError::UnknownOf {
+            name: name.to_string(),
+            known: known.join(", "),
+        }
+    }
+}
+
+/// The names used in `template`, which may use only `known`, or the first syntax error.
+pub fn names_in(template: &str, known: &[&str]) -> Result<Vec<String>, TemplateError> {
     let mut out = Vec::new();
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
         let after = &rest[start + 2..];
         let end = after.find("}}").ok_or(TemplateError::Unclosed)?;
         let name = after[..end].trim();
-        if !NAMES.contains(&name) {
-            return Err(TemplateError::Unknown(name.to_string()));
+        if !known.contains(&name) {
+            return Err(unknown(name, known));
         }
         out.push(name.to_string());
         rest = &after[end + 2..];
@@ -77,6 +101,16 @@ pub fn expand_with(
     vars: &Vars,
     escape: impl Fn(&str) -> String,
 ) -> Result<String, TemplateError> {
+    expand_in(template, vars, NAMES, escape)
+}
+
+/// [`expand_with`] for a template that may use only `known` (a channel's: [`CHANNEL_NAMES`]).
+pub fn expand_in(
+    template: &str,
+    vars: &Vars,
+    known: &[&str],
+    escape: impl Fn(&str) -> String,
+) -> Result<String, TemplateError> {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
@@ -84,8 +118,8 @@ pub fn expand_with(
         let after = &rest[start + 2..];
         let end = after.find("}}").ok_or(TemplateError::Unclosed)?;
         let name = after[..end].trim();
-        if !NAMES.contains(&name) {
-            return Err(TemplateError::Unknown(name.to_string()));
+        if !known.contains(&name) {
+            return Err(unknown(name, known));
         }
         let value = vars
             .get(name)

@@ -116,14 +116,15 @@ impl EventLog {
         Ok((log, warnings))
     }
 
-    /// Records `body` as the next event, unless an event with its id is already in the log.
-    /// Refuses bodies dated more than five minutes after `now`, and bodies without an id.
+    /// Records `body` as the next event, unsigned, unless an event with its id is already in
+    /// the log. Refuses bodies dated more than five minutes after `now`, and bodies without an id.
     pub fn append(&self, body: EventBody, now: Timestamp) -> Result<Appended, StoreError> {
         self.append_signed(body, None, now)
     }
 
-    /// [`EventLog::append`] with the body's signature (outside the body and the chain hash, so it
-    /// survives replay).
+    /// Like [`EventLog::append`], with `sig` (an SSH signature over the canonical body, armored)
+    /// stored beside the body. The signature is outside the hash chain's body, as the id is
+    /// inside it: both survive replay on top of other people's events.
     pub fn append_signed(
         &self,
         body: EventBody,

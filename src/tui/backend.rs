@@ -288,9 +288,49 @@ impl Backend for Live {
                 env,
             } => {
                 let observations = self.observations();
+                // The notes as they stand: the latest hand edit, else the draft.
                 blocking(tx, op, OpResult::Notes, move || {
-                    actions::notes(&ctx, &service, &release, Some(&env), &observations)
+                    actions::current_notes(&ctx, &service, &release, Some(&env), &observations)
+                        .map(|n| n.markdown)
                         .map_err(|f| f.to_string())
+                });
+            }
+            // The runner performs it (it owns the terminal); a backend never sees one.
+            Effect::EditNotes { op, .. } => {
+                let _ = tx.send(Msg::OpFinished {
+                    op,
+                    result: OpResult::NotesSaved(Err(
+                        "internal: the editor is run by the console's runner".to_string(),
+                    )),
+                });
+            }
+            Effect::SaveNotes {
+                op,
+                service,
+                release,
+                before,
+                after,
+            } => blocking(tx, op, OpResult::NotesSaved, move || {
+                actions::record_edit(&ctx, &service, &release, &before, &after)
+                    .map(|e| e.is_some())
+                    .map_err(|f| f.to_string())
+            }),
+            Effect::PublishNotes {
+                op,
+                service,
+                release,
+                env,
+            } => {
+                let observations = self.observations();
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let result = publish_current(&ctx, &service, &release, &env, &observations)
+                        .await
+                        .map_err(|f| f.to_string());
+                    let _ = tx.send(Msg::OpFinished {
+                        op,
+                        result: OpResult::Published(result),
+                    });
                 });
             }
             Effect::Settle { observations } => {
@@ -338,4 +378,39 @@ pub fn sync_shared_log(ctx: &Arc<Context>, tx: &UnboundedSender<Msg>) {
             });
         }
     });
+}
+
+/// Publishes the release's current notes; (every channel succeeded, one line per channel).
+async fn publish_current(
+    ctx: &Arc<Context>,
+    service: &str,
+    release: &Release,
+    env: &str,
+    observations: &[Observation],
+) -> Result<(bool, Vec<String>), crate::app::Failure> {
+    let notes = {
+        let (ctx, service, release, env) = (
+            ctx.clone(),
+            service.to_string(),
+            release.clone(),
+            env.to_string(),
+        );
+        let observations = observations.to_vec();
+        tokio::task::spawn_blocking(move || {
+            actions::current_notes(&ctx, &service, &release, Some(&env), &observations)
+        })
+        .await
+        .map_err(|e| crate::app::Failure::failed(format!("reading the notes failed: {e}")))??
+    };
+    let publication =
+        actions::publish(ctx, service, release, Some(env), &notes.markdown, &[]).await?;
+    let lines = publication
+        .deliveries
+        .iter()
+        .map(|d| {
+            let mark = if d.ok { "✓" } else { "✗" };
+            format!("{mark} {} {}", d.channel, d.detail)
+        })
+        .collect();
+    Ok((publication.ok(), lines))
 }

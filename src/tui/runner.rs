@@ -12,11 +12,12 @@ use jiff::Timestamp;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
+use crate::app::editor;
 use crate::app::effect::Effect;
-use crate::app::msg::Msg;
+use crate::app::msg::{Msg, OpResult};
 use crate::app::state::State;
 use crate::app::update::{animating, counting_down, update};
-use crate::tui::terminal::Term;
+use crate::tui::terminal::{self, Term};
 use crate::tui::theme::Theme;
 use crate::tui::views::{self, Hits};
 
@@ -53,6 +54,8 @@ pub async fn run_loop(
 ) -> anyhow::Result<()> {
     let theme = Theme::from_env();
     let mut input = EventStream::new();
+    // Effects that need the terminal (the editor), performed between frames.
+    let mut handover: Vec<Effect> = Vec::new();
     let mut hits = Hits::default();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -86,24 +89,91 @@ pub async fn run_loop(
         {
             apply(&mut state, Msg::Tick(now), backend, tx);
         }
-        apply(&mut state, msg, backend, tx);
+        handover.extend(apply(&mut state, msg, backend, tx));
         for _ in 0..BATCH {
             match rx.try_recv() {
-                Ok(msg) => apply(&mut state, msg, backend, tx),
+                Ok(msg) => handover.extend(apply(&mut state, msg, backend, tx)),
                 Err(_) => break,
             }
+        }
+        if !handover.is_empty() {
+            // crossterm's reader would take the editor's keys: it stops with its stream.
+            drop(input);
+            for effect in handover.drain(..) {
+                hand_over(term, effect, backend, tx)?;
+            }
+            input = EventStream::new();
+            state.dirty = true;
         }
     }
 }
 
-fn apply(state: &mut State, msg: Msg, backend: &dyn Backend, tx: &UnboundedSender<Msg>) {
+/// Runs the update and performs its effects; returns those that need the terminal.
+fn apply(
+    state: &mut State,
+    msg: Msg,
+    backend: &dyn Backend,
+    tx: &UnboundedSender<Msg>,
+) -> Vec<Effect> {
+    let mut terminal = Vec::new();
     for effect in update(state, msg) {
         if effect == Effect::Quit {
             state.quitting = true;
+        } else if effect.needs_terminal() {
+            terminal.push(effect);
         } else {
             backend.perform(effect, tx);
         }
     }
+    terminal
+}
+
+/// Hands the terminal to the editor: leaves raw mode and the alternate screen, runs it, comes
+/// back and has the backend record what it left.
+fn hand_over(
+    term: &mut Term,
+    effect: Effect,
+    backend: &dyn Backend,
+    tx: &UnboundedSender<Msg>,
+) -> anyhow::Result<()> {
+    let Effect::EditNotes {
+        op,
+        service,
+        release,
+        env: _,
+        text,
+    } = effect
+    else {
+        return Ok(());
+    };
+    terminal::restore();
+    let run = || editor::edit(&text);
+    // The editor blocks this thread until it exits; on a multi-threaded runtime the other
+    // tasks (probes, the log watcher) move to other workers meanwhile.
+    let edited = match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(run),
+        _ => run(),
+    };
+    terminal::resume(term)?;
+    match edited {
+        Ok(after) => backend.perform(
+            Effect::SaveNotes {
+                op,
+                service,
+                release,
+                before: text,
+                after,
+            },
+            tx,
+        ),
+        Err(f) => {
+            let _ = tx.send(Msg::OpFinished {
+                op,
+                result: OpResult::NotesSaved(Err(f.to_string())),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn draw(term: &mut Term, state: &State, theme: Theme, hits: &mut Hits) -> anyhow::Result<()> {

@@ -41,6 +41,14 @@ pub fn enter() -> io::Result<Term> {
     Terminal::new(CrosstermBackend::new(stdout))
 }
 
+/// Re-enters the console's terminal mode after [`restore`] handed the terminal to another
+/// program (the editor), and clears the screen so the next draw repaints all of it.
+pub fn resume(term: &mut Term) -> io::Result<()> {
+    enable_raw_mode()?;
+    execute!(io::stdout(), EnterAlternateScreen, MouseClicks(true), Hide)?;
+    term.clear()
+}
+
 /// Leaves the console's terminal mode; safe to call more than once.
 pub fn restore() {
     let mut stdout = io::stdout();

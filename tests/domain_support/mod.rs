@@ -203,6 +203,7 @@ pub fn config(prod_gates: Vec<Gate>, freezes: Vec<Freeze>) -> Config {
         dir: PathBuf::from("/p"),
         project: Project {
             name: "shop".to_string(),
+            signing: None,
             state_dir: PathBuf::from("/p/.shipdeck"),
             verify_timeout: Duration::from_mins(5),
             probe_interval: Duration::from_secs(10),
@@ -216,5 +217,6 @@ pub fn config(prod_gates: Vec<Gate>, freezes: Vec<Freeze>) -> Config {
         services: vec![service()],
         freezes,
         checklists,
+        channels: Vec::new(),
     }
 }

@@ -82,6 +82,7 @@ pub fn config(services: &[&str]) -> Config {
         dir: PathBuf::from("/srv/shop"),
         project: Project {
             name: "shop".into(),
+            signing: None,
             state_dir: PathBuf::from("/srv/shop/.shipdeck"),
             verify_timeout: Duration::from_secs(30),
             probe_interval: Duration::from_secs(10),
@@ -136,6 +137,7 @@ pub fn config(services: &[&str]) -> Config {
             environments: vec!["prod".into()],
         }],
         checklists,
+        channels: Vec::new(),
     }
 }
 

@@ -96,14 +96,14 @@ pub async fn promote(
         )));
     };
     let verify_timeout = ctx.config.verify_timeout(svc);
-    let (_, ledger) = ctx.ledger()?;
+    let (events, ledger) = ctx.ledger()?;
     if let Some(d) = ledger.in_flight(&plan.service, &plan.env) {
         return Err(in_flight(d));
     }
     let id = store::new_event_id();
     let req = request(
         ctx,
-        &ledger,
+        (&events, &ledger),
         &plan.service,
         &plan.release,
         &plan.env,

@@ -1,14 +1,16 @@
 //! What a promotion would do: the gates, the commits that change, the call that will be made.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::app::context::{Context, now};
 use crate::app::failure::Failure;
+use crate::app::signatures;
 use crate::deploy::{self, DeployRequest};
 use crate::domain::change::Commit;
-use crate::domain::config::GateRule;
+use crate::domain::config::{AutoTick, GateRule};
 use crate::domain::event::{Event, Fact};
 use crate::domain::gates::{GateInputs, GateReport, evaluate};
 use crate::domain::ledger::Ledger;
@@ -47,8 +49,11 @@ impl Plan {
 }
 
 /// The approvals of (service, release, env) bound to the release's commit, as JSON for an
-/// endpoint that wants to check them itself.
+/// endpoint that wants to check them itself: each with its whole event body (`event`) and its
+/// signature (`sig`, null when unsigned), so the endpoint can re-create the signed bytes (RFC 8785
+/// of `event`) and verify them (`shipdeck verify-approvals`).
 pub(super) fn approvals_json(
+    events: &[Event],
     ledger: &Ledger,
     service: &str,
     release: &Release,
@@ -59,18 +64,24 @@ pub(super) fn approvals_json(
         .into_iter()
         .filter(|a| a.commit == release.commit)
         .map(|a| {
+            let stored = events.iter().find(|e| e.id == a.event_id);
+            let body = stored
+                .and_then(|e| serde_json::to_value(e.body()).ok())
+                .unwrap_or(serde_json::Value::Null);
+            let sig = stored.and_then(|e| e.sig.clone());
             serde_json::json!({
                 "id": a.event_id, "actor": a.actor, "commit": a.commit, "at": a.at.to_string(),
+                "event": body, "sig": sig,
             })
         })
         .collect();
     serde_json::Value::Array(list).to_string()
 }
 
-/// The request a deployer gets for this promotion.
+/// The request a deployer gets for this promotion; `recorded` is the log and its fold.
 pub(super) fn request(
     ctx: &Context,
-    ledger: &Ledger,
+    recorded: (&[Event], &Ledger),
     service: &str,
     release: &Release,
     env: &str,
@@ -86,7 +97,7 @@ pub(super) fn request(
         previous_release: previous.map(str::to_string),
         actor: ctx.actor.clone(),
         idempotency_key: idempotency_key.to_string(),
-        approvals_json: approvals_json(ledger, service, release, env),
+        approvals_json: approvals_json(recorded.0, recorded.1, service, release, env),
         workdir: ctx.config.dir.clone(),
         known_secrets: deploy::secret_names(&ctx.config),
     }
@@ -116,7 +127,15 @@ pub(super) async fn build(
     let (_, ledger) = ctx.ledger()?;
     // Ticks recorded now count for the checklist gate, so the ledger is read again after.
     apply_auto_ticks(ctx, &ledger, service, release, env, observations)?;
-    let (_, ledger) = ctx.ledger()?;
+    let (events, ledger) = ctx.ledger()?;
+    // Each check runs ssh-keygen, so only a signed approval gate pays for it.
+    let signatures = if signatures::wants_signed_approvals(&environment) {
+        signatures::verifier(&ctx.config)
+            .map(|v| signatures::approval_checks(&v, &events, service, &release.name, env))
+            .unwrap_or_default()
+    } else {
+        BTreeMap::new()
+    };
     let all = releases(ctx, service).unwrap_or_default();
     let running = running_release(ctx, &ledger, service, env, observations, &all);
     let external = checks::external(
@@ -137,6 +156,7 @@ pub(super) async fn build(
             ledger: &ledger,
             observations,
             external: &external,
+            signatures: &signatures,
         },
         now(),
     );
@@ -149,7 +169,7 @@ pub(super) async fn build(
     let call = svc.deployer_for(env).map(|spec| {
         let req = request(
             ctx,
-            &ledger,
+            (&events, &ledger),
             service,
             release,
             env,
@@ -210,12 +230,23 @@ pub(super) fn apply_auto_ticks(
             tagged,
         );
         for item in items {
-            let by_event = ledger
-                .deployments()
+            let published = template
+                .items
                 .iter()
-                .rev()
-                .find(|d| d.service == service && d.env == env && d.release == release.name)
-                .map(|d| crate::domain::event::outcome_id(&d.id));
+                .any(|i| i.id == item && i.auto == Some(AutoTick::Published));
+            // A `published` item is ticked by the publication; the others by the deployment.
+            let by_event = if published {
+                ledger
+                    .published_by(service, &release.name, env)
+                    .map(str::to_string)
+            } else {
+                ledger
+                    .deployments()
+                    .iter()
+                    .rev()
+                    .find(|d| d.service == service && d.env == env && d.release == release.name)
+                    .map(|d| crate::domain::event::outcome_id(&d.id))
+            };
             let fact = Fact::ItemTicked {
                 checklist: name.clone(),
                 item: item.clone(),

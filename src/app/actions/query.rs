@@ -170,9 +170,13 @@ pub fn notes(
         .iter()
         .map(|e| {
             let running = running_release(ctx, &ledger, service, &e.name, observations, &all);
-            let by = ledger
-                .last_successful(service, &e.name)
-                .map(|d| d.requested_by.clone());
+            // Who deployed what runs there: a release put there outside shipdeck has no one.
+            let by = running.as_ref().and_then(|(name, _)| {
+                ledger
+                    .last_successful(service, &e.name)
+                    .filter(|d| &d.release == name)
+                    .map(|d| d.requested_by.clone())
+            });
             (e.name.clone(), running.map(|(n, _)| n), by)
         })
         .collect();

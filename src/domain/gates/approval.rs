@@ -1,12 +1,21 @@
 //! The `approval` gate: `count` distinct people said yes to this release's commit, never the
-//! person promoting. (`signed` approvals are not enforced yet; this gate does not claim they are.)
+//! person promoting. A `signed` gate counts only approvals whose signature verified for their
+//! approver (the verdicts come in through `GateInputs::signatures`), and says why any other did
+//! not count.
 
 use std::fmt::Write as _;
 
 use super::text;
 use super::{GateInputs, GateOutcome, GateStatus};
+use crate::domain::signature::SignatureCheck;
 
-pub(super) fn evaluate(inputs: &GateInputs, id: &str, count: u32, from: &[String]) -> GateOutcome {
+pub(super) fn evaluate(
+    inputs: &GateInputs,
+    id: &str,
+    count: u32,
+    from: &[String],
+    signed: bool,
+) -> GateOutcome {
     let release = inputs.release;
     let recorded = inputs
         .ledger
@@ -15,6 +24,7 @@ pub(super) fn evaluate(inputs: &GateInputs, id: &str, count: u32, from: &[String
 
     let mut approvers: Vec<&str> = Vec::new();
     let (mut moved, mut own, mut outsiders) = (0, false, 0);
+    let mut unverified: Vec<String> = Vec::new();
     for a in &recorded {
         if a.commit != release.commit {
             moved += 1;
@@ -22,6 +32,11 @@ pub(super) fn evaluate(inputs: &GateInputs, id: &str, count: u32, from: &[String
             own = true;
         } else if !from.is_empty() && !from.contains(&a.actor) {
             outsiders += 1;
+        } else if let Some(why) = signed
+            .then(|| unverified_because(inputs.signatures.get(&a.event_id)))
+            .flatten()
+        {
+            unverified.push(format!("{} ({why})", a.actor));
         } else if !approvers.contains(&a.actor.as_str()) {
             approvers.push(&a.actor);
         }
@@ -80,6 +95,9 @@ pub(super) fn evaluate(inputs: &GateInputs, id: &str, count: u32, from: &[String
             text::plural(moved, "approval")
         );
     }
+    if !unverified.is_empty() {
+        let _ = write!(reason, "; not counted: {}", unverified.join(", "));
+    }
     if outsiders > 0 {
         let _ = write!(
             reason,
@@ -89,4 +107,14 @@ pub(super) fn evaluate(inputs: &GateInputs, id: &str, count: u32, from: &[String
     }
     outcome.reason = reason;
     outcome
+}
+
+/// Why an approval's signature does not let it count; `None` when it verified.
+fn unverified_because(check: Option<&SignatureCheck>) -> Option<String> {
+    match check {
+        Some(SignatureCheck::Verified) => None,
+        Some(SignatureCheck::Unsigned) => Some("unsigned".to_string()),
+        Some(SignatureCheck::Failed(why)) => Some(why.clone()),
+        None => Some("signature not checked".to_string()),
+    }
 }

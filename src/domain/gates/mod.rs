@@ -17,6 +17,7 @@ use super::config::{Config, Environment, Gate, GateRule, Service};
 use super::ledger::Ledger;
 use super::observation::Observation;
 use super::release::Release;
+use super::signature::SignatureCheck;
 
 /// Everything a promotion's gates are evaluated against.
 #[derive(Debug, Clone, Copy)]
@@ -32,6 +33,9 @@ pub struct GateInputs<'a> {
     pub observations: &'a [Observation],
     /// Results of gates an adapter computes (check, ancestor), by gate id; missing = not run.
     pub external: &'a BTreeMap<String, External>,
+    /// Signature verdicts on approval events, by event id (checked by an adapter against the
+    /// committed allowed signers); read by `signed = true` approval gates, missing = not checked.
+    pub signatures: &'a BTreeMap<String, SignatureCheck>,
 }
 
 /// The result of a gate computed outside the domain, with its one-line reason.
@@ -149,7 +153,11 @@ fn evaluate_one(inputs: &GateInputs, gate: &Gate, now: Timestamp) -> GateOutcome
     match &gate.rule {
         GateRule::Healthy => previous::healthy(inputs, id),
         GateRule::Soak { duration } => previous::soak(inputs, id, *duration, now),
-        GateRule::Approval { count, from, .. } => approval::evaluate(inputs, id, *count, from),
+        GateRule::Approval {
+            count,
+            from,
+            signed,
+        } => approval::evaluate(inputs, id, *count, from, *signed),
         GateRule::Checklist { name } => checklist_gate(inputs, id, name),
         GateRule::Freeze => freeze::evaluate(inputs.config, &inputs.env.name, id, now),
         GateRule::Window(w) => window::evaluate(w, id, now),

@@ -8,12 +8,12 @@ use jiff::{SignedDuration, Timestamp};
 
 mod records;
 
-pub use records::{Approval, Deployment, DeploymentState, Override, Tick};
+pub use records::{Approval, Deployment, DeploymentState, NotesEdit, Override, Tick};
 
 use super::event::{Event, Fact};
 // Events may come from other people's consoles or a hand-edited log: free text is made safe for
 // the terminal here, where it enters the program's state.
-use super::sanitize::sanitize;
+use super::sanitize::{sanitize, sanitize_multiline};
 
 /// (service, release, environment): what approvals, overrides and notes are about.
 type Scope = (String, String, String);
@@ -33,8 +33,11 @@ pub struct Ledger {
     deployment_index: HashMap<String, usize>,
     /// Order in which deployments succeeded (indexes into `deployments`), for `last_successful`.
     successes: Vec<usize>,
-    /// (service, release, env or "" for any environment) with published notes.
-    published: BTreeSet<Scope>,
+    /// (service, release, env or "" for any environment) with published notes → the id of the
+    /// first publication where every channel succeeded.
+    published: BTreeMap<Scope, String>,
+    /// (service, release) → the latest hand edit of its notes.
+    notes_edits: BTreeMap<(String, String), NotesEdit>,
     /// (service, tag) pairs recorded by `tagged` events.
     tagged: BTreeSet<(String, String)>,
 }
@@ -169,11 +172,27 @@ impl Ledger {
                     self.tagged.insert((s.to_string(), tag));
                 }
             }
-            Fact::NotesPublished { .. } => {
+            Fact::NotesPublished { ok, .. } => {
+                let (Some(s), Some(r), true) = (service, release, ok) else {
+                    return;
+                };
+                self.published
+                    .entry(scope(s, r, env.unwrap_or_default()))
+                    .or_insert_with(|| event.id.clone());
+            }
+            Fact::NotesEdited { markdown, .. } => {
                 let (Some(s), Some(r)) = (service, release) else {
                     return;
                 };
-                self.published.insert(scope(s, r, env.unwrap_or_default()));
+                self.notes_edits.insert(
+                    (s.to_string(), r.to_string()),
+                    NotesEdit {
+                        event_id: event.id.clone(),
+                        actor: sanitize(&event.actor),
+                        at: event.at,
+                        markdown: sanitize_multiline(&markdown),
+                    },
+                );
             }
         }
     }
@@ -306,8 +325,22 @@ impl Ledger {
 
     /// Whether notes for the release were published, for `env` or for no particular environment.
     pub fn notes_published(&self, service: &str, release: &str, env: &str) -> bool {
-        self.published.contains(&scope(service, release, env))
-            || self.published.contains(&scope(service, release, ""))
+        self.published_by(service, release, env).is_some()
+    }
+
+    /// The id of the first publication of the release's notes (for `env`, else for no particular
+    /// environment) where every channel succeeded.
+    pub fn published_by(&self, service: &str, release: &str, env: &str) -> Option<&str> {
+        self.published
+            .get(&scope(service, release, env))
+            .or_else(|| self.published.get(&scope(service, release, "")))
+            .map(String::as_str)
+    }
+
+    /// The latest hand edit of the release's notes, if anyone edited them.
+    pub fn notes_edit(&self, service: &str, release: &str) -> Option<&NotesEdit> {
+        self.notes_edits
+            .get(&(service.to_string(), release.to_string()))
     }
 
     /// Whether a `tagged` event recorded `tag` for the service.

@@ -87,3 +87,14 @@ impl Deployment {
         }
     }
 }
+
+/// The latest hand edit of a release's notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotesEdit {
+    pub event_id: String,
+    /// Who edited, sanitized.
+    pub actor: String,
+    pub at: Timestamp,
+    /// The edited text, sanitized (line breaks kept).
+    pub markdown: String,
+}

@@ -107,6 +107,16 @@ fn event_line(event: &Event, at: &str, theme: Theme, width: usize) -> Line<'stat
             },
         ),
         Some(Fact::Tagged { tag, .. }) => (theme.accent(), tag),
+        Some(Fact::NotesPublished {
+            channel,
+            detail,
+            ok,
+            ..
+        }) => (
+            if ok { theme.good() } else { theme.bad() },
+            crate::domain::sanitize::sanitize(&format!("notes → {channel}: {detail}")),
+        ),
+        Some(Fact::NotesEdited { .. }) => (Style::new(), "edited the release notes".to_string()),
         _ => (Style::new(), String::new()),
     };
     let text = format!(

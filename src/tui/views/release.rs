@@ -55,19 +55,39 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
         hits.push(area, Hit::Row(n + offset));
     }
 
-    let notes_block =
-        Block::bordered().title(Span::styled(" release notes (n) · tag (t) ", theme.title()));
-    let notes = match state.notes.get(&key) {
-        Some(md) => Paragraph::new(md.clone()),
-        None if state
-            .ops
-            .values()
-            .any(|o| o.kind == OpKind::Notes(key.clone())) =>
+    let notes_block = Block::bordered().title(Span::styled(
+        " notes (n) · edit (e) · publish (P) · tag (t) ",
+        theme.title(),
+    ));
+    // A hand edit is in the log the console follows, so anyone's edit shows as soon as it lands.
+    let edited = model::subject(state, &key.service, &key.env)
+        .and_then(|r| state.ledger.notes_edit(&key.service, &r.name));
+    let notes = match (edited, state.notes.get(&key)) {
+        (Some(edit), _) => {
+            let mut lines = vec![Line::styled(
+                format!(
+                    "edited by {} {} ago",
+                    edit.actor,
+                    crate::app::grid::age(state.now, edit.at)
+                ),
+                theme.dim(),
+            )];
+            lines.extend(edit.markdown.lines().map(|l| Line::raw(l.to_string())));
+            Paragraph::new(lines)
+        }
+        (None, Some(md)) => Paragraph::new(md.clone()),
+        (None, None)
+            if state.ops.values().any(|o| match &o.kind {
+                OpKind::Notes(k) | OpKind::EditNotes(k, _) => k == &key,
+                _ => false,
+            }) =>
         {
             Paragraph::new(format!("{} drafting notes from git…", spinner(state.frame)))
                 .style(theme.dim())
         }
-        None => Paragraph::new("Press n to draft the release notes from git.").style(theme.dim()),
+        (None, None) => {
+            Paragraph::new("Press n to draft the release notes from git.").style(theme.dim())
+        }
     };
     frame.render_widget(notes.wrap(Wrap { trim: false }).block(notes_block), right);
 }
