@@ -54,11 +54,19 @@ pub struct Team {
 
 impl Team {
     pub fn new() -> Team {
+        Team::with(CONFIG, &[])
+    }
+
+    /// A team whose repository holds `config` and `files` (name, content) on main.
+    pub fn with(config: &str, files: &[(&str, String)]) -> Team {
         let dir = tempfile::tempdir().expect("tempdir");
         let seed = dir.path().join("seed");
         std::fs::create_dir_all(&seed).expect("mkdir");
         git(&seed, &["init", "-q", "-b", "main"]);
-        std::fs::write(seed.join("shipdeck.toml"), CONFIG).expect("config");
+        std::fs::write(seed.join("shipdeck.toml"), config).expect("config");
+        for (name, content) in files {
+            std::fs::write(seed.join(name), content).expect("file");
+        }
         std::fs::write(seed.join(".gitignore"), ".shipdeck/\n").expect("ignore");
         for (i, version) in ["1.0.0", "1.1.0", "1.2.0"].iter().enumerate() {
             std::fs::write(seed.join("api.txt"), format!("{i}\n")).expect("write");
@@ -87,6 +95,7 @@ impl Team {
         Person {
             email: format!("{name}@shop.example"),
             root: home,
+            key: None,
         }
     }
 }
@@ -95,6 +104,8 @@ impl Team {
 pub struct Person {
     pub email: String,
     pub root: PathBuf,
+    /// The SSH key their events are signed with (`SHIPDECK_SIGNING_KEY`).
+    pub key: Option<PathBuf>,
 }
 
 impl Person {
@@ -113,6 +124,7 @@ impl Person {
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env_remove("GIT_CONFIG_GLOBAL")
             .env("NO_COLOR", "1")
+            .envs(self.key.iter().map(|k| ("SHIPDECK_SIGNING_KEY", k)))
             .output()
             .expect("shipdeck runs")
     }
