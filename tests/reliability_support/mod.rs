@@ -7,7 +7,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// The binary the user runs: the release build when there is one (scripts/test builds it),
@@ -43,19 +43,43 @@ pub enum Behaviour {
     Garbage(Vec<u8>),
 }
 
+/// A loopback listener with a deep accept queue: std's 128 overflows when a thousand probes
+/// connect at once, and a dropped handshake would look like a fault of the console.
+fn listen() -> TcpListener {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .expect("runtime");
+    let _entered = runtime.enter();
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind("127.0.0.1:0".parse().expect("address"))
+        .expect("bind loopback");
+    let listener = socket
+        .listen(4096)
+        .expect("listen")
+        .into_std()
+        .expect("std listener");
+    listener.set_nonblocking(false).expect("blocking accept");
+    listener
+}
+
 /// A loopback HTTP server; `route` picks the behaviour for a request path. Stops on drop.
 pub struct Endpoint {
     pub port: u16,
     stop: Arc<AtomicBool>,
+    requests: Arc<AtomicUsize>,
 }
 
 impl Endpoint {
     pub fn start(route: impl Fn(&str) -> Behaviour + Send + Sync + 'static) -> Endpoint {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let listener = listen();
         let port = listener.local_addr().expect("addr").port();
         let stop = Arc::new(AtomicBool::new(false));
         let route = Arc::new(route);
+        let requests = Arc::new(AtomicUsize::new(0));
         let stopping = Arc::clone(&stop);
+        let counter = Arc::clone(&requests);
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if stopping.load(Ordering::Relaxed) {
@@ -64,10 +88,20 @@ impl Endpoint {
                 let Ok(stream) = stream else { continue };
                 let route = Arc::clone(&route);
                 let stopping = Arc::clone(&stopping);
-                std::thread::spawn(move || serve(stream, &*route, &stopping));
+                let counter = Arc::clone(&counter);
+                std::thread::spawn(move || serve(stream, &*route, &stopping, &counter));
             }
         });
-        Endpoint { port, stop }
+        Endpoint {
+            port,
+            stop,
+            requests,
+        }
+    }
+
+    /// How many requests have been answered (or at least read) so far.
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::Relaxed)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -83,7 +117,12 @@ impl Drop for Endpoint {
     }
 }
 
-fn serve(mut stream: TcpStream, route: &dyn Fn(&str) -> Behaviour, stop: &AtomicBool) {
+fn serve(
+    mut stream: TcpStream,
+    route: &dyn Fn(&str) -> Behaviour,
+    stop: &AtomicBool,
+    requests: &AtomicUsize,
+) {
     // The request line, one byte at a time, so the headers behind it are still unread.
     let Some(line) = read_until(&mut stream, b"\r\n") else {
         return;
@@ -91,6 +130,7 @@ fn serve(mut stream: TcpStream, route: &dyn Fn(&str) -> Behaviour, stop: &Atomic
     let text = String::from_utf8_lossy(&line);
     let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
     let behaviour = route(&path);
+    requests.fetch_add(1, Ordering::Relaxed);
     if matches!(behaviour, Behaviour::Reset) {
         // Closing with the headers unread makes the kernel answer with RST, not FIN.
         drop(stream);
