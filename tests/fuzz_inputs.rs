@@ -16,7 +16,9 @@ use shipdeck::config::load;
 use shipdeck::domain::config::ProbeFormat;
 use shipdeck::domain::event::EventBody;
 use shipdeck::domain::health::{MAX_DETAIL_CHARS, MAX_VERSION_CHARS, interpret};
-use shipdeck::domain::template::{NAMES, Vars, expand, expand_with, json_escape, names, url_escape};
+use shipdeck::domain::template::{
+    NAMES, Vars, expand, expand_with, json_escape, names, url_escape,
+};
 use shipdeck::store::{EventLog, read_events, verify};
 
 const EXAMPLE: &str = include_str!("../config.example.toml");
@@ -54,7 +56,10 @@ fn check_config(src: &str) -> Result<(), TestCaseError> {
             let place = format!("{}:{}:{}: ", file.display(), problem.line, problem.col);
             prop_assert!(shown.starts_with(&place), "{shown}");
         }
-        prop_assert!(!error.problems().is_empty(), "rejected without a place: {error}");
+        prop_assert!(
+            !error.problems().is_empty(),
+            "rejected without a place: {error}"
+        );
     }
     Ok(())
 }
@@ -214,7 +219,7 @@ proptest! {
         let mut bytes = std::fs::read(&path).expect("log");
         let at = at % bytes.len();
         prop_assume!(bytes[at] != byte);
-        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = newlines(&bytes[..at]) + 1;
         bytes[at] = byte;
         std::fs::write(&path, &bytes).expect("write");
         let report = verify(&path);
@@ -229,7 +234,7 @@ proptest! {
         let bytes = std::fs::read(&path).expect("log");
         let at = at % (bytes.len() + 1);
         std::fs::write(&path, &bytes[..at]).expect("truncate");
-        let whole = bytes[..at].iter().filter(|&&b| b == b'\n').count();
+        let whole = newlines(&bytes[..at]);
         let report = verify(&path);
         prop_assert_eq!(report.events, whole);
         prop_assert_eq!(report.is_ok(), at == 0 || bytes[at - 1] == b'\n');
@@ -238,6 +243,11 @@ proptest! {
         prop_assert!(verify(&path).is_ok());
         prop_assert_eq!(read_events(&path).expect("replay").len(), whole);
     }
+}
+
+/// How many `\n` are in `bytes`.
+fn newlines(bytes: &[u8]) -> usize {
+    bytes.split(|&b| b == b'\n').count() - 1
 }
 
 /// A valid log of `n` events with varied, awkward data; returns its path.

@@ -5,6 +5,7 @@
 
 mod reliability_support;
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -31,7 +32,10 @@ fn behaviour(path: &str) -> Behaviour {
         "hang" => Behaviour::Hang,
         "reset" => Behaviour::Reset,
         "slow" => Behaviour::Slow {
-            body: format!(r#"{{"status":"pass","version":"1.0.0","pad":"{}"}}"#, "x".repeat(400)),
+            body: format!(
+                r#"{{"status":"pass","version":"1.0.0","pad":"{}"}}"#,
+                "x".repeat(400)
+            ),
             every: Duration::from_millis(50),
         },
         "huge" => Behaviour::Huge(64 * 1024 * 1024),
@@ -64,13 +68,14 @@ fn project(dir: &Path, port: u16) -> PathBuf {
         "[project]\nname = \"shop\"\nstate_dir = \".shipdeck\"\nprobe_interval = \"1s\"\n\n",
     );
     for env in ENVS {
-        config.push_str(&format!("[[environments]]\nname = \"{env}\"\n\n"));
+        let _ = write!(config, "[[environments]]\nname = \"{env}\"\n\n");
     }
-    config.push_str(&format!(
+    let _ = write!(
+        config,
         "[[services]]\nname = \"api\"\nrepo = \"repo\"\ntags = \"api-v*\"\n\
          health = {{ url = \"http://127.0.0.1:{port}/{{{{env}}}}/health\", timeout = \"{}s\" }}\n",
         TIMEOUT.as_secs()
-    ));
+    );
     let path = dir.join("shipdeck.toml");
     std::fs::write(&path, config).expect("config");
     path
@@ -173,11 +178,16 @@ fn the_console_answers_keys_while_targets_hang_and_shows_what_is_wrong() {
         tmux.send(&["l"]);
         let pressed = Instant::now();
         tmux.send(&["3"]);
-        tmux.wait_screen(&format!("the target view of {env}"), Duration::from_secs(5), |s| {
-            s.lines().take(3).any(|l| l.contains(env))
-        });
+        tmux.wait_screen(
+            &format!("the target view of {env}"),
+            Duration::from_secs(5),
+            |s| s.lines().take(3).any(|l| l.contains(env)),
+        );
         let took = pressed.elapsed();
-        assert!(took < Duration::from_secs(1), "the key took {took:?} to land on {env}");
+        assert!(
+            took < Duration::from_secs(1),
+            "the key took {took:?} to land on {env}"
+        );
         if let Some((_, why)) = REASONS.iter().find(|(e, _)| *e == env) {
             tmux.wait_screen(
                 &format!("{env}'s fault: {why}"),

@@ -58,7 +58,11 @@ fn fill(dir: &Path) -> PathBuf {
     let mut file = std::fs::File::create(&path).expect("filler");
     let chunk = vec![0u8; 4096];
     loop {
-        if file.write_all(&chunk).and_then(|()| file.sync_all()).is_err() {
+        if file
+            .write_all(&chunk)
+            .and_then(|()| file.sync_all())
+            .is_err()
+        {
             break;
         }
     }

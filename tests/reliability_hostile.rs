@@ -76,7 +76,10 @@ fn hostile_repo(dir: &Path) -> PathBuf {
         );
     }
     // One commit whose subject is a single 1 MiB line.
-    let long = format!("feat: {}HOSTILE-LONG\n", "\u{1b}[31mA".repeat(1024 * 1024 / 6));
+    let long = format!(
+        "feat: {}HOSTILE-LONG\n",
+        "\u{1b}[31mA".repeat(1024 * 1024 / 6)
+    );
     commit(100, &long, "Mallory");
     git(&repo, &["tag", "-a", "api-v1.1.0", "-m", "release"], "Dana");
     let tag_message = format!("release {}", PAYLOADS.join(" "));
@@ -208,7 +211,15 @@ fn headless_output_never_carries_terminal_controls_from_git_endpoints_or_notes()
     let note = PAYLOADS.join(" ");
     let approved = p.run(
         "Mallory \u{1b}]0;x\u{7}@shop.example",
-        &["approve", "api", "api-v1.0.0", "--env", "prod", "--note", &note],
+        &[
+            "approve",
+            "api",
+            "api-v1.0.0",
+            "--env",
+            "prod",
+            "--note",
+            &note,
+        ],
     );
     assert_eq!(approved.status.code(), Some(0), "{}", stderr(&approved));
     assert_clean("approve", &approved);
@@ -240,10 +251,16 @@ fn headless_output_never_carries_terminal_controls_from_git_endpoints_or_notes()
         checked += 1;
     }
     // The words around the escapes survive; only the controls go.
-    let changelog = p.run("pat@shop.example", &["changelog", "api", "api-v1.0.0", C1_TAG]);
+    let changelog = p.run(
+        "pat@shop.example",
+        &["changelog", "api", "api-v1.0.0", C1_TAG],
+    );
     let text = stdout(&changelog);
     for word in ["HOSTILE-CSI", "HOSTILE-OSC52", "HOSTILE-DCS", "HOSTILE-RLO"] {
-        assert!(text.contains(word), "{word} missing from the changelog:\n{text}");
+        assert!(
+            text.contains(word),
+            "{word} missing from the changelog:\n{text}"
+        );
     }
     let status = stdout(&p.run("pat@shop.example", &["status"]));
     assert!(status.contains("dev"), "{status}");
@@ -257,13 +274,17 @@ fn a_version_that_looks_like_shell_reaches_a_command_deployer_as_one_argument() 
     assert_eq!(trusted.status.code(), Some(0), "{}", stderr(&trusted));
     let out = p.run(
         "pat@shop.example",
-        &["promote", "api", SHELLY, "--to", "dev", "--yes", "--no-wait"],
+        &[
+            "promote",
+            "api",
+            SHELLY,
+            "--to",
+            "dev",
+            "--yes",
+            "--no-wait",
+        ],
     );
-    assert!(
-        matches!(out.status.code(), Some(0 | 4)),
-        "{}",
-        stderr(&out)
-    );
+    assert!(matches!(out.status.code(), Some(0 | 4)), "{}", stderr(&out));
     let args = std::fs::read_to_string(p.path().join("args.txt")).expect("the deployer ran");
     assert_eq!(args, "[1.2.0;touch${IFS}pwned]\n");
     assert!(!p.path().join("pwned").exists(), "a shell ran the version");
@@ -276,7 +297,15 @@ fn the_console_writes_no_hostile_control_to_the_terminal() {
     let note = PAYLOADS.join(" ");
     let approved = p.run(
         "Mallory@shop.example",
-        &["approve", "api", "api-v1.0.0", "--env", "prod", "--note", &note],
+        &[
+            "approve",
+            "api",
+            "api-v1.0.0",
+            "--env",
+            "prod",
+            "--note",
+            &note,
+        ],
     );
     assert_eq!(approved.status.code(), Some(0), "{}", stderr(&approved));
     let argv = vec![

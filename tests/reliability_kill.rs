@@ -66,7 +66,13 @@ fn appender_child() {
 
 fn spawn_child(state: &Path, pad: usize) -> Child {
     Command::new(std::env::current_exe().expect("test binary"))
-        .args(["appender_child", "--exact", "--ignored", "--nocapture", "-q"])
+        .args([
+            "appender_child",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "-q",
+        ])
         .env(STATE_VAR, state)
         .env(PAD_VAR, pad.to_string())
         .stdout(Stdio::piped())
@@ -82,10 +88,8 @@ fn acks(stdout: ChildStdout) -> mpsc::Receiver<String> {
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
             // Ids are long and alphanumeric; test-harness chatter is not an acknowledgement.
-            let is_id = line.len() >= 16
-                && line
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            let is_id =
+                line.len() >= 16 && line.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
             if is_id {
                 let _ = tx.send(line);
             }
@@ -232,7 +236,11 @@ fn kill_dash_nine_mid_append_loses_no_acknowledged_event_and_sets_torn_tails_asi
                 jitter: Duration::from_micros(rng.random_range(0..3000)),
             }
         };
-        let pad = if matches!(aim, Aim::InWrite) { LARGE } else { 0 };
+        let pad = if matches!(aim, Aim::InWrite) {
+            LARGE
+        } else {
+            0
+        };
         let (ids, hit) = run_and_kill(spawn_child(&state, pad), aim, &state.join("events.jsonl"));
         match aim {
             Aim::InWrite => {
@@ -256,7 +264,10 @@ fn kill_dash_nine_mid_append_loses_no_acknowledged_event_and_sets_torn_tails_asi
             assert!(warnings[0].contains(".torn-"), "{at}: {}", warnings[0]);
             assert_eq!(side_files(&state).len(), sides_before + 1, "{at}");
         } else {
-            assert!(warnings.is_empty(), "{at}: a warning without a tear: {warnings:?}");
+            assert!(
+                warnings.is_empty(),
+                "{at}: a warning without a tear: {warnings:?}"
+            );
         }
         drop(log);
         let report = verify(&path);

@@ -42,7 +42,11 @@ fn every_headless_action_refuses_under_read_only_and_writes_nothing() {
     let d = dir.path();
     project(d);
     // Something in the log already, so "unchanged" is about bytes that exist.
-    let out = shipdeck(d, "alice@x", &["approve", "api", "api-v1.2.0", "--env", "prod"]);
+    let out = shipdeck(
+        d,
+        "alice@x",
+        &["approve", "api", "api-v1.2.0", "--env", "prod"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let repo = d.join("repo");
     let state_before = snapshot(&d.join(".shipdeck"));
@@ -58,17 +62,64 @@ fn every_headless_action_refuses_under_read_only_and_writes_nothing() {
 
     let actions: &[&[&str]] = &[
         &["promote", "api", "api-v1.2.0", "--to", "dev", "--yes"],
-        &["promote", "api", "api-v1.2.0", "--to", "dev", "--yes", "--no-wait"],
-        &["rollback", "api", "--env", "dev", "--yes"],
-        &["rollback", "api", "--env", "dev", "--to", "api-v1.0.0", "--yes"],
-        &["approve", "api", "api-v1.2.0", "--env", "prod"],
-        &["approve", "api", "api-v1.2.0", "--env", "prod", "--note", "ok"],
         &[
-            "override", "api", "api-v1.2.0", "--env", "prod", "--gate", "checklist", "--reason",
+            "promote",
+            "api",
+            "api-v1.2.0",
+            "--to",
+            "dev",
+            "--yes",
+            "--no-wait",
+        ],
+        &["rollback", "api", "--env", "dev", "--yes"],
+        &[
+            "rollback",
+            "api",
+            "--env",
+            "dev",
+            "--to",
+            "api-v1.0.0",
+            "--yes",
+        ],
+        &["approve", "api", "api-v1.2.0", "--env", "prod"],
+        &[
+            "approve",
+            "api",
+            "api-v1.2.0",
+            "--env",
+            "prod",
+            "--note",
+            "ok",
+        ],
+        &[
+            "override",
+            "api",
+            "api-v1.2.0",
+            "--env",
+            "prod",
+            "--gate",
+            "checklist",
+            "--reason",
             "incident",
         ],
-        &["checklist", "api", "api-v1.2.0", "--env", "prod", "tick", "backout"],
-        &["checklist", "api", "api-v1.2.0", "--env", "prod", "untick", "backout"],
+        &[
+            "checklist",
+            "api",
+            "api-v1.2.0",
+            "--env",
+            "prod",
+            "tick",
+            "backout",
+        ],
+        &[
+            "checklist",
+            "api",
+            "api-v1.2.0",
+            "--env",
+            "prod",
+            "untick",
+            "backout",
+        ],
         &["tag", "api", "main", "1.3.0"],
         &["tag", "api", "main", "1.3.0", "--message", "x", "--push"],
         &["trust"],
@@ -112,7 +163,15 @@ fn every_headless_action_refuses_under_read_only_and_writes_nothing() {
     for args in [
         &["--read-only", "status"][..],
         &["--read-only", "plan", "api", "api-v1.2.0", "--to", "prod"],
-        &["--read-only", "checklist", "api", "api-v1.2.0", "--env", "prod", "show"],
+        &[
+            "--read-only",
+            "checklist",
+            "api",
+            "api-v1.2.0",
+            "--env",
+            "prod",
+            "show",
+        ],
         &["--read-only", "log", "--verify"],
     ] {
         let out = shipdeck(d, "bob@x", args);
@@ -200,10 +259,7 @@ fn the_palette_offers_no_change_under_read_only_and_typing_one_does_nothing() {
         if s.overlay.is_some() {
             asked.extend(press(&mut s, KeyCode::Enter));
         }
-        assert!(
-            !asked.iter().any(mutating),
-            "`{typed}` asked for {asked:?}"
-        );
+        assert!(!asked.iter().any(mutating), "`{typed}` asked for {asked:?}");
         press(&mut s, KeyCode::Esc);
     }
 }

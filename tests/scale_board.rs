@@ -4,6 +4,7 @@
 
 mod reliability_support;
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -48,12 +49,16 @@ fn project(dir: &Path, port: u16) -> PathBuf {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
     git(&["init", "-q", "-b", "main"], None);
-    git(&["commit", "-q", "--allow-empty", "-m", "feat: all services"], None);
+    git(
+        &["commit", "-q", "--allow-empty", "-m", "feat: all services"],
+        None,
+    );
     let head = git(&["rev-parse", "HEAD"], None);
     // Every tag in one process: 300 `git tag` runs would dominate the test.
-    let refs: String = (0..SERVICES)
-        .map(|i| format!("create refs/tags/{}-v1.0.0 {head}\n", name(i)))
-        .collect();
+    let mut refs = String::new();
+    for i in 0..SERVICES {
+        let _ = writeln!(refs, "create refs/tags/{}-v1.0.0 {head}", name(i));
+    }
     git(&["update-ref", "--stdin"], Some(&refs));
 
     let mut config = String::from(
@@ -63,14 +68,15 @@ fn project(dir: &Path, port: u16) -> PathBuf {
          probe_interval = \"1h\"\n\n",
     );
     for env in ENVS {
-        config.push_str(&format!("[[environments]]\nname = \"{env}\"\n\n"));
+        let _ = write!(config, "[[environments]]\nname = \"{env}\"\n\n");
     }
     for i in 0..SERVICES {
         let s = name(i);
-        config.push_str(&format!(
+        let _ = write!(
+            config,
             "[[services]]\nname = \"{s}\"\nrepo = \"repo\"\ntags = \"{s}-v*\"\n\
              health = {{ url = \"http://127.0.0.1:{port}/{s}/{{{{env}}}}/health\", timeout = \"30s\" }}\n\n"
-        ));
+        );
     }
     let path = dir.join("shipdeck.toml");
     std::fs::write(&path, config).expect("config");
@@ -152,27 +158,39 @@ fn the_console_scrolls_filters_and_refreshes_300_services_without_stalling() {
     );
     let step = Duration::from_secs(10);
     let started = Instant::now();
-    tmux.wait_screen("the board of 300 services", Duration::from_secs(60), |s| {
+    tmux.wait_screen("the board of 300 services", Duration::from_mins(1), |s| {
         s.contains("svc000") && s.contains("1.0.0")
     });
     let board = started.elapsed();
     let targets = SERVICES * ENVS.len();
     let mut seen = 0;
     let mut last_report = Instant::now();
-    reliability_support::wait_for("the first probe of every target", Duration::from_secs(60), || {
-        seen = endpoint.requests();
-        if last_report.elapsed() > Duration::from_secs(5) {
-            last_report = Instant::now();
-            eprintln!("scale: {seen} of {targets} targets probed after {:.1?}", started.elapsed());
-        }
-        (seen >= targets).then_some(())
-    });
+    reliability_support::wait_for(
+        "the first probe of every target",
+        Duration::from_mins(1),
+        || {
+            seen = endpoint.requests();
+            if last_report.elapsed() > Duration::from_secs(5) {
+                last_report = Instant::now();
+                eprintln!(
+                    "scale: {seen} of {targets} targets probed after {:.1?}",
+                    started.elapsed()
+                );
+            }
+            (seen >= targets).then_some(())
+        },
+    );
     let first_round = started.elapsed();
     // And the board shows them: no cell is still waiting for its first answer.
-    tmux.wait_screen("every visible cell observed", Duration::from_secs(30), |s| {
-        !s.contains("checking")
-    });
-    assert!(!tmux.screen().contains(&name(SERVICES - 1)), "the last service fits already");
+    tmux.wait_screen(
+        "every visible cell observed",
+        Duration::from_secs(30),
+        |s| !s.contains("checking"),
+    );
+    assert!(
+        !tmux.screen().contains(&name(SERVICES - 1)),
+        "the last service fits already"
+    );
 
     // Scroll: the cursor to the last service, then its target view names it.
     let scroll = Instant::now();

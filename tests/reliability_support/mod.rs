@@ -264,11 +264,7 @@ impl Tmux {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.subsec_nanos())
         );
-        let tmux = Tmux {
-            socket,
-            raw,
-            home,
-        };
+        let tmux = Tmux { socket, raw, home };
         // A shell first, so pipe-pane is in place before the console writes its first byte.
         let mut cmd = Command::new("tmux");
         cmd.args(["-L", &tmux.socket, "-f", "/dev/null", "new-session", "-d"]);
@@ -286,7 +282,9 @@ impl Tmux {
         }
         cmd.args(["bash", "--norc", "--noprofile"]);
         assert!(
-            cmd.status().expect("tmux runs (scripts/test installs it)").success(),
+            cmd.status()
+                .expect("tmux runs (scripts/test installs it)")
+                .success(),
             "tmux new-session failed"
         );
         tmux.tmux(&[
@@ -329,7 +327,12 @@ impl Tmux {
         self.tmux(&["capture-pane", "-p", "-t", "t"])
     }
 
-    pub fn wait_screen(&self, what: &str, deadline: Duration, pred: impl Fn(&str) -> bool) -> String {
+    pub fn wait_screen(
+        &self,
+        what: &str,
+        deadline: Duration,
+        pred: impl Fn(&str) -> bool,
+    ) -> String {
         let start = Instant::now();
         loop {
             let s = self.screen();
@@ -381,7 +384,10 @@ pub fn raw_hazards(bytes: &[u8]) -> Vec<String> {
         }
     }
     // C1 controls encoded as UTF-8: C2 80..C2 9F.
-    if bytes.windows(2).any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1])) {
+    if bytes
+        .windows(2)
+        .any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]))
+    {
         found.push("C1".to_string());
     }
     found
