@@ -172,8 +172,8 @@ fn the_console_answers_keys_while_targets_hang_and_shows_what_is_wrong() {
         s.contains("HANG") || s.contains("hang")
     });
     // Each step: one key, and the view it opens shows the target under the cursor, while the
-    // hung, slow and huge probes are still in the air. Each must land within two seconds; then the
-    // view says what is wrong once the probe gave up.
+    // hung, slow and huge probes are still in the air. Each must land within two seconds; then
+    // the view says what is wrong once the probe gave up.
     for env in ["hang", "reset", "slow", "huge", "garbage"] {
         tmux.send(&["l"]);
         let pressed = Instant::now();
@@ -185,7 +185,7 @@ fn the_console_answers_keys_while_targets_hang_and_shows_what_is_wrong() {
         );
         let took = pressed.elapsed();
         assert!(
-            took < Duration::from_secs(1),
+            took < Duration::from_secs(2),
             "the key took {took:?} to land on {env}"
         );
         if let Some((_, why)) = REASONS.iter().find(|(e, _)| *e == env) {
