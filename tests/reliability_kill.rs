@@ -187,7 +187,7 @@ fn kill_dash_nine_mid_append_loses_no_acknowledged_event_and_sets_torn_tails_asi
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(200);
-    // At least this many aimed kills; more (up to four times as many) until two have torn.
+    // At least this many aimed kills; more (up to six times as many) until two have torn.
     let aimed_rounds = (random_rounds / 25).max(1);
     let seed: u64 = std::env::var("SHIPDECK_KILL_SEED")
         .ok()
@@ -211,7 +211,7 @@ fn kill_dash_nine_mid_append_loses_no_acknowledged_event_and_sets_torn_tails_asi
 
     for round in 0.. {
         let aimed_enough = tally.aimed_kills >= aimed_rounds
-            && (tally.torn >= 2 || tally.aimed_kills >= 4 * aimed_rounds);
+            && (tally.torn >= 2 || tally.aimed_kills >= 6 * aimed_rounds);
         if tally.random_kills >= random_rounds && aimed_enough {
             break;
         }
