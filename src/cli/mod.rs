@@ -45,6 +45,8 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         None => commands::console(config, read_only),
         Some(Command::Demo { action }) => commands::demo(action, read_only),
         Some(Command::Check) => commands::check(config),
+        // Trusting lets the configuration run commands: a change, refused like the others.
+        Some(Command::Trust) if read_only => Err(Failure::read_only("trust")),
         Some(Command::Trust) => commands::trust(config),
         Some(Command::Status { json }) => runtime.block_on(board::status(config, read_only, json)),
         Some(Command::Releases { service, json }) => {

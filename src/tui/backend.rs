@@ -49,12 +49,22 @@ impl Live {
         let observations = self.observations.clone();
         let tx = tx.clone();
         tokio::spawn(async move {
-            let loaded = load_releases(&ctx, &tx).await;
+            let loaded = load_releases(&ctx).await;
+            let releases: BTreeMap<String, Arc<Vec<Release>>> = loaded
+                .iter()
+                .filter_map(|(s, r)| Some((s.clone(), Arc::new(r.as_ref().ok()?.clone()))))
+                .collect();
             let (ptx, mut prx) = unbounded_channel();
-            let targets = crate::probe::targets(&ctx.config, &loaded);
+            let targets = crate::probe::targets(&ctx.config, &releases);
             let started = Prober::spawn(crate::probe::http_client(), targets, ctx.trusted, ptx);
             if let Ok(mut slot) = prober.lock() {
                 *slot = Some(started);
+            }
+            // The probes are on their way; now the console learns the releases.
+            for (service, releases) in loaded {
+                if tx.send(Msg::ReleasesLoaded { service, releases }).is_err() {
+                    return;
+                }
             }
             while let Some(event) = prx.recv().await {
                 let msg = match event {
@@ -92,11 +102,11 @@ impl Live {
     }
 }
 
-async fn load_releases(
-    ctx: &Arc<Context>,
-    tx: &UnboundedSender<Msg>,
-) -> BTreeMap<String, Arc<Vec<Release>>> {
-    let mut loaded = BTreeMap::new();
+/// Every service's releases, read before any of them is announced: each announcement starts a
+/// round of gate plans, and with hundreds of services those rounds would compete with the
+/// reading itself and hold back the first probe for many seconds (tests/scale_board.rs).
+async fn load_releases(ctx: &Arc<Context>) -> Vec<(String, Result<Vec<Release>, String>)> {
+    let mut loaded = Vec::with_capacity(ctx.config.services.len());
     for service in ctx.config.services.iter().map(|s| s.name.clone()) {
         let c = ctx.clone();
         let name = service.clone();
@@ -104,13 +114,7 @@ async fn load_releases(
             .await
             .map_err(|e| e.to_string())
             .and_then(|r| r.map_err(|f| f.to_string()));
-        if let Ok(list) = &result {
-            loaded.insert(service.clone(), Arc::new(list.clone()));
-        }
-        let _ = tx.send(Msg::ReleasesLoaded {
-            service,
-            releases: result,
-        });
+        loaded.push((service, result));
     }
     loaded
 }
@@ -346,7 +350,11 @@ impl Backend for Live {
                 sync_shared_log(&ctx, tx);
                 let tx = tx.clone();
                 tokio::spawn(async move {
-                    load_releases(&ctx, &tx).await;
+                    for (service, releases) in load_releases(&ctx).await {
+                        if tx.send(Msg::ReleasesLoaded { service, releases }).is_err() {
+                            return;
+                        }
+                    }
                 });
             }
             Effect::FastProbe { service, env, on } => {
