@@ -10,7 +10,7 @@ use shipdeck::domain::config::GitState;
 use shipdeck::domain::event::{EventBody, Fact};
 use shipdeck::gitlog::{GitLog, Mode};
 
-const EVENTS: usize = 1_000;
+const EVENTS: u32 = 1_000;
 
 fn git(dir: &Path, args: &[&str]) {
     let ok = Command::new("git")
@@ -34,7 +34,7 @@ fn open(clone: &Path, state: &Path) -> GitLog {
         repo: clone.to_path_buf(),
         remote: "origin".into(),
         ref_name: "refs/heads/shipdeck/log".into(),
-        fetch_timeout: Duration::from_secs(120),
+        fetch_timeout: Duration::from_mins(2),
         fetch_interval: Duration::from_secs(30),
     };
     GitLog::open(&settings, state).expect("open")
@@ -67,7 +67,10 @@ fn main() {
     let d = dir.path();
     std::fs::create_dir_all(d.join("seed")).expect("mkdir");
     git(&d.join("seed"), &["init", "-q", "-b", "main"]);
-    git(&d.join("seed"), &["commit", "-q", "--allow-empty", "-m", "start"]);
+    git(
+        &d.join("seed"),
+        &["commit", "-q", "--allow-empty", "-m", "start"],
+    );
     git(d, &["clone", "-q", "--bare", "seed", "origin.git"]);
     git(d, &["clone", "-q", "origin.git", "a"]);
     git(d, &["clone", "-q", "origin.git", "b"]);
@@ -75,7 +78,7 @@ fn main() {
     let a = open(&d.join("a"), &d.join("state-a"));
     let now = jiff::Timestamp::now();
     let (record, ()) = timed(|| {
-        for i in 0..EVENTS {
+        for i in 0..EVENTS as usize {
             a.append_local(body(i), None, now).expect("append");
         }
     });
@@ -84,9 +87,9 @@ fn main() {
 
     let b = open(&d.join("b"), &d.join("state-b"));
     let (pull, report) = timed(|| b.sync(Mode::Full));
-    assert_eq!(report.pulled, EVENTS, "{report:?}");
+    assert_eq!(report.pulled, EVENTS as usize, "{report:?}");
     let (read, events) = timed(|| b.events().expect("events"));
-    assert_eq!(events.len(), EVENTS);
+    assert_eq!(events.len(), EVENTS as usize);
 
     // The peers: the same commits moved by plain git between two fresh clones.
     git(d, &["clone", "-q", "origin.git", "c"]);
@@ -94,20 +97,34 @@ fn main() {
     let (git_push, ()) = timed(|| {
         git(
             &d.join("c"),
-            &["push", "-q", "../empty.git", "origin/shipdeck/log:refs/heads/shipdeck/log"],
+            &[
+                "push",
+                "-q",
+                "../empty.git",
+                "origin/shipdeck/log:refs/heads/shipdeck/log",
+            ],
         );
     });
     git(d, &["clone", "-q", "seed", "e"]);
     let (git_fetch, ()) = timed(|| {
         git(
             &d.join("e"),
-            &["fetch", "-q", "../empty.git", "+refs/heads/shipdeck/log:refs/x"],
+            &[
+                "fetch",
+                "-q",
+                "../empty.git",
+                "+refs/heads/shipdeck/log:refs/x",
+            ],
         );
     });
 
     let ms = |t: Duration| t.as_secs_f64() * 1e3;
     println!("shared log sync of {EVENTS} events between two clones");
-    println!("  record locally            {:>8.1} ms ({:.2} ms/event)", ms(record), ms(record) / EVENTS as f64);
+    println!(
+        "  record locally            {:>8.1} ms ({:.2} ms/event)",
+        ms(record),
+        ms(record) / f64::from(EVENTS)
+    );
     println!(
         "  push (shipdeck sync)      {:>8.1} ms   git push of the same commits {:>7.1} ms   ratio {:.2}",
         ms(push),
@@ -121,5 +138,8 @@ fn main() {
         ms(pull) / ms(git_fetch)
     );
     println!("  read all {EVENTS} events        {:>8.1} ms", ms(read));
-    println!("  end to end (push + fetch + read) {:.1} ms", ms(push + pull + read));
+    println!(
+        "  end to end (push + fetch + read) {:.1} ms",
+        ms(push + pull + read)
+    );
 }

@@ -66,12 +66,15 @@ fn concurrent_appends_from_three_clones_all_land_in_order_none_lost() {
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
     });
 
     // Anything a racer gave up pushing goes with its next sync.
     let logs: Vec<GitLog> = people.iter().map(open).collect();
-    wait_for("every clone to be pushed", Duration::from_secs(60), || {
+    wait_for("every clone to be pushed", Duration::from_mins(1), || {
         logs.iter()
             .map(|l| l.sync(Mode::Full))
             .all(|r| r.unpushed == 0 && r.fetched)
@@ -101,7 +104,10 @@ fn concurrent_appends_from_three_clones_all_land_in_order_none_lost() {
             .into_iter()
             .map(|e| e.id)
             .collect();
-        assert_eq!(ids, remote, "every clone holds the same log in the same order");
+        assert_eq!(
+            ids, remote,
+            "every clone holds the same log in the same order"
+        );
     }
 }
 

@@ -56,10 +56,14 @@ fn signed_approvals_from_two_clones_verify_in_a_third_and_a_forged_one_does_not(
     let keys = tempfile::tempdir().expect("keys");
     let [alice_key, bob_key, carol_key, mallory_key] =
         ["alice", "bob", "carol", "mallory"].map(|n| keygen(keys.path(), n));
-    let signers = [("alice", &alice_key), ("bob", &bob_key), ("carol", &carol_key)]
-        .iter()
-        .map(|(n, k)| signer_line(&format!("{n}@shop.example"), k))
-        .collect::<String>();
+    let signers = [
+        ("alice", &alice_key),
+        ("bob", &bob_key),
+        ("carol", &carol_key),
+    ]
+    .iter()
+    .map(|(n, k)| signer_line(&format!("{n}@shop.example"), k))
+    .collect::<String>();
     let team = Team::with(CONFIG, &[("allowed_signers", signers)]);
     let mut alice = team.join("alice", None);
     alice.key = Some(alice_key);
@@ -82,11 +86,18 @@ fn signed_approvals_from_two_clones_verify_in_a_third_and_a_forged_one_does_not(
     alice.expect(0, &["approve", "api", "api-v1.1.0", "--env", "prod"]);
     mallory.expect(0, &["approve", "api", "api-v1.1.0", "--env", "prod"]);
     let out = carol.shipdeck(&["plan", "api", "api-v1.1.0", "--to", "prod", "--json"]);
-    assert_eq!(out.status.code(), Some(3), "the forged approval does not count");
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "the forged approval does not count"
+    );
     let gate = approval(&stdout(&out));
     assert_eq!(gate["status"], "pending", "{gate}");
     assert!(
-        gate["reason"].as_str().unwrap_or_default().contains("not counted"),
+        gate["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not counted"),
         "{gate}"
     );
     let out = carol.shipdeck(&["log", "--verify"]);

@@ -57,10 +57,21 @@ fn an_offline_approval_is_kept_and_pushed_once_the_remote_is_back() {
     std::fs::rename(team.origin(), &away).expect("take the remote away");
 
     let out = alice.shipdeck(&["approve", "api", "api-v1.2.0", "--env", "prod"]);
-    assert_eq!(out.status.code(), Some(0), "recorded locally: {}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "recorded locally: {}",
+        stderr(&out)
+    );
     let err = stderr(&out);
-    assert!(err.contains("unreachable"), "says the remote is unreachable: {err}");
-    assert!(err.contains("1 event recorded here not yet in origin"), "{err}");
+    assert!(
+        err.contains("unreachable"),
+        "says the remote is unreachable: {err}"
+    );
+    assert!(
+        err.contains("1 event recorded here not yet in origin"),
+        "{err}"
+    );
     let log = alice.expect(0, &["log"]);
     assert!(log.contains("approved"), "kept locally: {log}");
     let status: serde_json::Value =
@@ -127,10 +138,20 @@ fn read_only_looks_at_the_remote_but_moves_nothing() {
     alice.expect(0, &["approve", "api", "api-v1.2.0", "--env", "prod"]);
     let before = gitlog_support::git(&bob.clone_dir(), &["for-each-ref", "refs/heads"]);
     let log = bob.expect(0, &["--read-only", "log"]);
-    assert!(log.contains("alice@shop.example"), "sees what was fetched: {log}");
+    assert!(
+        log.contains("alice@shop.example"),
+        "sees what was fetched: {log}"
+    );
     let after = gitlog_support::git(&bob.clone_dir(), &["for-each-ref", "refs/heads"]);
     assert_eq!(before, after, "bob's branches are untouched");
-    let out = bob.shipdeck(&["--read-only", "approve", "api", "api-v1.2.0", "--env", "prod"]);
+    let out = bob.shipdeck(&[
+        "--read-only",
+        "approve",
+        "api",
+        "api-v1.2.0",
+        "--env",
+        "prod",
+    ]);
     assert_ne!(out.status.code(), Some(0));
     assert_eq!(remote_event_ids(&team.origin()).len(), 1);
 }

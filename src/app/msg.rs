@@ -78,5 +78,8 @@ pub enum Msg {
     Problem(String),
     /// The shared log (git backend) was synced: the board's badge ("2 unpushed", "stale since
     /// 10:02") and the warnings to show once.
-    Synced { badge: String, warnings: Vec<String> },
+    Synced {
+        badge: String,
+        warnings: Vec<String>,
+    },
 }

@@ -10,12 +10,14 @@ use jiff::Timestamp;
 use crate::domain::config::{Config, StateBackend};
 use crate::domain::event::{Event, EventBody};
 use crate::gitlog::{self, GitLog, SyncReport};
-use crate::store::{Appended, EventLog};
+use crate::store::{Appended, EventLog, read_events};
 
 /// An open event log of either kind.
 pub enum StateLog {
     File(EventLog),
-    Git(Shared),
+    /// The file log under `--read-only`: read as it is, never created, locked or repaired.
+    ReadOnlyFile(PathBuf),
+    Git(Box<Shared>),
 }
 
 /// The git backend with what its last sync found (the console shows it on the board).
@@ -37,6 +39,19 @@ impl StateLog {
     pub fn open(config: &Config, read_only: bool) -> Result<(StateLog, Vec<String>), String> {
         let state_dir = &config.project.state_dir;
         match &config.project.state {
+            StateBackend::File if read_only => {
+                let path = state_dir.join("events.jsonl");
+                let mut warnings = Vec::new();
+                if let Ok(bytes) = std::fs::read(&path)
+                    && bytes.last().is_some_and(|b| *b != b'\n')
+                {
+                    warnings.push(format!(
+                        "the event log {} ends in an incomplete line (a crash mid-write?); it is left as it is under --read-only, and set aside the next time shipdeck opens it to write",
+                        path.display()
+                    ));
+                }
+                Ok((StateLog::ReadOnlyFile(path), warnings))
+            }
             StateBackend::File => {
                 let (log, warnings) = EventLog::open(state_dir).map_err(|e| {
                     format!(
@@ -55,10 +70,10 @@ impl StateLog {
                 });
                 let warnings = report.warnings();
                 Ok((
-                    StateLog::Git(Shared {
+                    StateLog::Git(Box::new(Shared {
                         log,
                         last: Mutex::new(report),
-                    }),
+                    })),
                     warnings,
                 ))
             }
@@ -69,6 +84,7 @@ impl StateLog {
     pub fn events(&self) -> Result<Vec<Event>, String> {
         match self {
             StateLog::File(log) => log.events().map_err(|e| e.to_string()),
+            StateLog::ReadOnlyFile(path) => read_events(path).map_err(|e| e.to_string()),
             StateLog::Git(shared) => shared.log.events().map_err(|e| e.to_string()),
         }
     }
@@ -86,6 +102,9 @@ impl StateLog {
                 .append_signed(body, sig, now)
                 .map(|a| (a, Vec::new()))
                 .map_err(|e| e.to_string()),
+            StateLog::ReadOnlyFile(_) => {
+                Err("this session is read-only: nothing can be recorded".to_string())
+            }
             StateLog::Git(shared) => {
                 let (appended, report) = shared
                     .log
@@ -102,7 +121,7 @@ impl StateLog {
     /// the file log, which has nothing to sync.
     pub fn sync(&self, mode: gitlog::Mode) -> Option<SyncReport> {
         match self {
-            StateLog::File(_) => None,
+            StateLog::File(_) | StateLog::ReadOnlyFile(_) => None,
             StateLog::Git(shared) => {
                 let report = shared.log.sync(mode);
                 shared.remember(report.clone());
@@ -114,7 +133,7 @@ impl StateLog {
     /// What the last sync found (git backend only).
     pub fn last_sync(&self) -> Option<SyncReport> {
         match self {
-            StateLog::File(_) => None,
+            StateLog::File(_) | StateLog::ReadOnlyFile(_) => None,
             StateLog::Git(shared) => Some(
                 shared
                     .last
@@ -129,6 +148,7 @@ impl StateLog {
     pub fn describe(&self) -> String {
         match self {
             StateLog::File(log) => log.path().display().to_string(),
+            StateLog::ReadOnlyFile(path) => path.display().to_string(),
             StateLog::Git(shared) => format!(
                 "{} (in {})",
                 shared.log.place(),
@@ -141,6 +161,7 @@ impl StateLog {
     pub fn file(&self) -> Option<&Path> {
         match self {
             StateLog::File(log) => Some(log.path()),
+            StateLog::ReadOnlyFile(path) => Some(path),
             StateLog::Git(_) => None,
         }
     }
@@ -148,7 +169,7 @@ impl StateLog {
     /// The git backend, if that is what this is.
     pub fn git(&self) -> Option<&GitLog> {
         match self {
-            StateLog::File(_) => None,
+            StateLog::File(_) | StateLog::ReadOnlyFile(_) => None,
             StateLog::Git(shared) => Some(&shared.log),
         }
     }
@@ -157,6 +178,7 @@ impl StateLog {
     pub fn stamp(&self) -> Stamp {
         match self {
             StateLog::File(log) => Stamp::File(file_stamp(log.path())),
+            StateLog::ReadOnlyFile(path) => Stamp::File(file_stamp(path)),
             StateLog::Git(shared) => Stamp::Git(shared.log.stamp()),
         }
     }

@@ -509,12 +509,16 @@ pub fn sync(config: Option<&Path>, read_only: bool, restore: bool) -> Result<u8,
         events.len(),
         report.pulled,
         report.replayed,
-        if report.pushed { "pushed" } else { "nothing pushed" }
+        if report.pushed {
+            "pushed"
+        } else {
+            "nothing pushed"
+        }
     );
     let in_step = report.fetched
         && report.unpushed == 0
         && report.rewritten.is_none()
         && report.refused.is_none()
         && report.gave_up.is_none();
-    Ok(if in_step { 0 } else { 1 })
+    Ok(u8::from(!in_step))
 }

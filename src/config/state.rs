@@ -18,11 +18,7 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 const FETCH_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Reads `state`; the file backend when absent.
-pub fn state(
-    doc: &mut Doc<'_>,
-    value: Option<&Spanned<raw::State>>,
-    dir: &Path,
-) -> StateBackend {
+pub fn state(doc: &mut Doc<'_>, value: Option<&Spanned<raw::State>>, dir: &Path) -> StateBackend {
     let Some(value) = value else {
         return StateBackend::File;
     };
@@ -34,7 +30,10 @@ pub fn state(
                 ("ref", s.ref_name.as_ref().map(Spanned::span)),
                 ("repo", s.repo.as_ref().map(Spanned::span)),
                 ("fetch_timeout", s.fetch_timeout.as_ref().map(Spanned::span)),
-                ("fetch_interval", s.fetch_interval.as_ref().map(Spanned::span)),
+                (
+                    "fetch_interval",
+                    s.fetch_interval.as_ref().map(Spanned::span),
+                ),
             ];
             for (key, span) in git_only {
                 if let Some(span) = span {
@@ -89,9 +88,7 @@ fn git(doc: &mut Doc<'_>, s: &raw::State, dir: &Path) -> GitState {
                 doc.report(
                     &r.span(),
                     "project.state.ref",
-                    format!(
-                        "expected a full ref name like \"{DEFAULT_REF}\", found `{text}`"
-                    ),
+                    format!("expected a full ref name like \"{DEFAULT_REF}\", found `{text}`"),
                 );
             }
             text.clone()

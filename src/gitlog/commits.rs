@@ -165,7 +165,13 @@ fn signature(body: &EventBody) -> Result<Signature<'static>, git2::Error> {
     // git refuses `<`, `>` and newlines in names; the actor is shown sanitized anyway.
     let clean: String = sanitize(&body.actor)
         .chars()
-        .map(|c| if matches!(c, '<' | '>' | '\n') { '_' } else { c })
+        .map(|c| {
+            if matches!(c, '<' | '>' | '\n') {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let name = if clean.trim().is_empty() {
         "unknown".to_string()

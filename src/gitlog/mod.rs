@@ -75,10 +75,7 @@ impl GitLog {
             path: settings.repo.clone(),
             message: e.message().to_string(),
         })?;
-        let workdir = repo
-            .workdir()
-            .unwrap_or_else(|| repo.path())
-            .to_path_buf();
+        let workdir = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
         std::fs::create_dir_all(state_dir).map_err(|source| GitLogError::Io {
             path: state_dir.to_path_buf(),
             source,
@@ -231,7 +228,13 @@ impl GitLog {
         let repo = self.repo()?;
         let local = tip(&repo, &self.settings.ref_name)?;
         let commit = commits::write(&repo, local, &Stored { body, sig })?;
-        set_ref(&repo, &self.settings.ref_name, local, commit, "shipdeck: record event")?;
+        set_ref(
+            &repo,
+            &self.settings.ref_name,
+            local,
+            commit,
+            "shipdeck: record event",
+        )?;
         let event = self
             .events()?
             .into_iter()
@@ -289,7 +292,10 @@ fn set_ref(
             .reference_matching(name, new, true, old, why)
             .map(|_| ())
             .map_err(Into::into),
-        None => repo.reference(name, new, false, why).map(|_| ()).map_err(Into::into),
+        None => repo
+            .reference(name, new, false, why)
+            .map(|_| ())
+            .map_err(Into::into),
     }
 }
 

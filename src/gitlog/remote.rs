@@ -56,31 +56,27 @@ pub fn git(repo: &Path, args: &[&str], timeout: Duration) -> Result<Output, Unre
         let status = child.wait();
         let _ = tx.send((status, out, err));
     });
-    match rx.recv_timeout(timeout) {
-        Ok((status, out, err)) => {
-            let status = status.map_err(|e| Unreachable(format!("git failed: {e}")))?;
-            Ok(Output {
-                success: status.success(),
-                text: sanitize_multiline(&format!("{out}{err}")).trim().to_string(),
-            })
+    let Ok((status, out, err)) = rx.recv_timeout(timeout) else {
+        if let Some(group) = i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        {
+            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
         }
-        Err(_) => {
-            if let Some(group) = i32::try_from(pid)
-                .ok()
-                .and_then(rustix::process::Pid::from_raw)
-            {
-                let _ =
-                    rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
-            }
-            Err(Unreachable(format!(
-                "git {} did not finish within {}s",
-                args.first().copied().unwrap_or_default(),
-                timeout.as_secs_f64()
-            )))
-        }
-    }
+        return Err(Unreachable(format!(
+            "git {} did not finish within {}s",
+            args.first().copied().unwrap_or_default(),
+            timeout.as_secs_f64()
+        )));
+    };
+    let status = status.map_err(|e| Unreachable(format!("git failed: {e}")))?;
+    Ok(Output {
+        success: status.success(),
+        text: sanitize_multiline(&format!("{out}{err}"))
+            .trim()
+            .to_string(),
+    })
 }
-
 
 /// The refs a fetch refused because the remote does not have them.
 pub fn missing_refs(text: &str) -> Vec<String> {

@@ -96,7 +96,12 @@ impl GitLog {
                 return Ok(());
             }
             let timeout = self.settings.fetch_timeout;
-            match remote::push(&self.workdir, &self.settings.remote, &self.settings.ref_name, timeout) {
+            match remote::push(
+                &self.workdir,
+                &self.settings.remote,
+                &self.settings.ref_name,
+                timeout,
+            ) {
                 Ok(Pushed::Done) => {
                     if let Some(local) = local {
                         set_ref(&repo, &self.seen_ref, seen, local, "shipdeck: pushed")?;
@@ -160,14 +165,15 @@ impl GitLog {
                 report.unreachable = Some(first_line(&out.text));
                 return Ok(false);
             }
-            if missing.iter().any(|m| *m == self.settings.ref_name) {
+            if missing.contains(&self.settings.ref_name) {
                 log_missing = true;
             }
             let before = specs.len();
             specs.retain(|spec| {
-                !missing
-                    .iter()
-                    .any(|m| spec.strip_prefix('+').is_some_and(|s| s.starts_with(&format!("{m}:"))))
+                !missing.iter().any(|m| {
+                    spec.strip_prefix('+')
+                        .is_some_and(|s| s.starts_with(&format!("{m}:")))
+                })
             });
             if specs.len() == before {
                 report.unreachable = Some(first_line(&out.text));
@@ -223,7 +229,13 @@ impl GitLog {
         report.pulled += pulled;
         report.replayed += replayed;
         if let Some(new_local) = new_local {
-            set_ref(&repo, &self.settings.ref_name, local, new_local, "shipdeck: sync")?;
+            set_ref(
+                &repo,
+                &self.settings.ref_name,
+                local,
+                new_local,
+                "shipdeck: sync",
+            )?;
         }
         Ok(true)
     }
@@ -265,7 +277,10 @@ fn integrate(
     let their_ids: HashSet<&str> = theirs.iter().map(|l| l.stored.body.id.as_str()).collect();
     let mut top = incoming;
     let mut replayed = 0;
-    for link in ours.iter().filter(|l| !their_ids.contains(l.stored.body.id.as_str())) {
+    for link in ours
+        .iter()
+        .filter(|l| !their_ids.contains(l.stored.body.id.as_str()))
+    {
         top = commits::write(repo, Some(top), &link.stored)?;
         replayed += 1;
     }
@@ -294,7 +309,10 @@ pub(super) fn merged(
     let (ours, f2) = commits::read(repo, Some(l), base)?;
     let their_ids: HashSet<String> = theirs.iter().map(|l| l.stored.body.id.clone()).collect();
     links.extend(theirs);
-    links.extend(ours.into_iter().filter(|l| !their_ids.contains(&l.stored.body.id)));
+    links.extend(
+        ours.into_iter()
+            .filter(|l| !their_ids.contains(&l.stored.body.id)),
+    );
     foreign.extend(f1);
     foreign.extend(f2);
     Ok((links, foreign))

@@ -72,12 +72,12 @@ impl Team {
             std::fs::write(seed.join("api.txt"), format!("{i}\n")).expect("write");
             git(&seed, &["add", "."]);
             git(&seed, &["commit", "-q", "-m", &format!("feat: change {i}")]);
-            git(&seed, &["tag", "-a", &format!("api-v{version}"), "-m", "release"]);
+            git(
+                &seed,
+                &["tag", "-a", &format!("api-v{version}"), "-m", "release"],
+            );
         }
-        git(
-            dir.path(),
-            &["clone", "-q", "--bare", "seed", "origin.git"],
-        );
+        git(dir.path(), &["clone", "-q", "--bare", "seed", "origin.git"]);
         Team { dir }
     }
 
@@ -155,7 +155,12 @@ pub fn stderr(o: &Output) -> String {
 /// The events on the remote's log ref, as `shipdeck log --json` would print them.
 pub fn remote_event_ids(origin: &Path) -> Vec<String> {
     let out = Command::new("git")
-        .args(["log", "--format=%B%x00", "--reverse", "refs/heads/shipdeck/log"])
+        .args([
+            "log",
+            "--format=%B%x00",
+            "--reverse",
+            "refs/heads/shipdeck/log",
+        ])
         .current_dir(origin)
         .output()
         .expect("git log");
