@@ -408,7 +408,9 @@ pub fn log(
         if as_json {
             println!("{}", serde_json::to_string(e).unwrap_or_default());
         } else {
-            println!(
+            // Events may come from anyone with push access to a shared log: every field is
+            // untrusted text.
+            let line = format!(
                 "{:>5} {} {:<24} {:<17} {} {} {} {}",
                 e.seq,
                 e.at.strftime("%Y-%m-%d %H:%M:%S"),
@@ -419,6 +421,7 @@ pub fn log(
                 e.env.as_deref().unwrap_or("-"),
                 summary(e)
             );
+            println!("{}", crate::domain::sanitize::sanitize(&line));
         }
     }
     Ok(0)

@@ -128,7 +128,11 @@ fn event_line(event: &Event, at: &str, theme: Theme, width: usize) -> Line<'stat
         target,
         detail
     );
-    Line::styled(truncate(&text, width), style)
+    // Events in a shared log come from anyone who can push: the whole line is untrusted text.
+    Line::styled(
+        truncate(&crate::domain::sanitize::sanitize(&text), width),
+        style,
+    )
 }
 
 fn join(item: &str, note: Option<&str>) -> String {
