@@ -1,0 +1,85 @@
+//! Render of a 100-service × 6-environment board to a `TestBackend`, per frame (budget 1 ms).
+
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use shipdeck::app::msg::Msg;
+use shipdeck::app::state::State;
+use shipdeck::app::update::update;
+use shipdeck::domain::config::Environment;
+use shipdeck::domain::observation::Health;
+use shipdeck::tui::theme::Theme;
+use shipdeck::tui::views;
+
+use super::report::{Budget, Peer, Row};
+use super::timing::ms;
+use super::tui_support;
+
+const FRAMES: u32 = 500;
+
+fn board(services: usize) -> State {
+    let names: Vec<String> = (0..services).map(|i| format!("svc-{i:03}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut state = tui_support::shop_of(&refs);
+    for extra in ["canary", "eu-prod", "us-prod"] {
+        state.config.environments.push(Environment {
+            name: extra.into(),
+            protected: true,
+            gates: vec![],
+        });
+    }
+    for name in &names {
+        for (i, env) in ["canary", "eu-prod", "us-prod"].iter().enumerate() {
+            let health = if i == 2 { Health::Warn } else { Health::Pass };
+            update(
+                &mut state,
+                Msg::Observed(tui_support::observed(name, env, "1.4.0", health)),
+            );
+        }
+    }
+    state.ops.clear();
+    state
+}
+
+pub fn rows() -> Vec<Row> {
+    let state = board(100);
+    assert_eq!(state.config.environments.len(), 6);
+    let (w, h) = (200u16, 60u16);
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("backend");
+    let theme = Theme { color: true };
+    let mut frame_no = 0usize;
+    // The selection moves every frame, so no frame is a repeat of the one before.
+    let mut draw = |terminal: &mut Terminal<TestBackend>| {
+        let mut s = state.clone();
+        frame_no += 1;
+        s.row = frame_no % 100;
+        let started = Instant::now();
+        terminal
+            .draw(|f| {
+                views::draw(f, &s, theme);
+            })
+            .expect("draw");
+        started.elapsed()
+    };
+    for _ in 0..50 {
+        draw(&mut terminal);
+    }
+    let mut times: Vec<Duration> = (0..FRAMES).map(|_| draw(&mut terminal)).collect();
+    times.sort();
+    let median = times[times.len() / 2];
+    let p99 = times[times.len() * 99 / 100];
+    vec![Row {
+        what: format!("render of a 100 × 6 board ({w}×{h}), median frame"),
+        ours: ms(median),
+        unit: "ms",
+        peer: Peer::Budget,
+        budget: Some(Budget::Max(1.0)),
+        rerun: "cargo bench --bench suite -- render".into(),
+        timed: format!(
+            "{FRAMES} frames of `tui::views::draw` into ratatui's `TestBackend`, the selection \
+             moving each frame; median shown, p99 {:.3} ms.",
+            ms(p99)
+        ),
+    }]
+}
