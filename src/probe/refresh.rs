@@ -10,9 +10,9 @@ use super::once::probe_once;
 use super::target::Target;
 use crate::domain::observation::{Health, Observation};
 
-/// How many probes run at once unless told otherwise: well under the usual open-file limits
-/// once raised, far above what a board of a few hundred targets needs to finish in one round.
-pub const DEFAULT_CONCURRENCY: usize = 256;
+/// The most probes that run at once: a board of a thousand targets refreshes in one round (one
+/// request's time), not in four; well under the usual open-file limits once raised.
+pub const DEFAULT_CONCURRENCY: usize = 1024;
 
 /// File descriptors left for everything but probes: the event log, git, the terminal, tokio.
 const RESERVED_FILES: u64 = 64;

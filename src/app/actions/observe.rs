@@ -12,9 +12,6 @@ use crate::probe;
 
 use super::query::releases;
 
-/// Bounded concurrency for one refresh: enough for a thousand targets at once.
-const CONCURRENCY: usize = 256;
-
 /// Probes every target of `services` (all when `None`) once, concurrently.
 pub async fn observe(
     ctx: &Context,
@@ -34,8 +31,11 @@ pub async fn observe(
         .into_iter()
         .filter(|t| by_service.contains_key(&t.service))
         .collect();
+    // A thousand targets need a thousand sockets at once.
+    probe::raise_open_file_limit();
     let client = probe::http_client();
-    Ok(probe::refresh_all(&client, &targets, ctx.trusted, CONCURRENCY).await)
+    let concurrency = probe::probe_concurrency();
+    Ok(probe::refresh_all(&client, &targets, ctx.trusted, concurrency).await)
 }
 
 /// Probes one target once.
