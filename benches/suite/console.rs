@@ -96,8 +96,26 @@ fn watching(project: &Project, server: &Targets, targets: u64) -> Console {
 
 pub fn rows(root: &Path, binary: &Path) -> Vec<Row> {
     if !on_path("tmux") {
-        eprintln!("tmux is not installed: the console rows are left out");
-        return Vec::new();
+        let missing = |what: &str, unit, max| Row {
+            what: what.to_string(),
+            ours: f64::NAN,
+            unit,
+            peer: Peer::Missing {
+                name: "the budget".into(),
+                why: "tmux is not installed".into(),
+            },
+            budget: Some(Budget::Max(max)),
+            rerun: "scripts/bench console".into(),
+            timed: "Needs tmux to run the console in a terminal.".into(),
+        };
+        return vec![
+            missing("idle console watching 50 targets, CPU", "% of a core", 1.0),
+            missing(
+                "console with 1,000 targets, peak resident memory",
+                "MiB",
+                50.0,
+            ),
+        ];
     }
     let server = Targets::start(Duration::from_millis(100));
     vec![
@@ -123,7 +141,7 @@ fn idle_cpu(root: &Path, binary: &Path, server: &Targets) -> Row {
         unit: "% of a core",
         peer: Peer::Budget,
         budget: Some(Budget::Max(1.0)),
-        rerun: "cargo bench --bench suite -- console".into(),
+        rerun: "scripts/bench console".into(),
         timed: format!(
             "`{}` in tmux (200×50), after its first refresh: user + system time from \
              `/proc/<pid>/stat` over {:.0} s of wall time, during which it made {probes} probes \
@@ -154,7 +172,7 @@ fn memory(root: &Path, binary: &Path, server: &Targets) -> Row {
         unit: "MiB",
         peer: Peer::Budget,
         budget: Some(Budget::Max(50.0)),
-        rerun: "cargo bench --bench suite -- console".into(),
+        rerun: "scripts/bench console".into(),
         timed: format!(
             "`{}` (200 services × 5 environments) in tmux, after its first refresh: `VmHWM` from \
              `/proc/<pid>/status` (resident now: {:.1} MiB).",

@@ -57,7 +57,7 @@ pub fn rows(root: &Path, binary: &Path) -> Vec<Row> {
             value: ms(theirs),
         },
         budget: Some(Budget::Ratio(1.0)),
-        rerun: "cargo bench --bench suite -- git".into(),
+        rerun: "scripts/bench git".into(),
         timed: format!(
             "Best of {RUNS}, alternating: `{}` against `git -C {} log --oneline {range}`, each \
              writing to a pipe.",
@@ -93,7 +93,7 @@ pub fn rows(root: &Path, binary: &Path) -> Vec<Row> {
             value: ms(theirs),
         },
         budget: None,
-        rerun: "cargo bench --bench suite -- git".into(),
+        rerun: "scripts/bench git".into(),
         timed: format!(
             "Best of {RUNS}, alternating: `{}` (each tag peeled to its commit and dated) against \
              `git -C {} tag --list '{pattern}' --sort=-v:refname` (names only).",

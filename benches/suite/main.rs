@@ -1,10 +1,10 @@
 //! shipdeck's benchmark suite: every budget of DESIGN.md measured against its peer in the same
 //! run, printed as one table and, with `--out FILE`, written as `BENCHMARKS.md`.
 //!
-//! `scripts/bench` builds the release binary and runs `cargo bench --bench suite -- all --out
-//! BENCHMARKS.md`. One group alone: `cargo bench --bench suite -- GROUP` with GROUP one of
-//! `git`, `probe`, `startup`, `render`, `console`, `event-log`. Working files (the generated
-//! repositories, configurations, logs) live under `<target dir>/bench/`.
+//! `scripts/bench` builds it and the release binary and runs `shipdeck-bench all --out
+//! BENCHMARKS.md`. One group alone: `scripts/bench GROUP…` with GROUP one of `git`, `probe`,
+//! `startup`, `render`, `console`, `event-log`. Working files (the generated repositories,
+//! configurations, logs) live under `<target dir>/bench/`.
 
 #[path = "../../tests/tui_support/mod.rs"]
 mod tui_support;
@@ -30,11 +30,7 @@ use report::Row;
 const GROUPS: [&str; 6] = ["git", "probe", "startup", "render", "console", "event-log"];
 
 fn main() {
-    // `cargo bench` passes `--bench` to every bench binary; it means nothing here.
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("serve") {
         let delay = args
             .get(1)
@@ -106,16 +102,15 @@ fn main() {
 /// The working directory under the target dir, and the release binary next to this bench.
 fn paths() -> (PathBuf, PathBuf) {
     let exe = std::env::current_exe().expect("the suite's own path");
-    // <target>/release/deps/suite-<hash>
+    // <target>/release/shipdeck-bench
     let profile_dir = exe
-        .ancestors()
-        .nth(2)
+        .parent()
         .expect("the suite runs from a cargo target dir");
     let target = profile_dir.parent().unwrap_or(profile_dir);
     let binary = profile_dir.join("shipdeck");
     assert!(
         binary.exists(),
-        "{} is missing: build it first (`cargo build --release`; scripts/bench does)",
+        "{} is missing: build it first (scripts/bench does)",
         binary.display()
     );
     let root = target.join("bench");
@@ -146,7 +141,7 @@ fn document(date: &str, machine: &str, rows: &[Row], took: Duration) -> String {
          machine hits both; ratios hold between machines, absolute times do not. Budgets are \
          DESIGN.md's.\n\n{}\n{verdict}\n\n\
          ## Reproducing each row\n\n\
-         Build first (`cargo build --release`), or run `scripts/bench`, which does.\n\n{}",
+         `scripts/bench GROUP` runs one group (it builds first); each row names its group.\n\n{}",
         took.as_secs_f64(),
         report::markdown(rows),
         report::reproduce(rows)

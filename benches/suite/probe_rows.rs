@@ -105,7 +105,7 @@ fn in_process(server: &Targets, count: usize) -> Row {
             value: ms(single),
         },
         budget: Some(Budget::Ratio(1.5)),
-        rerun: "cargo bench --bench suite -- probe".into(),
+        rerun: "scripts/bench probe".into(),
         timed: format!(
             "Best of {RUNS}, alternating, in one process: `probe::refresh_all` of {count} targets \
              (concurrency {concurrency}, the shared client, connections kept from the previous \
@@ -136,7 +136,7 @@ fn cli(root: &Path, binary: &Path, server: &Targets, count: usize, with_loop: bo
     let passes = String::from_utf8_lossy(&json).matches("\"pass\"").count();
     assert_eq!(passes, count, "status sees every target pass");
     let one_url = server.url("svc-000", "dev");
-    let rerun = "cargo bench --bench suite -- probe".to_string();
+    let rerun = "scripts/bench probe".to_string();
     if !on_path("curl") {
         let missing = |what: &str| Row {
             what: format!("`status --json` over {count} targets"),

@@ -75,7 +75,7 @@ pub fn rows() -> Vec<Row> {
         unit: "ms",
         peer: Peer::Budget,
         budget: Some(Budget::Max(1.0)),
-        rerun: "cargo bench --bench suite -- render".into(),
+        rerun: "scripts/bench render".into(),
         timed: format!(
             "{FRAMES} frames of `tui::views::draw` into ratatui's `TestBackend`, the selection \
              moving each frame; median shown, p99 {:.3} ms.",

@@ -37,6 +37,9 @@ pub struct Row {
 
 impl Row {
     fn ratio(&self) -> Option<f64> {
+        if self.ours.is_nan() {
+            return None;
+        }
         match (&self.peer, self.budget) {
             (Peer::Measured { value, .. }, _) if *value > 0.0 => Some(self.ours / value),
             (Peer::Budget, Some(Budget::Max(max))) if max > 0.0 => Some(self.ours / max),
@@ -46,6 +49,9 @@ impl Row {
 
     /// `Some(true)` when the row has a budget and meets it.
     pub fn meets(&self) -> Option<bool> {
+        if self.ours.is_nan() {
+            return None;
+        }
         match self.budget? {
             Budget::Ratio(max) => self.ratio().map(|r| r < max),
             Budget::Max(max) => Some(self.ours < max),
@@ -97,8 +103,11 @@ fn budget_text(budget: Option<Budget>, unit: &str) -> String {
     }
 }
 
-/// A value with its unit, to a sensible precision.
+/// A value with its unit, to a sensible precision; NaN is a figure that could not be measured.
 pub fn figure(value: f64, unit: &str) -> String {
+    if value.is_nan() {
+        return "not measured".to_string();
+    }
     let digits = if value >= 100.0 {
         0
     } else if value >= 10.0 {

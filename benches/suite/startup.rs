@@ -76,7 +76,7 @@ pub fn rows(root: &Path, binary: &Path) -> Vec<Row> {
             value: ms(floor),
         },
         budget: None,
-        rerun: "cargo bench --bench suite -- startup".into(),
+        rerun: "scripts/bench startup".into(),
         timed: format!(
             "Best of {RUNS}, alternating: `shipdeck --config {} status --json` (the demo's 9 \
              targets probed on loopback, the demo repository read) against `git --version`.",
