@@ -23,7 +23,15 @@ struct Console {
 
 impl Console {
     fn start(project: &Project) -> Console {
-        let socket = format!("shipdeck-bench-{}", std::process::id());
+        // A server of its own per console: a server still shutting down is never reused.
+        let socket = format!(
+            "shipdeck-bench-{}-{}",
+            std::process::id(),
+            project
+                .dir
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        );
         let mut cmd = Command::new("tmux");
         cmd.args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
             .args(["-x", "200", "-y", "50", "-s", "bench", "env", "-i"])
@@ -41,8 +49,10 @@ impl Console {
             .arg(&project.binary)
             .arg("--config")
             .arg(&project.config);
-        let started = cmd.status().expect("tmux runs");
-        assert!(started.success(), "tmux new-session failed");
+        // tmux once failed to start its server here ("server exited unexpectedly"); try again
+        // before giving up.
+        let started = (0..3).any(|_| cmd.status().expect("tmux runs").success());
+        assert!(started, "tmux new-session failed three times");
         let pid = String::from_utf8_lossy(
             &Command::new("tmux")
                 .args(["-L", &socket, "display-message", "-p", "-t", "bench"])
