@@ -195,3 +195,32 @@ fn prereleases_sort_below_their_release_by_semver() {
     let versions: Vec<&str> = releases.iter().map(|r| r.version.as_str()).collect();
     assert_eq!(versions, ["1.0.0", "1.0.0-rc.10", "1.0.0-rc.2", "0.9.0"]);
 }
+
+#[test]
+fn one_release_by_name_is_the_same_release_the_whole_list_holds() {
+    let repo = monorepo();
+    repo.git(&["tag", "api-v9.9.9-tree", "HEAD^{tree}"]);
+    let opened = Repo::open(repo.path()).expect("opens");
+    let all = opened.releases("api-v*", "api-v").expect("lists");
+    for release in &all {
+        let alone = opened
+            .release("api-v*", "api-v", &release.name)
+            .expect("reads");
+        assert_eq!(alone.as_ref(), Some(release), "{}", release.name);
+    }
+    for absent in [
+        "web-v1.0.3",
+        "api-v7.0.0",
+        "api-v9.9.9-tree",
+        "1.2.3",
+        "main",
+        "..",
+        "",
+    ] {
+        assert_eq!(
+            opened.release("api-v*", "api-v", absent).expect("reads"),
+            None,
+            "{absent}"
+        );
+    }
+}

@@ -1,5 +1,6 @@
 //! The commands that read or record without deploying.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::json;
@@ -12,7 +13,7 @@ use crate::domain::config::Stage;
 use crate::store;
 
 use super::args::{ChecklistAction, DemoAction};
-use super::output::{age, json, warn_all};
+use super::output::{age, emit, json, warn_all};
 
 /// `shipdeck` with no command: the console.
 pub fn console(config: Option<&Path>, read_only: bool) -> Result<u8, Failure> {
@@ -164,8 +165,10 @@ pub fn releases(
         println!("{}", json(&rows));
     } else {
         let now = now();
+        let mut text = String::with_capacity(list.len() * 64);
         for r in &list {
-            println!(
+            let _ = writeln!(
+                text,
                 "{:<24} {:<12} {}  {} ago",
                 r.name,
                 r.version,
@@ -173,6 +176,7 @@ pub fn releases(
                 age(now, r.date)
             );
         }
+        emit(&text)?;
     }
     Ok(0)
 }
@@ -196,17 +200,26 @@ pub async fn changelog(
     };
     let log = actions::changelog(&ctx, service, from, to, &observations)?;
     if as_json {
-        println!("{}", json(&log));
+        emit(&(json(&log) + "\n"))?;
     } else {
-        println!("{}..{}: {} commits", log.from, log.to, log.commits.len());
+        let mut text = String::with_capacity(64 + log.commits.len() * 80);
+        let _ = writeln!(
+            text,
+            "{}..{}: {} commits",
+            log.from,
+            log.to,
+            log.commits.len()
+        );
         for c in &log.commits {
-            println!(
+            let _ = writeln!(
+                text,
                 "{} {} — {}",
                 &c.commit[..7.min(c.commit.len())],
                 c.summary,
                 c.author
             );
         }
+        emit(&text)?;
     }
     Ok(0)
 }

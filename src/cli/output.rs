@@ -23,3 +23,17 @@ pub fn pad(s: &str, width: usize) -> String {
 pub fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".to_string())
 }
+
+/// Writes `text` to stdout in one call. Rust's stdout is line-buffered even into a pipe, so
+/// printing a long listing a line at a time costs a write per line (20,000 for a big
+/// changelog). A reader that went away (`| head`) ends the output quietly.
+pub fn emit(text: &str) -> Result<(), crate::app::Failure> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(crate::app::Failure::failed(
+            format!("could not write the output: {e}"),
+        )),
+        _ => Ok(()),
+    }
+}

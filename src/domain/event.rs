@@ -51,8 +51,11 @@ impl Event {
 
     /// The typed fact; `None` for kinds this version does not know (kept, never dropped).
     pub fn fact(&self) -> Option<Fact> {
-        let tagged = serde_json::json!({ "kind": self.kind, "data": self.data });
-        serde_json::from_value(tagged).ok()
+        // An adjacently tagged enum also reads the pair form `[kind, data]`: the fact is read
+        // from `data` in place instead of from a copy of it (replay does this 100,000 times).
+        let kind = serde_json::Value::String(self.kind.clone());
+        let pair = [&kind, &self.data].into_iter();
+        Fact::deserialize(serde::de::value::SeqDeserializer::<_, serde_json::Error>::new(pair)).ok()
     }
 }
 
@@ -223,4 +226,86 @@ impl Fact {
 /// The id of a deployment's outcome event: derived, so two observers never record two outcomes.
 pub fn outcome_id(deployment: &str) -> String {
     format!("{deployment}.outcome")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event_of(kind: &str, data: serde_json::Value) -> Event {
+        Event {
+            seq: 1,
+            id: "e1".into(),
+            at: Timestamp::UNIX_EPOCH,
+            actor: "alice@example.com".into(),
+            kind: kind.into(),
+            service: Some("api".into()),
+            release: Some("api-v1.4.2".into()),
+            env: Some("prod".into()),
+            data,
+            prev: String::new(),
+            hash: String::new(),
+            sig: None,
+        }
+    }
+
+    #[test]
+    fn every_fact_reads_back_from_the_event_that_records_it() {
+        let facts = [
+            Fact::Approved {
+                commit: "abc".into(),
+                note: Some("ok".into()),
+            },
+            Fact::Overridden {
+                gate: "window".into(),
+                reason: "incident".into(),
+            },
+            Fact::ItemTicked {
+                checklist: "production-release".into(),
+                item: "backout".into(),
+                note: None,
+                by_event: Some("e0".into()),
+            },
+            Fact::DeployRequested {
+                commit: "abc".into(),
+                previous_release: None,
+                rollback: true,
+                call: "POST https://deploy.internal/".into(),
+                verify_timeout_secs: 300,
+            },
+            Fact::DeployFailed {
+                deployment: "d1".into(),
+                reason: "unhealthy".into(),
+            },
+            Fact::NotesPublished {
+                channel: "md".into(),
+                detail: String::new(),
+            },
+        ];
+        for fact in facts {
+            let body = EventBody::new(
+                "e1".into(),
+                Timestamp::UNIX_EPOCH,
+                "a",
+                &fact,
+                None,
+                None,
+                None,
+            );
+            assert_eq!(body.kind, fact.kind());
+            assert_eq!(event_of(&body.kind, body.data).fact(), Some(fact));
+        }
+    }
+
+    #[test]
+    fn unknown_kinds_and_malformed_data_are_no_fact() {
+        let approved = serde_json::json!({"commit": "abc"});
+        assert_eq!(event_of("launched-rocket", approved.clone()).fact(), None);
+        assert_eq!(
+            event_of("approved", serde_json::json!({"note": "x"})).fact(),
+            None
+        );
+        assert_eq!(event_of("approved", serde_json::json!(null)).fact(), None);
+        assert!(event_of("approved", approved).fact().is_some());
+    }
 }

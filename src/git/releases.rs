@@ -45,6 +45,32 @@ impl Repo {
         Ok(releases)
     }
 
+    /// The release whose whole tag name is `name`, as [`Repo::releases`] would list it, found
+    /// without reading every tag (a changelog between two releases of a repository with
+    /// thousands of tags needs two). `None` when no such release exists.
+    pub fn release(
+        &self,
+        pattern: &str,
+        prefix: &str,
+        name: &str,
+    ) -> Result<Option<Release>, GitError> {
+        if !tag_matches(pattern, name) || sanitize(name) != name {
+            return Ok(None);
+        }
+        let Ok(reference) = self.inner.find_reference(&format!("refs/tags/{name}")) else {
+            return Ok(None);
+        };
+        let Some(oid) = reference.resolve().ok().and_then(|r| r.target()) else {
+            return Ok(None);
+        };
+        Ok(self.peel_tag(name, oid)?.map(|(commit, date)| Release {
+            version: version_of(name, prefix),
+            name: name.to_string(),
+            commit: commit.to_string(),
+            date,
+        }))
+    }
+
     /// The commit a tag resolves to and its release date; `None` when it is not a commit.
     fn peel_tag(&self, name: &str, oid: Oid) -> Result<Option<(Oid, jiff::Timestamp)>, GitError> {
         let reading = || format!("reading tag `{name}`");

@@ -9,7 +9,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Idle connections kept per host: as many as probes may run at once, so a board of many
 /// services behind one gateway refreshes over warm connections (a cold connect costs more than
-/// the request on loopback), yet never more sockets than the concurrency bound allows.
+/// the request on loopback: `scripts/bench` measured 1.60× one request for a thousand targets
+/// with 256 kept, 1.41–1.47× with all kept; the console's peak memory varied between runs
+/// (54–66 MiB) more than between the two settings).
 const POOL_MAX_IDLE_PER_HOST: usize = super::refresh::DEFAULT_CONCURRENCY;
 /// Probes may follow a short redirect chain (`/health` → `/health/`); deploy calls never do and
 /// build their own client.

@@ -22,5 +22,5 @@ pub use client::{http_client, raise_open_file_limit};
 pub use fetch::{BODY_CAP, read_capped};
 pub use once::{UNTRUSTED_DETAIL, probe_once};
 pub use prober::{DEFAULT_INTERVAL, FAST_INTERVAL, ProbeEvent, Prober};
-pub use refresh::{DEFAULT_CONCURRENCY, refresh_all};
+pub use refresh::{DEFAULT_CONCURRENCY, probe_concurrency, refresh_all};
 pub use target::{Target, targets, targets_and_skipped};

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use super::backoff::backoff_delay;
 use super::once::probe_once;
-use super::refresh::DEFAULT_CONCURRENCY;
+use super::refresh::probe_concurrency;
 use super::target::Target;
 use crate::domain::observation::{Health, Observation};
 
@@ -52,7 +52,7 @@ pub struct Prober {
 
 impl Prober {
     /// Starts one task per target on the current tokio runtime, sharing `client` and a
-    /// semaphore of [`DEFAULT_CONCURRENCY`] permits. Events go to `tx`; tasks also end when its
+    /// semaphore of [`probe_concurrency`] permits. Events go to `tx`; tasks also end when its
     /// receiver is gone.
     // Taken by value so the caller hands them over; each task gets its own clone.
     #[allow(clippy::needless_pass_by_value)]
@@ -62,7 +62,7 @@ impl Prober {
         trusted: bool,
         tx: UnboundedSender<ProbeEvent>,
     ) -> Prober {
-        let permits = Arc::new(Semaphore::new(DEFAULT_CONCURRENCY));
+        let permits = Arc::new(Semaphore::new(probe_concurrency()));
         let (refresh, _) = watch::channel(0u64);
         let mut fast = BTreeMap::new();
         let mut tasks = JoinSet::new();

@@ -10,9 +10,23 @@ use super::once::probe_once;
 use super::target::Target;
 use crate::domain::observation::{Health, Observation};
 
-/// How many probes run at once unless told otherwise: well under the usual open-file limits
-/// once raised, far above what a board of a few hundred targets needs to finish in one round.
-pub const DEFAULT_CONCURRENCY: usize = 256;
+/// The most probes that run at once: a board of a thousand targets refreshes in one round (one
+/// request's time), not in four; well under the usual open-file limits once raised.
+pub const DEFAULT_CONCURRENCY: usize = 1024;
+
+/// File descriptors left for everything but probes: the event log, git, the terminal, tokio.
+const RESERVED_FILES: u64 = 64;
+
+/// How many probes may run at once in this process: [`DEFAULT_CONCURRENCY`], or fewer when the
+/// open-file limit (raised at start by `raise_open_file_limit`) leaves less room, counting two
+/// sockets a probe (a `version_url` is fetched alongside the health URL).
+pub fn probe_concurrency() -> usize {
+    let soft = rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft);
+    let room = soft.saturating_sub(RESERVED_FILES) / 2;
+    usize::try_from(room)
+        .unwrap_or(usize::MAX)
+        .clamp(1, DEFAULT_CONCURRENCY)
+}
 
 /// Probes every target concurrently, at most `concurrency` at a time (0 counts as 1), and
 /// returns one observation per target in the order of `targets`. Each probe's timeout starts

@@ -1,6 +1,7 @@
 //! Live observations for the headless commands, and what runs where.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::app::context::Context;
@@ -8,12 +9,8 @@ use crate::app::failure::Failure;
 use crate::domain::ledger::Ledger;
 use crate::domain::observation::Observation;
 use crate::domain::release::Release;
+use crate::git::Repo;
 use crate::probe;
-
-use super::query::releases;
-
-/// Bounded concurrency for one refresh: enough for a thousand targets at once.
-const CONCURRENCY: usize = 256;
 
 /// Probes every target of `services` (all when `None`) once, concurrently.
 pub async fn observe(
@@ -21,21 +18,32 @@ pub async fn observe(
     services: Option<&[&str]>,
 ) -> Result<Vec<Observation>, Failure> {
     let mut by_service = BTreeMap::new();
+    // Services that share a repository (a monorepo) open it once.
+    let mut repos: HashMap<&Path, Option<Repo>> = HashMap::new();
     for svc in &ctx.config.services {
         if services.is_some_and(|s| !s.contains(&svc.name.as_str())) {
             continue;
         }
         // A repository that cannot be read still lets the target be probed; versions then stay
         // unmatched and are shown as reported.
-        let list = releases(ctx, &svc.name).unwrap_or_default();
+        let repo = repos
+            .entry(svc.repo.as_path())
+            .or_insert_with(|| Repo::open(&svc.repo).ok());
+        let list = repo
+            .as_ref()
+            .and_then(|r| r.releases(&svc.tags, svc.tag_prefix()).ok())
+            .unwrap_or_default();
         by_service.insert(svc.name.clone(), Arc::new(list));
     }
     let targets: Vec<_> = probe::targets(&ctx.config, &by_service)
         .into_iter()
         .filter(|t| by_service.contains_key(&t.service))
         .collect();
+    // A thousand targets need a thousand sockets at once.
+    probe::raise_open_file_limit();
     let client = probe::http_client();
-    Ok(probe::refresh_all(&client, &targets, ctx.trusted, CONCURRENCY).await)
+    let concurrency = probe::probe_concurrency();
+    Ok(probe::refresh_all(&client, &targets, ctx.trusted, concurrency).await)
 }
 
 /// Probes one target once.

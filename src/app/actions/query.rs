@@ -31,6 +31,15 @@ pub fn releases(ctx: &Context, service: &str) -> Result<Vec<Release>, Failure> {
 /// A release by its tag name or version, or an unreleased build by commit (full or short).
 pub fn resolve_release(ctx: &Context, service: &str, spec: &str) -> Result<Release, Failure> {
     let svc = ctx.service(service)?;
+    // A whole tag name is looked up alone; only versions and commits need the whole list.
+    let found = repo(ctx, service)?
+        .release(&svc.tags, svc.tag_prefix(), spec)
+        .or_fail(&format!(
+            "could not read the release `{spec}` of `{service}`"
+        ))?;
+    if let Some(release) = found {
+        return Ok(release);
+    }
     let all = releases(ctx, service)?;
     if let Some(r) = all.iter().find(|r| r.name == spec) {
         return Ok(r.clone());
