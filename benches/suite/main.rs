@@ -3,7 +3,7 @@
 //!
 //! `scripts/bench` builds it and the release binary and runs `shipdeck-bench all --out
 //! BENCHMARKS.md`. One group alone: `scripts/bench GROUP…` with GROUP one of `git`, `probe`,
-//! `startup`, `render`, `console`, `event-log`. Working files (the generated repositories,
+//! `startup`, `render`, `console`, `event-log`, `shared-log`. Working files (the generated repositories,
 //! configurations, logs) live under `<target dir>/bench/`.
 
 #[path = "../../tests/tui_support/mod.rs"]
@@ -18,6 +18,7 @@ mod project;
 mod render;
 mod repo;
 mod report;
+mod shared_log;
 mod startup;
 mod targets;
 mod timing;
@@ -27,7 +28,15 @@ use std::time::{Duration, Instant};
 
 use report::Row;
 
-const GROUPS: [&str; 6] = ["git", "probe", "startup", "render", "console", "event-log"];
+const GROUPS: [&str; 7] = [
+    "git",
+    "probe",
+    "startup",
+    "render",
+    "console",
+    "event-log",
+    "shared-log",
+];
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -81,6 +90,7 @@ fn main() {
             "startup" => startup::rows(&root, &binary),
             "render" => render::rows(),
             "console" => console::rows(&root, &binary),
+            "shared-log" => shared_log::rows(&root),
             _ => event_log::rows(&root),
         };
         print!("{}", report::plain(&new));

@@ -280,6 +280,13 @@ mod tests {
             Fact::NotesPublished {
                 channel: "md".into(),
                 detail: String::new(),
+                ok: true,
+                deliveries: Vec::new(),
+                markdown: "# api-v1.4.2".into(),
+            },
+            Fact::NotesEdited {
+                markdown: "# api-v1.4.2, edited".into(),
+                replaces: None,
             },
         ];
         for fact in facts {
