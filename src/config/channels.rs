@@ -29,7 +29,7 @@ use super::deployers::{CREDENTIAL_HEADERS, auth};
 use super::doc::{Doc, Node};
 use super::error::{quoted_list, suggestion};
 use super::raw;
-use super::values::{Unique, duration, name, resolve};
+use super::values::{Unique, argv_with, duration, name};
 use crate::domain::channel::{Channel, ChannelKind, ChannelUrl, HttpChannel};
 use crate::domain::config::SecretName;
 use crate::domain::template::{CHANNEL_NAMES, names_in};
@@ -262,33 +262,12 @@ fn argv(
     key: &str,
     dir: &Path,
 ) -> Vec<String> {
-    if value.get_ref().is_empty() {
-        doc.report(
-            &value.span(),
-            key,
-            "expected a command: an array like [\"./announce.sh\", \"{{release}}\"]",
-        );
-        return Vec::new();
-    }
-    let mut out: Vec<String> = value
-        .get_ref()
-        .iter()
-        .enumerate()
-        .map(|(i, arg)| template(doc, arg, &format!("{key}[{i}]")))
-        .collect();
-    if let Some(program) = out.first_mut() {
-        if program.is_empty() {
-            doc.report(
-                &value.get_ref()[0].span(),
-                &format!("{key}[0]"),
-                "expected a program name or path, found an empty string",
-            );
-        } else if program.contains('/')
-            && !program.contains("{{")
-            && Path::new(program.as_str()).is_relative()
-        {
-            *program = resolve(dir, program).to_string_lossy().into_owned();
-        }
-    }
-    out
+    argv_with(
+        doc,
+        value,
+        key,
+        dir,
+        template,
+        r#"["./announce.sh", "{{release}}"]"#,
+    )
 }

@@ -66,11 +66,34 @@ pub fn argv(
     key: &str,
     dir: &Path,
 ) -> Vec<String> {
+    argv_with(
+        doc,
+        value,
+        key,
+        dir,
+        template,
+        r#"["./deploy.sh", "{{version}}"]"#,
+    )
+}
+
+/// A template check: reports unknown names, returns the text.
+pub type TemplateCheck = fn(&mut Doc<'_>, &Spanned<String>, &str) -> String;
+
+/// [`argv`] whose elements are checked by `check` (channels know other names than deployers),
+/// with `example` shown when the array is empty.
+pub fn argv_with(
+    doc: &mut Doc<'_>,
+    value: &Spanned<Vec<Spanned<String>>>,
+    key: &str,
+    dir: &Path,
+    check: TemplateCheck,
+    example: &str,
+) -> Vec<String> {
     if value.get_ref().is_empty() {
         doc.report(
             &value.span(),
             key,
-            "expected a command: an array like [\"./deploy.sh\", \"{{version}}\"]",
+            format!("expected a command: an array like {example}"),
         );
         return Vec::new();
     }
@@ -78,7 +101,7 @@ pub fn argv(
         .get_ref()
         .iter()
         .enumerate()
-        .map(|(i, arg)| template(doc, arg, &format!("{key}[{i}]")))
+        .map(|(i, arg)| check(doc, arg, &format!("{key}[{i}]")))
         .collect();
     if let Some(program) = out.first_mut() {
         if program.is_empty() {

@@ -36,6 +36,31 @@ pub struct EventBody {
 }
 
 impl Event {
+    /// The stored form of `body`: number `seq` in its log, after `prev`, carrying `hash`, signed
+    /// with `sig`.
+    pub fn stored(
+        body: EventBody,
+        seq: u64,
+        prev: String,
+        hash: String,
+        sig: Option<String>,
+    ) -> Event {
+        Event {
+            seq,
+            id: body.id,
+            at: body.at,
+            actor: body.actor,
+            kind: body.kind,
+            service: body.service,
+            release: body.release,
+            env: body.env,
+            data: body.data,
+            prev,
+            hash,
+            sig,
+        }
+    }
+
     pub fn body(&self) -> EventBody {
         EventBody {
             id: self.id.clone(),

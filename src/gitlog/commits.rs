@@ -123,23 +123,14 @@ pub fn events(links: &[Link]) -> Vec<Event> {
         .iter()
         .enumerate()
         .map(|(i, link)| {
-            let body = link.stored.body.clone();
-            Event {
-                seq: i as u64 + 1,
-                id: body.id,
-                at: body.at,
-                actor: body.actor,
-                kind: body.kind,
-                service: body.service,
-                release: body.release,
-                env: body.env,
-                data: body.data,
-                prev: link
-                    .parent
+            Event::stored(
+                link.stored.body.clone(),
+                i as u64 + 1,
+                link.parent
                     .map_or_else(|| "0".repeat(40), |p| p.to_string()),
-                hash: link.commit.to_string(),
-                sig: link.stored.sig.clone(),
-            }
+                link.commit.to_string(),
+                link.stored.sig.clone(),
+            )
         })
         .collect()
 }

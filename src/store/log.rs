@@ -150,20 +150,7 @@ impl EventLog {
                 (last.seq + 1, last.hash.clone())
             });
         let hash = chain_hash(&prev, &body, seq);
-        let event = Event {
-            seq,
-            id: body.id,
-            at: body.at,
-            actor: body.actor,
-            kind: body.kind,
-            service: body.service,
-            release: body.release,
-            env: body.env,
-            data: body.data,
-            prev,
-            hash,
-            sig,
-        };
+        let event = Event::stored(body, seq, prev, hash, sig);
         let mut line = serde_json::to_string(&event)?;
         line.push('\n');
         self.write_line(line.as_bytes(), cache.len)?;

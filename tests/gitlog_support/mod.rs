@@ -4,29 +4,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
 
-/// Runs `git` in `dir` with no user or system configuration.
-pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Dana Reyes")
-        .env("GIT_AUTHOR_EMAIL", "dana@shop.example")
-        .env("GIT_COMMITTER_NAME", "Dana Reyes")
-        .env("GIT_COMMITTER_EMAIL", "dana@shop.example")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?} in {} failed: {}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+#[path = "../common/mod.rs"]
+mod common;
+
+#[allow(unused_imports)] // each test binary uses a subset
+pub use common::{git, stderr, stdout, wait_for};
 
 /// The configuration every clone shares (committed in the repository).
 pub const CONFIG: &str = r#"[project]
@@ -144,14 +127,6 @@ impl Person {
     }
 }
 
-pub fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-pub fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 /// The events on the remote's log ref, as `shipdeck log --json` would print them.
 pub fn remote_event_ids(origin: &Path) -> Vec<String> {
     let out = Command::new("git")
@@ -172,13 +147,4 @@ pub fn remote_event_ids(origin: &Path) -> Vec<String> {
                 .map(str::to_string)
         })
         .collect()
-}
-
-/// Waits for `cond` with a deadline, polling.
-pub fn wait_for(what: &str, deadline: Duration, mut cond: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
