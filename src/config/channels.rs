@@ -25,7 +25,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use toml::Spanned;
 
-use super::deployers::{CREDENTIAL_HEADERS, auth};
+use super::deployers::{auth, headers, method};
 use super::doc::{Doc, Node};
 use super::error::{quoted_list, suggestion};
 use super::raw;
@@ -197,38 +197,20 @@ fn http(
             return None;
         }
     };
-    let method = match &h.method {
-        None => "POST".to_string(),
-        Some(m) => {
-            let upper = m.get_ref().to_uppercase();
-            if !METHODS.contains(&upper.as_str()) {
-                doc.report(
-                    &m.span(),
-                    &format!("{path}.method"),
-                    format!(
-                        "unknown HTTP method `{}` for a channel; expected one of {}{}",
-                        m.get_ref(),
-                        quoted_list(METHODS),
-                        suggestion(&upper, METHODS)
-                    ),
-                );
-            }
-            upper
-        }
-    };
-    let mut headers = Vec::new();
-    for (header, value) in &h.headers {
-        let key = format!("{path}.headers.{header}");
-        if CREDENTIAL_HEADERS.contains(&header.to_lowercase().as_str()) {
-            doc.report(
-                &value.span(),
-                &key,
-                "secrets are never values in the file; name an environment variable with \
-                 auth = { bearer_env = \"VAR\" } or auth = { header = \"NAME\", header_env = \"VAR\" }",
-            );
-        }
-        headers.push((header.clone(), template(doc, value, &key)));
-    }
+    let method = method(
+        doc,
+        h.method.as_ref(),
+        &METHODS,
+        " for a channel",
+        &format!("{path}.method"),
+    );
+    let mut headers = headers(
+        doc,
+        &h.headers,
+        path,
+        template,
+        "auth = { bearer_env = \"VAR\" } or auth = { header = \"NAME\", header_env = \"VAR\" }",
+    );
     if !headers
         .iter()
         .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))

@@ -8,7 +8,7 @@ use toml::Spanned;
 use super::doc::{Doc, Node};
 use super::error::{quoted_list, suggestion};
 use super::raw;
-use super::values::{argv, duration, template, url};
+use super::values::{TemplateCheck, argv, duration, template, url};
 use crate::domain::config::{Auth, CommandDeployer, DeployerSpec, HttpDeployer, SecretName};
 
 const KINDS: [&str; 3] = ["http", "webhook", "command"];
@@ -97,39 +97,21 @@ pub fn deployer(
 }
 
 fn http(doc: &mut Doc<'_>, h: raw::HttpDeploy, path: &str) -> HttpDeployer {
-    let method = match &h.method {
-        None => "POST".to_string(),
-        Some(m) => {
-            let upper = m.get_ref().to_uppercase();
-            if !METHODS.contains(&upper.as_str()) {
-                doc.report(
-                    &m.span(),
-                    &format!("{path}.method"),
-                    format!(
-                        "unknown HTTP method `{}`; expected one of {}{}",
-                        m.get_ref(),
-                        quoted_list(METHODS),
-                        suggestion(&upper, METHODS)
-                    ),
-                );
-            }
-            upper
-        }
-    };
-    let mut headers = Vec::new();
-    for (name, value) in &h.headers {
-        let key = format!("{path}.headers.{name}");
-        if CREDENTIAL_HEADERS.contains(&name.to_lowercase().as_str()) {
-            doc.report(
-                &value.span(),
-                &key,
-                "secrets are never values in the file; name an environment variable with \
-                 `secret_env` (for this header: auth = { bearer_env = \"VAR\" } or \
-                 auth = { header = \"NAME\", header_env = \"VAR\" })",
-            );
-        }
-        headers.push((name.clone(), template(doc, value, &key)));
-    }
+    let method = method(
+        doc,
+        h.method.as_ref(),
+        &METHODS,
+        "",
+        &format!("{path}.method"),
+    );
+    let headers = headers(
+        doc,
+        &h.headers,
+        path,
+        template,
+        "`secret_env` (for this header: auth = { bearer_env = \"VAR\" } or \
+         auth = { header = \"NAME\", header_env = \"VAR\" })",
+    );
     let success = h
         .success
         .iter()
@@ -211,4 +193,55 @@ pub(super) fn auth(doc: &mut Doc<'_>, a: Spanned<raw::Auth>, path: &str) -> Opti
 /// The variable's name; its shape was checked for every `*_env` key before reading.
 fn secret(name: Spanned<String>) -> SecretName {
     SecretName(name.into_inner())
+}
+
+/// An HTTP method from `allowed`, upper-cased (default POST); `what` follows the method's name
+/// in the message (" for a channel").
+pub(super) fn method(
+    doc: &mut Doc<'_>,
+    value: Option<&Spanned<String>>,
+    allowed: &[&str],
+    what: &str,
+    key: &str,
+) -> String {
+    let Some(m) = value else {
+        return "POST".to_string();
+    };
+    let upper = m.get_ref().to_uppercase();
+    if !allowed.contains(&upper.as_str()) {
+        doc.report(
+            &m.span(),
+            key,
+            format!(
+                "unknown HTTP method `{}`{what}; expected one of {}{}",
+                m.get_ref(),
+                quoted_list(allowed.iter().copied()),
+                suggestion(&upper, allowed.iter().copied())
+            ),
+        );
+    }
+    upper
+}
+
+/// Templated headers, refusing credentials written as values; `instead` says what to use.
+pub(super) fn headers(
+    doc: &mut Doc<'_>,
+    headers: &std::collections::BTreeMap<String, Spanned<String>>,
+    path: &str,
+    check: TemplateCheck,
+    instead: &str,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (name, value) in headers {
+        let key = format!("{path}.headers.{name}");
+        if CREDENTIAL_HEADERS.contains(&name.to_lowercase().as_str()) {
+            doc.report(
+                &value.span(),
+                &key,
+                format!("secrets are never values in the file; name an environment variable with {instead}"),
+            );
+        }
+        out.push((name.clone(), check(doc, value, &key)));
+    }
+    out
 }

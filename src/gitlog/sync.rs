@@ -26,16 +26,8 @@ impl GitLog {
             place: self.place(),
             ..SyncReport::default()
         };
-        if let Err(e) = self.sync_into(mode, &mut report) {
-            report.unreachable.get_or_insert_with(|| e.to_string());
-        }
-        if report.unreachable.is_some() {
-            report.stale_since = Status::read(&self.status_path).last_fetch;
-        }
-        if let Ok(unpushed) = self.unpushed() {
-            report.unpushed = unpushed;
-        }
-        report
+        let outcome = self.sync_into(mode, &mut report);
+        self.finish(report, outcome)
     }
 
     /// How many local events the remote does not have, as of the last fetch (no network).
@@ -65,7 +57,14 @@ impl GitLog {
             place: self.place(),
             ..SyncReport::default()
         };
-        if let Err(e) = self.push_loop(Mode::Full, &mut report) {
+        let outcome = self.push_loop(Mode::Full, &mut report);
+        self.finish(report, outcome)
+    }
+
+    /// Completes a report: a local failure counts as not reaching the remote; how stale and how
+    /// far ahead this clone is are read last, whatever happened.
+    fn finish(&self, mut report: SyncReport, outcome: Result<(), GitLogError>) -> SyncReport {
+        if let Err(e) = outcome {
             report.unreachable.get_or_insert_with(|| e.to_string());
         }
         if report.unreachable.is_some() {
