@@ -2,6 +2,7 @@
 //! through `app::actions`, and the views.
 
 pub mod backend;
+pub mod editor;
 pub mod launch;
 pub mod runner;
 pub mod terminal;

@@ -12,11 +12,11 @@ use jiff::Timestamp;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
-use crate::app::editor;
-use crate::app::effect::Effect;
-use crate::app::msg::{Msg, OpResult};
-use crate::app::state::State;
-use crate::app::update::{animating, counting_down, update};
+use crate::tui::editor;
+use crate::console::effect::Effect;
+use crate::console::msg::{Msg, OpResult};
+use crate::console::state::State;
+use crate::console::update::{animating, counting_down, update};
 use crate::tui::terminal::{self, Term};
 use crate::tui::theme::Theme;
 use crate::tui::views::{self, Hits};

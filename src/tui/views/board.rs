@@ -6,9 +6,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::app::grid::{self as model, Cell};
-use crate::app::msg::Hit;
-use crate::app::state::{State, TargetKey};
+use crate::console::model::{self as model, Cell};
+use crate::console::msg::Hit;
+use crate::console::state::{State, TargetKey};
 use crate::domain::gates::GateStatus;
 use crate::domain::release::Release;
 use crate::domain::sanitize::truncate;

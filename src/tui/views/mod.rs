@@ -16,9 +16,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use crate::app::grid as model;
-use crate::app::msg::Hit;
-use crate::app::state::{Level, State, View};
+use crate::console::model as model;
+use crate::console::msg::Hit;
+use crate::console::state::{Level, State, View};
 use crate::tui::theme::{Theme, spinner};
 
 /// Clickable regions of the last frame, later ones on top.
@@ -121,7 +121,7 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let busy: Vec<&str> = state
         .ops
         .values()
-        .filter(|o| !matches!(o.kind, crate::app::state::OpKind::GatePlan(_)))
+        .filter(|o| !matches!(o.kind, crate::console::state::OpKind::GatePlan(_)))
         .map(|o| o.label.as_str())
         .collect();
     if let Some(first) = busy.first() {

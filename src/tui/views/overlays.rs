@@ -5,10 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use crate::app::keys::{GLOBAL_KEYS, KeyHelp, view_keys};
-use crate::app::overlay::{Confirm, Input, Overlay, Palette};
-use crate::app::palette;
-use crate::app::state::State;
+use crate::console::keys::{GLOBAL_KEYS, KeyHelp, view_keys};
+use crate::console::overlay::{Confirm, Input, Overlay, Palette};
+use crate::console::palette;
+use crate::console::state::State;
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, spinner};
 

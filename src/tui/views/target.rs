@@ -6,8 +6,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Sparkline};
 
-use crate::app::grid as model;
-use crate::app::state::State;
+use crate::console::model as model;
+use crate::console::state::State;
 use crate::domain::ledger::DeploymentState;
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, health_glyph};

@@ -2,11 +2,11 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::command::Command;
-use crate::app::effect::Effect;
-use crate::app::flows;
-use crate::app::grid;
-use crate::app::state::{State, View};
+use crate::console::command::Command;
+use crate::console::effect::Effect;
+use crate::console::flows;
+use crate::console::model;
+use crate::console::state::{State, View};
 
 /// A key of a view, as the help overlay lists it.
 pub struct KeyHelp {
@@ -93,7 +93,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return flows::run(state, Command::Quit);
     }
     if state.overlay.is_some() {
-        return crate::app::overlay_keys::on_key(state, key);
+        return crate::console::overlay_keys::on_key(state, key);
     }
     if let Some(command) = global(key) {
         return flows::run(state, command);

@@ -2,11 +2,11 @@
 //! first, so the editor always starts from the latest edit or the draft) and records the edit;
 //! `P` asks to publish them through the configured channels.
 
-use crate::app::effect::Effect;
-use crate::app::flows::READ_ONLY;
-use crate::app::grid;
-use crate::app::overlay::{Confirm, Confirmed, Overlay};
-use crate::app::state::{Level, OpKind, State, TargetKey, View};
+use crate::console::effect::Effect;
+use crate::console::flows::READ_ONLY;
+use crate::console::model;
+use crate::console::overlay::{Confirm, Confirmed, Overlay};
+use crate::console::state::{Level, OpKind, State, TargetKey, View};
 use crate::domain::release::Release;
 
 /// `e`: loads the current notes of the cell's release; the editor opens when they arrive.

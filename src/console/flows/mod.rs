@@ -1,18 +1,20 @@
 //! What each user command does: open the confirmation or prompt it needs, or ask for effects.
 //! Every destructive action goes through one confirm flow (see [`Confirmed`]).
 
-use crate::app::command::Command;
-use crate::app::effect::Effect;
-use crate::app::grid;
-use crate::app::overlay::{Confirm, Confirmed, Input, InputPurpose, Overlay, Palette};
-use crate::app::palette;
-use crate::app::state::{Changes, Level, OpKind, State, TargetKey, View};
+use crate::console::command::Command;
+use crate::console::effect::Effect;
+use crate::console::model;
+use crate::console::overlay::{Confirm, Confirmed, Input, InputPurpose, Overlay, Palette};
+use crate::console::palette;
+use crate::console::state::{Changes, Level, OpKind, State, TargetKey, View};
 use crate::domain::gates::GateStatus;
 use crate::domain::release::Release;
 
 /// What read-only mode answers to every action key.
 pub const READ_ONLY: &str =
     "read-only: this console was started with --read-only; restart it without to act";
+
+pub mod notes;
 
 pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
     if state.read_only && command.mutates() {
@@ -36,7 +38,7 @@ pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Refresh => {
             state.toast(Level::Info, "refreshing…");
             let mut effects = vec![Effect::Refresh];
-            effects.extend(crate::app::update::refresh_plans(state));
+            effects.extend(crate::console::update::refresh_plans(state));
             state.changes.clear();
             effects.extend(load_changes(state));
             effects
@@ -116,9 +118,9 @@ pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
             }
             effects
         }
-        Command::EditNotes { service, env } => crate::app::notes_flow::edit(state, &service, &env),
+        Command::EditNotes { service, env } => crate::console::flows::notes::edit(state, &service, &env),
         Command::PublishNotes { service, env } => {
-            crate::app::notes_flow::publish(state, &service, &env)
+            crate::console::flows::notes::publish(state, &service, &env)
         }
         Command::Checklist { service, env } => {
             select(state, &service, &env);
@@ -359,7 +361,7 @@ pub fn confirmed(state: &mut State, action: Confirmed) -> Vec<Effect> {
             service,
             release,
             env,
-        } => crate::app::notes_flow::publish_confirmed(state, service, release, env),
+        } => crate::console::flows::notes::publish_confirmed(state, service, release, env),
         Confirmed::Quit => {
             state.quitting = true;
             vec![Effect::Quit]

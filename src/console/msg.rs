@@ -6,7 +6,7 @@ use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
 use crate::app::actions::Plan;
-use crate::app::state::{OpId, View};
+use crate::console::state::{OpId, View};
 use crate::domain::change::Commit;
 use crate::domain::config::Config;
 use crate::domain::event::Event;
@@ -42,7 +42,7 @@ pub enum OpResult {
     Published(Result<(bool, Vec<String>), String>),
 }
 
-/// One input to [`crate::app::update::update`].
+/// One input to [`crate::console::update::update`].
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),

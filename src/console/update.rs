@@ -2,12 +2,12 @@
 
 use crossterm::event::KeyEventKind;
 
-use crate::app::effect::Effect;
-use crate::app::grid;
-use crate::app::keys;
-use crate::app::msg::{Hit, Msg};
-use crate::app::results;
-use crate::app::state::{HISTORY, Level, OUTPUT_LINES, OpKind, State, TargetKey, TargetState};
+use crate::console::effect::Effect;
+use crate::console::model;
+use crate::console::keys;
+use crate::console::msg::{Hit, Msg};
+use crate::console::results;
+use crate::console::state::{HISTORY, Level, OUTPUT_LINES, OpKind, State, TargetKey, TargetState};
 use crate::domain::event::Fact;
 use crate::domain::gates::GateStatus;
 use crate::domain::ledger::{DeploymentState, Ledger};
@@ -121,9 +121,9 @@ fn on_click(state: &mut State, hit: Hit) {
             state.view = view;
         }
         Hit::Cell(row, col) => {
-            if state.row == row && state.col == col && state.view == crate::app::state::View::Board
+            if state.row == row && state.col == col && state.view == crate::console::state::View::Board
             {
-                state.view = crate::app::state::View::Target;
+                state.view = crate::console::state::View::Target;
             }
             state.row = row;
             state.col = col;
@@ -175,7 +175,7 @@ pub fn animating(state: &State) -> bool {
             .deployments()
             .iter()
             .any(|d| d.state == DeploymentState::InFlight)
-        || matches!(&state.overlay, Some(crate::app::overlay::Overlay::Confirm(c)) if c.loading.is_some())
+        || matches!(&state.overlay, Some(crate::console::overlay::Overlay::Confirm(c)) if c.loading.is_some())
 }
 
 /// Whether a countdown is on screen (soak, window, freeze): the runner ticks every second.

@@ -2,12 +2,12 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::effect::Effect;
-use crate::app::flows;
-use crate::app::keys;
-use crate::app::overlay::{Confirm, Confirmed, InputPurpose, Overlay};
-use crate::app::palette;
-use crate::app::state::{Level, State};
+use crate::console::effect::Effect;
+use crate::console::flows;
+use crate::console::keys;
+use crate::console::overlay::{Confirm, Confirmed, InputPurpose, Overlay};
+use crate::console::palette;
+use crate::console::state::{Level, State};
 
 pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(overlay) = state.overlay.take() else {
@@ -182,7 +182,7 @@ fn submit(state: &mut State, purpose: InputPurpose, text: &str) -> Vec<Effect> {
             if text.is_empty() {
                 return Vec::new();
             }
-            let Some(release) = crate::app::grid::find_release(state, &service, &release).cloned()
+            let Some(release) = crate::console::model::find_release(state, &service, &release).cloned()
             else {
                 state.toast(
                     Level::Error,
@@ -191,7 +191,7 @@ fn submit(state: &mut State, purpose: InputPurpose, text: &str) -> Vec<Effect> {
                 return Vec::new();
             };
             let op = state.start_op(
-                crate::app::state::OpKind::Record(format!("noted {item}")),
+                crate::console::state::OpKind::Record(format!("noted {item}")),
                 "noting",
             );
             vec![Effect::Note {

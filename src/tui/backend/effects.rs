@@ -9,9 +9,9 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::app::actions;
 use crate::app::context::Context;
-use crate::app::effect::Effect;
-use crate::app::msg::{Msg, OpResult};
-use crate::app::state::TargetKey;
+use crate::console::effect::Effect;
+use crate::console::msg::{Msg, OpResult};
+use crate::console::state::TargetKey;
 use crate::domain::observation::Observation;
 use crate::domain::release::Release;
 use crate::probe::{ProbeEvent, Prober};

@@ -1,8 +1,8 @@
 //! The command palette's entries and its fuzzy matching.
 
-use crate::app::command::Command;
-use crate::app::grid;
-use crate::app::state::{State, View};
+use crate::console::command::Command;
+use crate::console::model;
+use crate::console::state::{State, View};
 
 /// How many releases per service the palette offers (newest first).
 const RELEASES_OFFERED: usize = 8;

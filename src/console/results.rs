@@ -1,10 +1,10 @@
 //! Where the answer to each operation lands.
 
-use crate::app::effect::Effect;
-use crate::app::flows;
-use crate::app::msg::OpResult;
-use crate::app::overlay::Overlay;
-use crate::app::state::{Level, Op, OpId, OpKind, State};
+use crate::console::effect::Effect;
+use crate::console::flows;
+use crate::console::msg::OpResult;
+use crate::console::overlay::Overlay;
+use crate::console::state::{Level, Op, OpId, OpKind, State};
 
 pub fn on_result(state: &mut State, op: OpId, entry: Op, result: OpResult) -> Vec<Effect> {
     match (entry.kind, result) {
@@ -114,13 +114,13 @@ pub fn on_result(state: &mut State, op: OpId, entry: Op, result: OpResult) -> Ve
             Vec::new()
         }
         (OpKind::EditNotes(key, release), OpResult::Notes(notes)) => {
-            crate::app::notes_flow::open_editor(state, key, release, notes)
+            crate::console::flows::notes::open_editor(state, key, release, notes)
         }
         (OpKind::SaveNotes(key), OpResult::NotesSaved(saved)) => {
-            crate::app::notes_flow::saved(state, key, saved)
+            crate::console::flows::notes::saved(state, key, saved)
         }
         (OpKind::Publish(_), OpResult::Published(result)) => {
-            crate::app::notes_flow::published(state, result);
+            crate::console::flows::notes::published(state, result);
             Vec::new()
         }
         (kind, _) => {

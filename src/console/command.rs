@@ -1,7 +1,7 @@
 //! The actions a user can ask for, whether by key or from the palette: kept apart from the
 //! internal messages so both routes run the same code.
 
-use crate::app::state::View;
+use crate::console::state::View;
 
 /// One user action. Targets are named, so a palette entry and a key press on a cell are the same.
 #[derive(Debug, Clone, PartialEq, Eq)]

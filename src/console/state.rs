@@ -7,7 +7,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use crate::app::actions::Plan;
-use crate::app::overlay::Overlay;
+use crate::console::overlay::Overlay;
 use crate::domain::change::Commit;
 use crate::domain::config::Config;
 use crate::domain::event::Event;

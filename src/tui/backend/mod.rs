@@ -1,0 +1,5 @@
+//! The live backend.
+
+mod effects;
+
+pub use effects::*;
