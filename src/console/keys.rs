@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::console::command::Command;
 use crate::console::effect::Effect;
 use crate::console::flows;
-use crate::console::model;
+use crate::console::model as grid;
 use crate::console::state::{State, View};
 
 /// A key of a view, as the help overlay lists it.

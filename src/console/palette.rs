@@ -1,7 +1,7 @@
 //! The command palette's entries and its fuzzy matching.
 
 use crate::console::command::Command;
-use crate::console::model;
+use crate::console::model as grid;
 use crate::console::state::{State, View};
 
 /// How many releases per service the palette offers (newest first).

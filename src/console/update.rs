@@ -3,7 +3,7 @@
 use crossterm::event::KeyEventKind;
 
 use crate::console::effect::Effect;
-use crate::console::model;
+use crate::console::model as grid;
 use crate::console::keys;
 use crate::console::msg::{Hit, Msg};
 use crate::console::results;

@@ -3,7 +3,7 @@
 
 use crate::console::command::Command;
 use crate::console::effect::Effect;
-use crate::console::model;
+use crate::console::model as grid;
 use crate::console::overlay::{Confirm, Confirmed, Input, InputPurpose, Overlay, Palette};
 use crate::console::palette;
 use crate::console::state::{Changes, Level, OpKind, State, TargetKey, View};

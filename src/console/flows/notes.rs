@@ -4,7 +4,7 @@
 
 use crate::console::effect::Effect;
 use crate::console::flows::READ_ONLY;
-use crate::console::model;
+use crate::console::model as grid;
 use crate::console::overlay::{Confirm, Confirmed, Overlay};
 use crate::console::state::{Level, OpKind, State, TargetKey, View};
 use crate::domain::release::Release;

@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::console::model::{self as model, Cell};
+use crate::console::model::{self, Cell};
 use crate::console::msg::Hit;
 use crate::console::state::{State, TargetKey};
 use crate::domain::gates::GateStatus;

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Gauge, Paragraph};
 
-use crate::console::model as model;
+use crate::console::model;
 use crate::console::state::State;
 use crate::domain::config::Stage;
 use crate::domain::sanitize::truncate;

@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::console::model as model;
+use crate::console::model;
 use crate::console::state::State;
 use crate::domain::gates::{GateOutcome, GateStatus};
 use crate::domain::sanitize::truncate;

@@ -16,7 +16,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use crate::console::model as model;
+use crate::console::model;
 use crate::console::msg::Hit;
 use crate::console::state::{Level, State, View};
 use crate::tui::theme::{Theme, spinner};

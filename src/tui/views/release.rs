@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use crate::console::model as model;
+use crate::console::model;
 use crate::console::msg::Hit;
 use crate::console::state::{OpKind, State, TargetKey};
 use crate::domain::sanitize::truncate;

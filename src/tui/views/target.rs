@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Sparkline};
 
-use crate::console::model as model;
+use crate::console::model;
 use crate::console::state::State;
 use crate::domain::ledger::DeploymentState;
 use crate::domain::sanitize::truncate;
