@@ -5,10 +5,10 @@
 
 mod tui_support;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use shipdeck::console::effect::Effect;
+use shipdeck::console::key::{KeyCode, KeyEvent, KeyModifiers};
 use shipdeck::console::msg::{Msg, OpResult};
 use shipdeck::console::overlay::{Confirmed, Overlay};
 use shipdeck::console::state::{Level, OpKind, State, TargetKey, View};

@@ -8,8 +8,8 @@ mod tui_support;
 use std::path::Path;
 
 use common::{git, project, shipdeck, stderr};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use shipdeck::console::effect::Effect;
+use shipdeck::console::key::{KeyCode, KeyEvent, KeyModifiers};
 use shipdeck::console::msg::Msg;
 use shipdeck::console::overlay::Overlay;
 use shipdeck::console::state::State;

@@ -75,7 +75,7 @@ fn filter(screen: &str) -> String {
 
 fn with_plans() -> State {
     let mut s = shop();
-    let _ = shipdeck::console::update::refresh_plans(&mut s);
+    let _ = shipdeck::console::live::refresh_plans(&mut s);
     answer_gate_plans(&mut s);
     s
 }
@@ -310,8 +310,8 @@ fn confirm_shows_the_call_the_gates_the_commits_and_the_typed_name() {
     at_cell(&mut s, 0, 2);
     let effects = update(
         &mut s,
-        Msg::Key(crossterm::event::KeyEvent::from(
-            crossterm::event::KeyCode::Char('p'),
+        Msg::Key(shipdeck::console::key::KeyEvent::from(
+            shipdeck::console::key::KeyCode::Char('p'),
         )),
     );
     let [shipdeck::console::effect::Effect::LoadPlan { op, .. }] = effects[..] else {

@@ -2,8 +2,8 @@
 
 mod tui_support;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use shipdeck::console::effect::Effect;
+use shipdeck::console::key::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use shipdeck::console::msg::{Hit, Msg, OpResult};
 use shipdeck::console::overlay::{Confirmed, InputPurpose, Overlay};
 use shipdeck::console::state::{Level, OpKind, State, TargetKey, View};
@@ -127,7 +127,10 @@ fn slash_filters_services_as_you_type_and_esc_clears() {
     ch(&mut s, '/');
     typed(&mut s, "wor");
     assert_eq!(s.filter, "wor");
-    assert_eq!(shipdeck::console::model::visible_services(&s), vec!["worker"]);
+    assert_eq!(
+        shipdeck::console::model::visible_services(&s),
+        vec!["worker"]
+    );
     assert_eq!(s.row, 0, "cursor kept on a visible row");
     key(&mut s, KeyCode::Enter);
     assert!(s.overlay.is_none());
@@ -414,7 +417,7 @@ fn override_asks_for_a_reason_and_never_for_approvals() {
     let mut s = shop();
     let effects = update(&mut s, Msg::Tick(at(1)));
     assert!(effects.is_empty());
-    let _ = shipdeck::console::update::refresh_plans(&mut s);
+    let _ = shipdeck::console::live::refresh_plans(&mut s);
     answer_gate_plans(&mut s);
     ch(&mut s, '2');
     // Rows: dev (evaluating), staging healthy, prod soak, prod approval, prod checklist.
@@ -460,7 +463,7 @@ fn an_observation_updates_the_cell_and_its_history_and_reevaluates_gates() {
 #[test]
 fn gate_evaluations_coalesce_while_one_is_in_flight() {
     let mut s = shop();
-    let first = shipdeck::console::update::refresh_plans(&mut s);
+    let first = shipdeck::console::live::refresh_plans(&mut s);
     assert!(!first.is_empty());
     let again = update(
         &mut s,
@@ -583,7 +586,7 @@ fn clicks_select_tabs_and_cells_and_the_wheel_scrolls() {
 #[test]
 fn ticks_expire_toasts_and_a_countdown_reaching_zero_reevaluates() {
     let mut s = shop();
-    let _ = shipdeck::console::update::refresh_plans(&mut s);
+    let _ = shipdeck::console::live::refresh_plans(&mut s);
     answer_gate_plans(&mut s);
     s.toast(Level::Info, "hello");
     let effects = update(&mut s, Msg::Tick(at(30)));

@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
 use crate::app::actions::Plan;
+use crate::console::key::Key;
 use crate::console::state::{OpId, View};
 use crate::domain::change::Commit;
 use crate::domain::config::Config;
@@ -45,7 +45,7 @@ pub enum OpResult {
 /// One input to [`crate::console::update::update`].
 #[derive(Debug, Clone)]
 pub enum Msg {
-    Key(KeyEvent),
+    Key(Key),
     Click(Hit),
     /// Mouse wheel: positive scrolls down.
     Scroll(i32),

@@ -1,93 +1,30 @@
 //! The command palette's entries and its fuzzy matching.
 
 use crate::console::command::Command;
-use crate::console::model as grid;
+use crate::console::keymap::{self, Act};
+use crate::console::model;
 use crate::console::state::{State, View};
 
 /// How many releases per service the palette offers (newest first).
 const RELEASES_OFFERED: usize = 8;
 
-/// Every action on offer now, each with the words it is found by.
+/// Every action on offer now, each with the words it is found by: the acts of the key map, in
+/// its order, each on every target it can take (under `--read-only`, only those whose command
+/// does not [`Command::mutates`]).
 pub fn items(state: &State) -> Vec<(String, Command)> {
+    let acts = keymap::acts();
     let mut out = Vec::new();
-    for view in View::ALL {
-        out.push((
-            format!("view {}", view.title().to_lowercase()),
-            Command::Show(view),
-        ));
+    for act in &acts {
+        global(*act, &mut out);
     }
-    out.push(("refresh".into(), Command::Refresh));
-    out.push(("filter services".into(), Command::Filter));
-    out.push(("help".into(), Command::Help));
-    out.push(("quit".into(), Command::Quit));
     for service in &state.config.services {
         let s = &service.name;
-        let releases = state.releases.get(s).map(Vec::as_slice).unwrap_or_default();
         for env in &state.config.environments {
-            let e = &env.name;
-            if !state.read_only {
-                for r in releases.iter().take(RELEASES_OFFERED) {
-                    out.push((
-                        format!("promote {s} {} {e}", r.name),
-                        Command::Promote {
-                            service: s.clone(),
-                            release: Some(r.name.clone()),
-                            env: e.clone(),
-                        },
-                    ));
-                }
-                if let Some(r) = grid::subject(state, s, e) {
-                    out.push((
-                        format!("approve {s} {} {e}", r.name),
-                        Command::Approve {
-                            service: s.clone(),
-                            release: Some(r.name.clone()),
-                            env: e.clone(),
-                        },
-                    ));
-                }
-                out.push((
-                    format!("rollback {s} {e}"),
-                    Command::Rollback {
-                        service: s.clone(),
-                        env: e.clone(),
-                    },
-                ));
-            }
-            out.push((
-                format!("checklist {s} {e}"),
-                Command::Checklist {
-                    service: s.clone(),
-                    env: e.clone(),
-                },
-            ));
-            out.push((
-                format!("notes {s} {e}"),
-                Command::Notes {
-                    service: s.clone(),
-                    env: e.clone(),
-                },
-            ));
-            if !state.read_only {
-                out.push((
-                    format!("edit notes {s} {e}"),
-                    Command::EditNotes {
-                        service: s.clone(),
-                        env: e.clone(),
-                    },
-                ));
-                if !state.config.channels.is_empty() {
-                    out.push((
-                        format!("publish notes {s} {e}"),
-                        Command::PublishNotes {
-                            service: s.clone(),
-                            env: e.clone(),
-                        },
-                    ));
-                }
+            for act in &acts {
+                on_cell(state, *act, s, &env.name, &mut out);
             }
         }
-        if !state.read_only {
+        if acts.contains(&Act::Tag) {
             out.push((
                 format!("tag {s}"),
                 Command::Tag {
@@ -97,7 +34,74 @@ pub fn items(state: &State) -> Vec<(String, Command)> {
             ));
         }
     }
+    out.retain(|(_, command)| !(state.read_only && command.mutates()));
     out
+}
+
+/// The entries of an act that needs no target.
+fn global(act: Act, out: &mut Vec<(String, Command)>) {
+    match act {
+        Act::OpenView => {
+            for view in View::all() {
+                out.push((format!("view {}", view.spec().name), Command::Show(view)));
+            }
+        }
+        Act::Refresh => out.push(("refresh".into(), Command::Refresh)),
+        Act::Filter => out.push(("filter services".into(), Command::Filter)),
+        Act::Help => out.push(("help".into(), Command::Help)),
+        Act::Quit => out.push(("quit".into(), Command::Quit)),
+        _ => {}
+    }
+}
+
+/// The entries of an act on the cell (s, e).
+fn on_cell(state: &State, act: Act, s: &str, e: &str, out: &mut Vec<(String, Command)>) {
+    let (service, env) = (s.to_string(), e.to_string());
+    match act {
+        Act::Promote => {
+            let releases = state.releases.get(s).map(Vec::as_slice).unwrap_or_default();
+            for r in releases.iter().take(RELEASES_OFFERED) {
+                out.push((
+                    format!("promote {s} {} {e}", r.name),
+                    Command::Promote {
+                        service: service.clone(),
+                        release: Some(r.name.clone()),
+                        env: env.clone(),
+                    },
+                ));
+            }
+        }
+        Act::Approve => {
+            if let Some(r) = model::subject(state, s, e) {
+                out.push((
+                    format!("approve {s} {} {e}", r.name),
+                    Command::Approve {
+                        service,
+                        release: Some(r.name.clone()),
+                        env,
+                    },
+                ));
+            }
+        }
+        Act::Rollback => out.push((
+            format!("rollback {s} {e}"),
+            Command::Rollback { service, env },
+        )),
+        Act::Checklist => out.push((
+            format!("checklist {s} {e}"),
+            Command::Checklist { service, env },
+        )),
+        Act::Notes => out.push((format!("notes {s} {e}"), Command::Notes { service, env })),
+        Act::EditNotes => out.push((
+            format!("edit notes {s} {e}"),
+            Command::EditNotes { service, env },
+        )),
+        Act::PublishNotes if !state.config.channels.is_empty() => out.push((
+            format!("publish notes {s} {e}"),
+            Command::PublishNotes { service, env },
+        )),
+        _ => {}
+    }
 }
 
 /// How well `query` matches `item`: every query word must be found in the item, as a substring

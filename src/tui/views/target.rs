@@ -12,9 +12,10 @@ use crate::domain::ledger::DeploymentState;
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, health_glyph};
 
+use super::Hits;
 use super::release::commit_lines;
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, _hits: &mut Hits) {
     let Some(key) = model::selected(state) else {
         frame.render_widget(
             Paragraph::new("No target selected.").style(theme.dim()),
