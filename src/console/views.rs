@@ -156,6 +156,7 @@ impl View {
     }
 
     /// The view `steps` tabs away (negative: to the left), wrapping around.
+    #[must_use]
     pub fn step(self, steps: isize) -> View {
         let n = VIEWS.len().cast_signed();
         let i = (self.index().cast_signed() + steps).rem_euclid(n);
