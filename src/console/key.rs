@@ -1,6 +1,6 @@
-//! The console's own key type: the terminal layer (`tui`, crossterm) translates each key press
-//! into a [`Key`], so the Elm core never sees a terminal library. The names follow crossterm's
-//! (`KeyCode`, `KeyModifiers`, `KeyEventKind`, [`KeyEvent`] as an alias of [`Key`]) so code that
+//! The console's own key type: the terminal layer (`tui`) translates each key press
+//! into a [`Key`], so the Elm core never sees a terminal library. The names follow the
+//! terminal library's (`KeyCode`, `KeyModifiers`, `KeyEventKind`, [`KeyEvent`] as an alias of [`Key`]) so code that
 //! builds keys by hand reads the same.
 
 /// Which key.
@@ -65,7 +65,7 @@ pub struct Key {
     pub kind: KeyEventKind,
 }
 
-/// crossterm's name for it.
+/// The terminal library's name for it.
 pub type KeyEvent = Key;
 
 impl Key {
