@@ -145,7 +145,7 @@ fn the_board_says_when_and_by_whom_a_release_was_deployed_else_when_first_seen()
 fn a_deploy_refused_with_a_4xx_changed_nothing_and_offers_no_backout() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = project(dir.path());
-    let endpoint = crate::server::serve(409, r#"{"error":"a deployment is running"}"#);
+    let endpoint = crate::truth_server::serve(409, r#"{"error":"a deployment is running"}"#);
     let mut text = std::fs::read_to_string(&config).expect("config");
     let _ = writeln!(
         text,
