@@ -4,7 +4,7 @@
 mod config_support;
 
 use config_support::{HEAD, assert_problem, load_str, rejected};
-use shipdeck::domain::flag::{FlagKind, DEFAULT_ROLLOUT_STEPS};
+use shipdeck::domain::flag::{DEFAULT_ROLLOUT_STEPS, FlagKind};
 
 const SERVICE: &str = "\n[[services]]\nname = \"api\"\nrepo = \".\"\ntags = \"api-v*\"\n";
 
@@ -56,7 +56,12 @@ fn an_http_service_reads_its_read_and_write() {
     };
     assert!(h.read.per_env());
     assert_eq!(h.write.method, "PUT");
-    assert!(h.write.headers.iter().any(|(n, v)| n == "Content-Type" && v == "application/json"));
+    assert!(
+        h.write
+            .headers
+            .iter()
+            .any(|(n, v)| n == "Content-Type" && v == "application/json")
+    );
 }
 
 #[test]
@@ -65,7 +70,10 @@ fn an_unknown_kind_suggests_the_near_miss() {
     assert_problem(
         &lines,
         "shipdeck.toml:20:8: flags[0].kind: ",
-        &["unknown flag service kind `unlesh`", "did you mean `unleash`?"],
+        &[
+            "unknown flag service kind `unlesh`",
+            "did you mean `unleash`?",
+        ],
     );
 }
 
@@ -154,6 +162,9 @@ fn http_templates_and_pointers_are_checked() {
     assert_problem(
         &lines,
         "shipdeck.toml:22:17: flags[0].write.url: ",
-        &["unknown template variable `{{flg}}`", "flag, env, enabled, percent"],
+        &[
+            "unknown template variable `{{flg}}`",
+            "flag, env, enabled, percent",
+        ],
     );
 }
