@@ -2,7 +2,7 @@
 //! and the fault shapes (down, slow, garbage, a write whose read-back differs) on wiremock; the
 //! observer backing off and recovering by itself.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::process::Command;

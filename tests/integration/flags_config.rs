@@ -1,7 +1,7 @@
 //! `[[flags]]` read into the model, and every rejection at `file:line:col` with the key.
 //! Appended text starts on line 12 (after `HEAD`); `[[flags]]` is line 18, its keys from 19.
 
-mod config_support;
+use crate::config_support;
 
 use config_support::{HEAD, assert_problem, load_str, rejected};
 use shipdeck::domain::flag::{DEFAULT_ROLLOUT_STEPS, FlagKind};

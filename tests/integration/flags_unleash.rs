@@ -3,8 +3,8 @@
 //! token in no output, event or log. One Unleash for the whole file (its start is slow): the
 //! scenarios run in order in one test.
 
-mod common;
-mod flags_support;
+use crate::common;
+use crate::flags_support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
