@@ -25,6 +25,7 @@ pub mod domain;
 pub mod git;
 pub mod gitlog;
 pub mod probe;
+pub mod process;
 pub mod publish;
 pub mod sign;
 pub mod store;
