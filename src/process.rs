@@ -24,3 +24,39 @@ pub fn kill_group(pid: Option<u32>) {
         let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::BufRead as _;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use super::{grouped_std, kill_group};
+
+    #[test]
+    fn killing_the_group_takes_what_the_command_started() {
+        let mut command = Command::new("sh");
+        let mut child = grouped_std(&mut command)
+            .args(["-c", "sleep 30 & echo $!; wait"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("sh runs");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the background pid");
+        let sleeper = line.trim().to_string();
+        kill_group(Some(child.id()));
+        let _ = child.wait();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        // Gone, or a zombie waiting for init to reap it.
+        let alive = || {
+            std::fs::read_to_string(format!("/proc/{sleeper}/stat"))
+                .is_ok_and(|s| !s.contains(") Z "))
+        };
+        while alive() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(!alive(), "the background sleep {sleeper} survived");
+    }
+}
