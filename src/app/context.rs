@@ -9,7 +9,7 @@ use crate::domain::event::{Event, EventBody, Fact};
 use crate::domain::ledger::Ledger;
 use crate::store::{self, Appended};
 
-use super::state_log::StateLog;
+use crate::store::state_log::StateLog;
 use crate::trust;
 
 use super::failure::{Failure, OrFail};

@@ -8,6 +8,7 @@ mod chain;
 mod error;
 mod log;
 mod replay;
+pub mod state_log;
 mod tail;
 mod verify;
 
