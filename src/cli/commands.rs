@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::app::actions::{self, observe_and_settle, resolve_release};
+use crate::app::actions::{self, Decision, observe_and_settle, resolve_release};
 use crate::app::context::{Context, now};
 use crate::app::{Failure, OrFail};
 use crate::domain::checklist::{ItemProgress, state as checklist_state};
@@ -238,7 +238,13 @@ pub fn approve(
     warn_all(&warnings);
     ctx.writable("approve")?;
     let release = resolve_release(&ctx, service, release)?;
-    let event = actions::approve(&ctx, service, &release, env, note)?;
+    let decision = Decision::Approve {
+        service: service.to_string(),
+        release: release.clone(),
+        env: env.to_string(),
+        note: note.map(str::to_string),
+    };
+    let event = actions::record(&ctx, &decision, &[])?;
     println!(
         "approved by {}: {} ({}) for {} — event {} at {}",
         event.actor,
@@ -264,7 +270,14 @@ pub fn override_gate(
     warn_all(&warnings);
     ctx.writable("override")?;
     let release = resolve_release(&ctx, service, release)?;
-    let event = actions::override_gate(&ctx, service, &release, env, gate, reason)?;
+    let decision = Decision::Override {
+        service: service.to_string(),
+        release: release.clone(),
+        env: env.to_string(),
+        gate: gate.to_string(),
+        reason: reason.to_string(),
+    };
+    let event = actions::record(&ctx, &decision, &[])?;
     println!(
         "gate `{gate}` of {} → {env} overridden by {}: {reason} — event {}",
         release.name, event.actor, event.seq
@@ -291,29 +304,16 @@ pub async fn checklist(
     // Reading writes nothing: the targets are probed, no outcome or tick is recorded.
     let observations = actions::observe(&ctx, Some(&[service])).await?;
     match &action {
-        Some(ChecklistAction::Tick { item }) => {
-            actions::tick_seen(
-                &ctx,
-                service,
-                &release,
-                env,
-                item,
-                true,
-                note,
-                &observations,
-            )?;
-        }
-        Some(ChecklistAction::Untick { item }) => {
-            actions::tick_seen(
-                &ctx,
-                service,
-                &release,
-                env,
-                item,
-                false,
-                note,
-                &observations,
-            )?;
+        Some(ChecklistAction::Tick { item } | ChecklistAction::Untick { item }) => {
+            let decision = Decision::Tick {
+                service: service.to_string(),
+                release: release.clone(),
+                env: env.to_string(),
+                item: item.clone(),
+                on: matches!(action, Some(ChecklistAction::Tick { .. })),
+                note: note.map(str::to_string),
+            };
+            actions::record(&ctx, &decision, &observations)?;
         }
         Some(ChecklistAction::Show) | None => {
             if let Some(note) = note {
@@ -426,7 +426,14 @@ pub fn tag(
     let (ctx, warnings) = Context::load(config, read_only)?;
     warn_all(&warnings);
     ctx.writable("tag")?;
-    let event = actions::tag(&ctx, service, commit, version, message, push)?;
+    let decision = Decision::Tag {
+        service: service.to_string(),
+        commit: commit.to_string(),
+        version: version.to_string(),
+        message: message.map(str::to_string),
+        push,
+    };
+    let event = actions::record(&ctx, &decision, &[])?;
     println!(
         "tagged {} at {}{}",
         event.release.as_deref().unwrap_or_default(),

@@ -5,6 +5,7 @@
 use crate::app::context::Context;
 use crate::app::failure::Failure;
 use crate::domain::event::Event;
+use crate::domain::observation::Observation;
 use crate::domain::release::Release;
 
 use super::record as recorded;
@@ -50,8 +51,14 @@ pub enum Decision {
     },
 }
 
-/// Records `decision` (refused under `--read-only`, like every change).
-pub fn record(ctx: &Context, decision: &Decision) -> Result<Event, Failure> {
+/// Records `decision` (refused under `--read-only`, like every change). `observations` are the
+/// targets' latest probes where the caller has them: an `after` checklist item is ticked only
+/// once the release runs there.
+pub fn record(
+    ctx: &Context,
+    decision: &Decision,
+    observations: &[Observation],
+) -> Result<Event, Failure> {
     match decision {
         Decision::Approve {
             service,
@@ -73,7 +80,16 @@ pub fn record(ctx: &Context, decision: &Decision) -> Result<Event, Failure> {
             item,
             on,
             note,
-        } => recorded::tick(ctx, service, release, env, item, *on, note.as_deref()),
+        } => recorded::tick_seen(
+            ctx,
+            service,
+            release,
+            env,
+            item,
+            *on,
+            note.as_deref(),
+            observations,
+        ),
         Decision::Note {
             service,
             release,
