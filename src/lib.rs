@@ -27,6 +27,7 @@ pub mod flags;
 pub mod git;
 pub mod gitlog;
 pub mod probe;
+pub mod process;
 pub mod publish;
 pub mod sign;
 pub mod store;

@@ -9,7 +9,7 @@ use crate::domain::event::{Event, EventBody, Fact};
 use crate::domain::ledger::Ledger;
 use crate::store::{self, Appended};
 
-use super::state_log::StateLog;
+use crate::store::state_log::StateLog;
 use crate::trust;
 
 use super::failure::{Failure, OrFail};
@@ -30,6 +30,9 @@ pub struct Context {
     pub warn_on_stderr: bool,
     /// The key events are signed with, when the project signs events and the user has one.
     pub signing_key: Option<crate::sign::SigningKey>,
+    /// The one HTTP client of this session (probes, checks, verification), built once so its
+    /// connection pool is shared; cloning it is cheap.
+    pub http: reqwest::Client,
 }
 
 impl Context {
@@ -65,6 +68,7 @@ impl Context {
                 trusted,
                 warn_on_stderr: true,
                 signing_key,
+                http: crate::probe::http_client(),
             },
             warnings,
         ))

@@ -9,7 +9,6 @@ pub mod context;
 pub mod failure;
 pub mod identity;
 pub mod signatures;
-pub mod state_log;
 
 pub use context::Context;
 pub use failure::{Failure, OrFail};

@@ -13,9 +13,47 @@ use crate::domain::flag::{FlagReading, FlagValue};
 use crate::domain::flag_change::{Direction, FlagAction};
 use crate::flags;
 
-use super::args::FlagCommand;
 use super::confirm::confirm;
 use super::output::{emit, pad, warn_all};
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+    /// Only the flags of this service.
+    #[arg(long, value_name = "SERVICE")]
+    pub service: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FlagArgs {
+    pub name: String,
+    #[arg(long, value_name = "ENV", global = true)]
+    pub env: Option<String>,
+    #[arg(long, value_name = "TEXT", global = true)]
+    pub note: Option<String>,
+    /// Confirm without asking (a protected environment still needs this flag in scripts).
+    #[arg(long, global = true)]
+    pub yes: bool,
+    /// Pass a freeze that would block turning it on or raising it, for this reason.
+    #[arg(long, value_name = "TEXT", global = true)]
+    pub reason: Option<String>,
+    #[command(subcommand)]
+    pub action: FlagCommand,
+}
+
+#[derive(Debug, Clone, Copy, clap::Subcommand)]
+pub enum FlagCommand {
+    On,
+    Off,
+    /// Set the percentage of its gradual rollout (0–100).
+    Rollout {
+        #[arg(value_parser = clap::value_parser!(u8).range(0..=100))]
+        percent: u8,
+    },
+}
 
 fn value_json(v: FlagValue) -> serde_json::Value {
     json!({"enabled": v.enabled, "rollout": v.rollout})

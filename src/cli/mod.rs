@@ -1,15 +1,28 @@
 //! The command line: parse, dispatch, print, exit with the contract's codes.
 
+mod approve;
 mod args;
-mod board;
-mod commands;
+mod changelog;
+mod check;
+mod checklist;
 mod confirm;
-mod deploys;
+mod console;
+mod demo;
 mod flags;
+mod log;
 mod logging;
 mod notes;
 mod output;
+mod override_gate;
+mod plan;
+mod promote;
 mod quiet_pipe;
+mod releases;
+mod rollback;
+mod status;
+mod sync;
+mod tag;
+mod trust;
 mod verify_approvals;
 mod verify_log;
 
@@ -36,180 +49,125 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Runs one command line; `Ok(code)` is the exit code of a command that finished normally.
-pub fn run(cli: Cli) -> Result<u8, Failure> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+/// Runs an async command on a runtime built for it (the synchronous commands never build one).
+fn block_on(command: impl Future<Output = Result<u8, Failure>>) -> Result<u8, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure::failed(format!("could not start the async runtime: {e}")))?;
+        .map_err(|e| Failure::failed(format!("could not start the async runtime: {e}")))?
+        .block_on(command)
+}
+
+/// Runs one command line; `Ok(code)` is the exit code of a command that finished normally.
+pub fn run(cli: Cli) -> Result<u8, Failure> {
     let config = cli.config.as_deref();
     let read_only = cli.read_only;
-    match cli.command {
-        None => commands::console(config, read_only),
-        Some(Command::Demo { action }) => commands::demo(action, read_only),
-        Some(Command::Check) => commands::check(config),
+    let Some(command) = cli.command else {
+        return console::run(config, read_only);
+    };
+    match command {
+        Command::Demo(a) => demo::run(a.action, read_only),
+        Command::Check => check::run(config),
         // Trusting lets the configuration run commands: a change, refused like the others.
-        Some(Command::Trust) if read_only => Err(Failure::read_only("trust")),
-        Some(Command::Trust) => commands::trust(config),
-        Some(Command::Status { json, check }) => {
-            runtime.block_on(board::status(config, read_only, json, check))
-        }
-        Some(Command::Releases { service, json }) => {
-            commands::releases(config, read_only, &service, json)
-        }
-        Some(Command::Changelog {
-            service,
-            from,
-            to,
-            json,
-        }) => runtime.block_on(commands::changelog(
-            config, read_only, &service, &from, &to, json,
+        Command::Trust if read_only => Err(Failure::read_only("trust")),
+        Command::Trust => trust::run(config),
+        Command::Status(a) => block_on(status::run(config, read_only, a.json, a.check)),
+        Command::Releases(a) => releases::run(config, read_only, &a.service, a.json),
+        Command::Changelog(a) => block_on(changelog::run(
+            config, read_only, &a.service, &a.from, &a.to, a.json,
         )),
-        Some(Command::Plan {
-            service,
-            release,
-            to,
-            json,
-        }) => runtime.block_on(deploys::plan(
-            config, read_only, &service, &release, &to, json,
+        Command::Plan(a) => block_on(plan::run(
+            config, read_only, &a.service, &a.release, &a.to, a.json,
         )),
-        Some(Command::Promote {
-            service,
-            release,
-            to,
-            yes,
-            no_wait,
-        }) => runtime.block_on(deploys::promote(
-            config, read_only, &service, &release, &to, yes, no_wait,
+        Command::Promote(a) => block_on(promote::run(
+            config, read_only, &a.service, &a.release, &a.to, a.yes, a.no_wait,
         )),
-        Some(Command::Rollback {
-            service,
-            env,
-            to,
-            yes,
-            no_wait,
-        }) => runtime.block_on(deploys::rollback(
+        Command::Rollback(a) => block_on(rollback::run(
             config,
             read_only,
-            &service,
-            &env,
-            to.as_deref(),
-            yes,
-            no_wait,
+            &a.service,
+            &a.env,
+            a.to.as_deref(),
+            a.yes,
+            a.no_wait,
         )),
-        Some(Command::Approve {
-            service,
-            release,
-            env,
-            note,
-        }) => commands::approve(config, read_only, &service, &release, &env, note.as_deref()),
-        Some(Command::Override {
-            service,
-            release,
-            env,
-            gate,
-            reason,
-        }) => commands::override_gate(config, read_only, &service, &release, &env, &gate, &reason),
-        Some(Command::Checklist {
-            service,
-            release,
-            env,
-            note,
-            action,
-        }) => runtime.block_on(commands::checklist(
+        Command::Approve(a) => approve::run(
             config,
             read_only,
-            &service,
-            &release,
-            &env,
-            action,
-            note.as_deref(),
-        )),
-        Some(Command::Tag {
-            service,
-            commit,
-            version,
-            message,
-            push,
-        }) => commands::tag(
-            config,
-            read_only,
-            &service,
-            &commit,
-            &version,
-            message.as_deref(),
-            push,
+            &a.service,
+            &a.release,
+            &a.env,
+            a.note.as_deref(),
         ),
-        Some(Command::Notes {
-            service,
-            release,
-            env,
-            format,
-            json,
-            edit,
-            publish,
-            channels,
-        }) => runtime.block_on(notes::notes(
+        Command::Override(a) => override_gate::run(
+            config, read_only, &a.service, &a.release, &a.env, &a.gate, &a.reason,
+        ),
+        Command::Checklist(a) => block_on(checklist::run(
+            config,
+            read_only,
+            &a.service,
+            &a.release,
+            &a.env,
+            a.action,
+            a.note.as_deref(),
+        )),
+        Command::Tag(a) => tag::run(
+            config,
+            read_only,
+            &a.service,
+            &a.commit,
+            &a.version,
+            a.message.as_deref(),
+            a.push,
+        ),
+        Command::Notes(a) => block_on(notes::run(
             config,
             read_only,
             &notes::NotesArgs {
-                service,
-                release,
-                env,
-                format: if json {
-                    args::NotesFormat::Json
+                service: a.service,
+                release: a.release,
+                env: a.env,
+                format: if a.json {
+                    notes::NotesFormat::Json
                 } else {
-                    format
+                    a.format
                 },
-                edit,
-                publish,
-                channels,
+                edit: a.edit,
+                publish: a.publish,
+                channels: a.channels,
             },
         )),
-        Some(Command::Log {
-            json,
-            service,
-            env,
-            since,
-            verify,
-        }) => commands::log(
+        Command::Log(a) => log::run(
             config,
             read_only,
-            json,
-            verify,
-            &commands::LogFilter {
-                service,
-                env,
-                since,
+            a.json,
+            a.verify,
+            &log::LogFilter {
+                service: a.service,
+                env: a.env,
+                since: a.since,
             },
         ),
-        Some(Command::Sync { restore }) => commands::sync(config, read_only, restore),
-        Some(Command::Flags { env, service, json }) => runtime.block_on(flags::list(
+        Command::Sync(a) => sync::run(config, read_only, a.restore),
+        Command::VerifyApprovals(a) => verify_approvals::run(&a, config),
+        Command::Flags(a) => block_on(flags::list(
             config,
             read_only,
-            env.as_deref(),
-            service.as_deref(),
-            json,
+            a.env.as_deref(),
+            a.service.as_deref(),
+            a.json,
         )),
-        Some(Command::Flag {
-            name,
-            env,
-            note,
-            yes,
-            reason,
-            action,
-        }) => runtime.block_on(flags::change(
+        Command::Flag(a) => block_on(flags::change(
             config,
             read_only,
             &flags::ChangeArgs {
-                name,
-                env,
-                note,
-                yes,
-                reason,
-                action,
+                name: a.name,
+                env: a.env,
+                note: a.note,
+                yes: a.yes,
+                reason: a.reason,
+                action: a.action,
             },
         )),
-        Some(Command::VerifyApprovals(args)) => verify_approvals::run(&args, config),
     }
 }

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use clap::ValueEnum;
 use serde_json::json;
 
 use crate::app::Failure;
@@ -10,8 +11,42 @@ use crate::app::actions::{self, CurrentNotes, observe_and_settle, resolve_releas
 use crate::app::context::Context;
 use crate::tui::editor;
 
-use super::args::NotesFormat;
 use super::output::{json, warn_all};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The service, as named in the configuration.
+    pub service: String,
+    /// The release: its tag (`api-v1.5.0`), its version (`1.5.0`) or a commit.
+    pub release: String,
+    /// Draft what this environment gains: the changes since what runs there (default: since
+    /// the previous release).
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+    /// Output format: markdown, or one JSON document.
+    #[arg(long, value_enum, default_value_t = NotesFormat::Md)]
+    pub format: NotesFormat,
+    /// Same as `--format json`.
+    #[arg(long)]
+    pub json: bool,
+    /// Edit the notes in $VISUAL/$EDITOR (else vi) and record the edit.
+    #[arg(long)]
+    pub edit: bool,
+    /// Send the notes through the configured `[[channels]]` (exit 1 if one fails).
+    #[arg(long)]
+    pub publish: bool,
+    /// Publish only through this channel (repeatable).
+    #[arg(long = "channel", value_name = "NAME", requires = "publish")]
+    pub channels: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NotesFormat {
+    /// Markdown.
+    Md,
+    /// One JSON document.
+    Json,
+}
 
 /// What `notes` was asked to do.
 #[derive(Debug, Clone)]
@@ -38,11 +73,7 @@ fn edited_line(current: &CurrentNotes) -> Option<String> {
 
 /// Prints the notes as they stand; with `--edit` records an edit first, with `--publish` sends
 /// them (exit 1 when a channel failed).
-pub async fn notes(
-    config: Option<&Path>,
-    read_only: bool,
-    args: &NotesArgs,
-) -> Result<u8, Failure> {
+pub async fn run(config: Option<&Path>, read_only: bool, args: &NotesArgs) -> Result<u8, Failure> {
     let (ctx, warnings) = Context::load(config, read_only)?;
     warn_all(&warnings);
     // Refused before an editor opens or a channel is called.

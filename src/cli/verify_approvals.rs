@@ -3,13 +3,68 @@
 
 use std::io::Read as _;
 use std::os::unix::process::CommandExt as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::app::Failure;
 use crate::domain::sanitize::sanitize;
 use crate::sign::{AllowedSigners, Expected, SignError, Verifier, decide};
 
-use super::args::VerifyApprovalsArgs;
+/// `shipdeck verify-approvals`: every flag is one value, so a webhook hook can pass each from
+/// its payload (`pass-arguments-to-command`) and the approvals in the environment
+/// (`pass-environment-to-command` → `SHIPDECK_APPROVALS`).
+#[derive(Debug, clap::Args)]
+pub struct VerifyApprovalsArgs {
+    /// The approvals as JSON: `{{approvals_json}}`'s array, or a whole deploy payload with an
+    /// `approvals` field. Default: `--approvals-file`, else stdin.
+    #[arg(
+        long,
+        env = "SHIPDECK_APPROVALS",
+        hide_env_values = true,
+        value_name = "JSON"
+    )]
+    pub approvals: Option<String>,
+    /// Read the approvals from FILE (`-` for stdin); wins over `--approvals`.
+    #[arg(long, value_name = "FILE")]
+    pub approvals_file: Option<PathBuf>,
+    /// The service being deployed.
+    #[arg(long)]
+    pub service: String,
+    /// The environment being deployed to (set it in the hook, not from the request).
+    #[arg(long, value_name = "ENV")]
+    pub env: String,
+    /// The release being deployed (checked when given).
+    #[arg(long)]
+    pub release: Option<String>,
+    /// The commit being deployed (full, or at least 7 hex digits).
+    #[arg(long)]
+    pub commit: String,
+    /// Distinct approvers needed.
+    #[arg(long, default_value_t = 1)]
+    pub count: u32,
+    /// Who may approve (comma-separated or repeated); anyone in allowed signers when absent.
+    #[arg(long, value_delimiter = ',', value_name = "EMAIL")]
+    pub from: Vec<String>,
+    /// Who asks for the deployment (the payload's `actor`): their own approval never counts.
+    #[arg(long, value_name = "ACTOR")]
+    pub promoter: Option<String>,
+    /// An allowed_signers file (git's SSH signing format).
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    /// Or: read allowed signers as committed on the default branch of `--remote` in this
+    /// repository (refs/shipdeck/remote-default, refs/remotes/<remote>/HEAD, …/main, …/master;
+    /// a bare mirror's own HEAD). Without either: the configuration's `[project] signing`.
+    #[arg(long, value_name = "DIR", conflicts_with = "allowed_signers")]
+    pub repo: Option<PathBuf>,
+    /// The file's path in that repository.
+    #[arg(long, value_name = "PATH", default_value = ".shipdeck/allowed_signers")]
+    pub signers_path: PathBuf,
+    /// The remote whose default branch counts.
+    #[arg(long, default_value = "origin")]
+    pub remote: String,
+    /// Once verified, run this command in place of shipdeck (after `--`).
+    #[arg(last = true, value_name = "COMMAND")]
+    pub then: Vec<String>,
+}
 
 /// Exit 0 (or becomes `then`) when enough approvals verify; 3 naming every one that did not
 /// count; 2 for input that is not approvals; 1 when allowed signers cannot be read.

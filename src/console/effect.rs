@@ -1,6 +1,7 @@
 //! What `update` asks the outside world to do. The runner turns each into a task that answers
 //! with a [`crate::console::msg::Msg`] carrying the same operation id.
 
+use crate::app::actions::Decision;
 use crate::console::state::OpId;
 use crate::domain::release::Release;
 
@@ -121,6 +122,80 @@ pub enum Effect {
 }
 
 impl Effect {
+    /// The decision an effect asks to record (approve, override, tick, note, tag) — the engine
+    /// records it with the same call the command line uses; `None` for every other effect.
+    pub fn decision(&self) -> Option<Decision> {
+        Some(match self.clone() {
+            Effect::Approve {
+                service,
+                release,
+                env,
+                ..
+            } => Decision::Approve {
+                service,
+                release,
+                env,
+                note: None,
+            },
+            Effect::Override {
+                service,
+                release,
+                env,
+                gate,
+                reason,
+                ..
+            } => Decision::Override {
+                service,
+                release,
+                env,
+                gate,
+                reason,
+            },
+            Effect::Tick {
+                service,
+                release,
+                env,
+                item,
+                on,
+                ..
+            } => Decision::Tick {
+                service,
+                release,
+                env,
+                item,
+                on,
+                note: None,
+            },
+            Effect::Note {
+                service,
+                release,
+                env,
+                item,
+                note,
+                ..
+            } => Decision::Note {
+                service,
+                release,
+                env,
+                item,
+                note,
+            },
+            Effect::Tag {
+                service,
+                commit,
+                version,
+                ..
+            } => Decision::Tag {
+                service,
+                commit,
+                version,
+                message: None,
+                push: false,
+            },
+            _ => return None,
+        })
+    }
+
     /// Whether the runner performs it itself because it needs the terminal.
     pub fn needs_terminal(&self) -> bool {
         matches!(self, Effect::EditNotes { .. })

@@ -8,7 +8,6 @@ use crate::app::actions::Plan;
 use crate::console::key::Key;
 use crate::console::state::{OpId, View};
 use crate::domain::change::Commit;
-use crate::domain::config::Config;
 use crate::domain::event::Event;
 use crate::domain::ledger::Deployment;
 use crate::domain::observation::Observation;
@@ -64,8 +63,6 @@ pub enum Msg {
         service: String,
         releases: Result<Vec<Release>, String>,
     },
-    /// The configuration file changed and was reloaded.
-    ConfigReloaded(Box<Config>),
     OpFinished {
         op: OpId,
         result: OpResult,

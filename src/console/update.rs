@@ -57,11 +57,6 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         } => live::on_retrying(state, &service, &env, attempt, next_in),
         Msg::LogChanged(events) => live::on_log(state, events),
         Msg::ReleasesLoaded { service, releases } => live::on_releases(state, service, releases),
-        Msg::ConfigReloaded(config) => {
-            state.config = *config;
-            state.dirty = true;
-            live::refresh_plans(state)
-        }
         Msg::Problem(text) => {
             state.toast(Level::Error, text);
             state.dirty = true;

@@ -80,16 +80,15 @@ pub(super) async fn call(
         ));
     };
 
-    let mut child = Command::new(program(name, &req.workdir))
+    let mut command = Command::new(program(name, &req.workdir));
+    // Its own process group, so a timeout also kills what it started.
+    let mut child = crate::process::grouped(&mut command)
         .args(args)
         .current_dir(&req.workdir)
         .envs(environment(req))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        // Its own process group, so a timeout also kills what it started.
-        .process_group(0)
         .spawn()
         .map_err(|e| {
             DeployError::Transport(format!(
@@ -159,14 +158,8 @@ pub(super) async fn call(
 
 /// Kills the command's whole process group, then the command itself, and reaps it.
 async fn kill(child: &mut Child) {
-    let group = child
-        .id()
-        .and_then(|id| i32::try_from(id).ok())
-        .and_then(rustix::process::Pid::from_raw);
-    if let Some(group) = group {
-        // It may have exited on its own meanwhile; nothing to do then.
-        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
-    }
+    // It may have exited on its own meanwhile; nothing to do then.
+    crate::process::kill_group(child.id());
     let _ = child.kill().await;
 }
 

@@ -3,7 +3,6 @@
 //! started. Never prompts: the console owns the terminal.
 
 use std::io::Read as _;
-use std::os::unix::process::CommandExt as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -25,7 +24,9 @@ pub struct Unreachable(pub String);
 
 /// Runs `git -C repo ARGS…` for at most `timeout`.
 pub fn git(repo: &Path, args: &[&str], timeout: Duration) -> Result<Output, Unreachable> {
-    let mut child = Command::new("git")
+    let mut command = Command::new("git");
+    // Its own process group, so a timeout also kills the ssh it started.
+    let mut child = crate::process::grouped_std(&mut command)
         .arg("-C")
         .arg(repo)
         .args(args)
@@ -36,8 +37,6 @@ pub fn git(repo: &Path, args: &[&str], timeout: Duration) -> Result<Output, Unre
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        // Its own process group, so a timeout also kills the ssh it started.
-        .process_group(0)
         .spawn()
         .map_err(|e| Unreachable(format!("could not run git: {e}")))?;
     let pid = child.id();
@@ -57,12 +56,7 @@ pub fn git(repo: &Path, args: &[&str], timeout: Duration) -> Result<Output, Unre
         let _ = tx.send((status, out, err));
     });
     let Ok((status, out, err)) = rx.recv_timeout(timeout) else {
-        if let Some(group) = i32::try_from(pid)
-            .ok()
-            .and_then(rustix::process::Pid::from_raw)
-        {
-            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
-        }
+        crate::process::kill_group(Some(pid));
         return Err(Unreachable(format!(
             "git {} did not finish within {}s",
             args.first().copied().unwrap_or_default(),

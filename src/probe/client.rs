@@ -17,8 +17,9 @@ const POOL_MAX_IDLE_PER_HOST: usize = super::refresh::DEFAULT_CONCURRENCY;
 /// build their own client.
 const MAX_REDIRECTS: usize = 3;
 
-/// The one shared client: rustls, a 2 s connect timeout, a bounded idle pool, at most three
-/// redirects, user agent `shipdeck/<version>`. Per-call timeouts are set by each caller.
+/// The HTTP client: rustls, a 2 s connect timeout, a bounded idle pool, at most three
+/// redirects, user agent `shipdeck/<version>`. Per-call timeouts are set by each caller. A session
+/// builds it once (`app::Context::http`) and shares it, so its connection pool is shared.
 pub fn http_client() -> reqwest::Client {
     reqwest::Client::builder()
         .use_rustls_tls()

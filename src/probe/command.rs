@@ -46,12 +46,13 @@ async fn run_inner(argv: &[String], timeout: Duration) -> Result<Ran, Stop> {
     let (program, args) = argv
         .split_first()
         .ok_or_else(|| Stop::Failed("the probe command is empty".to_string()))?;
-    let mut child = Command::new(program)
+    let mut command = Command::new(program);
+    // Its own process group: a probe that times out is killed with what it started.
+    let mut child = crate::process::grouped(&mut command)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .kill_on_drop(true)
         .spawn()
         .map_err(|e| {
             let program = truncate(&sanitize(program), 80);
@@ -64,6 +65,7 @@ async fn run_inner(argv: &[String], timeout: Duration) -> Result<Ran, Stop> {
                 )
             })
         })?;
+    let pid = child.id();
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
     let call = async {
@@ -90,10 +92,14 @@ async fn run_inner(argv: &[String], timeout: Duration) -> Result<Ran, Stop> {
             stderr_line,
         })
     };
-    // On timeout the future (and then `child`) is dropped, which kills the process.
+    // On timeout the future (and then `child`) is dropped, which kills the process; its group
+    // goes with it.
     tokio::time::timeout(timeout, call)
         .await
-        .unwrap_or(Err(Stop::TimedOut))
+        .unwrap_or_else(|_| {
+            crate::process::kill_group(pid);
+            Err(Stop::TimedOut)
+        })
 }
 
 /// Reads at most `cap` bytes, then drops the pipe: a child that keeps writing gets EPIPE instead

@@ -47,7 +47,9 @@ pub(super) async fn run(
     let Some((name, args)) = argv.split_first() else {
         return (to, Err("the command is empty".to_string()));
     };
-    let spawned = Command::new(program(name, &message.workdir))
+    let mut command = Command::new(program(name, &message.workdir));
+    // Its own process group, so a timeout also kills what it started.
+    let spawned = crate::process::grouped(&mut command)
         .args(args)
         .current_dir(&message.workdir)
         .env("SHIPDECK_SERVICE", &message.service)
@@ -58,9 +60,6 @@ pub(super) async fn run(
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        // Its own process group, so a timeout also kills what it started.
-        .process_group(0)
         .spawn();
     let mut child = match spawned {
         Ok(c) => c,
@@ -69,7 +68,7 @@ pub(super) async fn run(
             return (to, Err(err));
         }
     };
-    let group = child.id().and_then(|id| i32::try_from(id).ok());
+    let group = child.id();
     let stdin = child.stdin.take();
     let markdown = message.markdown.clone();
     // Written from a task of its own, so a command that does not read stdin cannot stall us
@@ -86,9 +85,7 @@ pub(super) async fn run(
         Ok(Ok(o)) => o,
         Ok(Err(e)) => return (to, Err(format!("waiting for the command failed: {e}"))),
         Err(_) => {
-            if let Some(pid) = group.and_then(rustix::process::Pid::from_raw) {
-                let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-            }
+            crate::process::kill_group(group);
             return (
                 to,
                 Err(format!("did not finish within {}s", timeout.as_secs())),

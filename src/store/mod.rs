@@ -2,12 +2,15 @@
 //! hash-chained to the one before (`hash = sha256(prev ‖ canonical body ‖ seq)`), written under an
 //! exclusive lock with fsync. A torn last line is set aside on open, never kept or dropped
 //! silently. The meaning of events lives in `crate::domain::event`; their storage lives here.
+//! `state_log` is the one interface over both backends (this file log, or the git backend of
+//! `crate::gitlog` shared through a remote).
 
 mod canonical;
 mod chain;
 mod error;
 mod log;
 mod replay;
+pub mod state_log;
 mod tail;
 mod verify;
 

@@ -119,7 +119,7 @@ fn apply(
     let mut terminal = Vec::new();
     for effect in update(state, msg) {
         if effect == Effect::Quit {
-            state.quitting = true;
+            // `update` already set `state.quitting`: the loop ends after this batch.
         } else if effect.needs_terminal() {
             terminal.push(effect);
         } else {

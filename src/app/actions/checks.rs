@@ -70,7 +70,7 @@ async fn check(ctx: &Context, spec: &CheckSpec, vars: &Vars) -> External {
                 Ok(u) => u,
                 Err(e) => return External::Fail(format!("check URL: {e}")),
             };
-            match tokio::time::timeout(*timeout, http_value(&url, pointer)).await {
+            match tokio::time::timeout(*timeout, http_value(&ctx.http, &url, pointer)).await {
                 Err(_) => External::Fail(format!(
                     "{} did not answer within {}s",
                     sanitize(&url),
@@ -104,8 +104,7 @@ async fn check(ctx: &Context, spec: &CheckSpec, vars: &Vars) -> External {
     }
 }
 
-async fn http_value(url: &str, pointer: &str) -> Result<String, String> {
-    let client = crate::probe::http_client();
+async fn http_value(client: &reqwest::Client, url: &str, pointer: &str) -> Result<String, String> {
     let resp = client.get(url).send().await.map_err(|e| {
         format!(
             "{} unreachable: {}",
@@ -151,18 +150,22 @@ async fn run_command(ctx: &Context, argv: &[String], timeout: Duration) -> Exter
         .current_dir(&ctx.config.dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let child = match cmd.spawn() {
+        .stderr(Stdio::piped());
+    // Its own process group: a check that times out is killed with what it started.
+    let child = match crate::process::grouped(&mut cmd).spawn() {
         Ok(c) => c,
         Err(e) => return External::Fail(format!("could not run {}: {e}", sanitize(program))),
     };
+    let pid = child.id();
     match tokio::time::timeout(timeout, child.wait_with_output()).await {
-        Err(_) => External::Fail(format!(
-            "{} did not finish within {}s",
-            sanitize(program),
-            timeout.as_secs()
-        )),
+        Err(_) => External::Fail({
+            crate::process::kill_group(pid);
+            format!(
+                "{} did not finish within {}s",
+                sanitize(program),
+                timeout.as_secs()
+            )
+        }),
         Ok(Err(e)) => External::Fail(format!("{} failed: {e}", sanitize(program))),
         Ok(Ok(out)) => {
             let text = String::from_utf8_lossy(&out.stdout[..out.stdout.len().min(BODY_CAP)]);

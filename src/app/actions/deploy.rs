@@ -318,7 +318,7 @@ pub async fn wait_for_outcome(
     id: &str,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Deployment, Failure> {
-    let client = crate::probe::http_client();
+    let client = ctx.http.clone();
     let mut last_line = String::new();
     let mut last_said = std::time::Instant::now();
     let mut failing_since: Option<Timestamp> = None;

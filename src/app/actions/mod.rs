@@ -2,6 +2,7 @@
 //! functions, so an action records the same events wherever it was started.
 
 mod checks;
+mod decision;
 mod deploy;
 mod flag;
 mod notes;
@@ -10,6 +11,7 @@ mod plan;
 mod query;
 mod record;
 
+pub use decision::{Decision, record};
 pub use deploy::{
     blocked, observe_and_settle, promote, rollback_plan, rollback_target, settle, wait_for_outcome,
 };

@@ -41,7 +41,7 @@ pub async fn observe(
         .collect();
     // A thousand targets need a thousand sockets at once.
     probe::raise_open_file_limit();
-    let client = probe::http_client();
+    let client = ctx.http.clone();
     let concurrency = probe::probe_concurrency();
     Ok(probe::refresh_all(&client, &targets, ctx.trusted, concurrency).await)
 }

@@ -115,56 +115,18 @@ impl Backend for Live {
                         .map_err(|f| f.to_string())
                 });
             }
-            Effect::Approve {
-                op,
-                service,
-                release,
-                env,
-            } => blocking(tx, op, OpResult::Recorded, move || {
-                actions::approve(&ctx, &service, &release, &env, None).map_err(|f| f.to_string())
-            }),
-            Effect::Override {
-                op,
-                service,
-                release,
-                env,
-                gate,
-                reason,
-            } => blocking(tx, op, OpResult::Recorded, move || {
-                actions::override_gate(&ctx, &service, &release, &env, &gate, &reason)
-                    .map_err(|f| f.to_string())
-            }),
-            Effect::Tick {
-                op,
-                service,
-                release,
-                env,
-                item,
-                on,
-            } => blocking(tx, op, OpResult::Recorded, move || {
-                actions::tick(&ctx, &service, &release, &env, &item, on, None)
-                    .map_err(|f| f.to_string())
-            }),
-            Effect::Note {
-                op,
-                service,
-                release,
-                env,
-                item,
-                note,
-            } => blocking(tx, op, OpResult::Recorded, move || {
-                actions::note_item(&ctx, &service, &release, &env, &item, &note)
-                    .map_err(|f| f.to_string())
-            }),
-            Effect::Tag {
-                op,
-                service,
-                commit,
-                version,
-            } => blocking(tx, op, OpResult::Recorded, move || {
-                actions::tag(&ctx, &service, &commit, &version, None, false)
-                    .map_err(|f| f.to_string())
-            }),
+            Effect::Approve { op, .. }
+            | Effect::Override { op, .. }
+            | Effect::Tick { op, .. }
+            | Effect::Note { op, .. }
+            | Effect::Tag { op, .. } => {
+                let Some(decision) = effect.decision() else {
+                    return;
+                };
+                blocking(tx, op, OpResult::Recorded, move || {
+                    actions::record(&ctx, &decision, &[]).map_err(|f| f.to_string())
+                });
+            }
             Effect::NextVersions { op, service } => {
                 blocking(tx, op, OpResult::NextVersions, move || {
                     Ok((service.clone(), actions::next_versions(&ctx, &service)))
@@ -195,15 +157,6 @@ impl Backend for Live {
                     actions::current_notes(&ctx, &service, &release, Some(&env), &observations)
                         .map(|n| n.markdown)
                         .map_err(|f| f.to_string())
-                });
-            }
-            // The runner performs it (it owns the terminal); a backend never sees one.
-            Effect::EditNotes { op, .. } => {
-                let _ = tx.send(Msg::OpFinished {
-                    op,
-                    result: OpResult::NotesSaved(Err(
-                        "internal: the editor is run by the console's runner".to_string(),
-                    )),
                 });
             }
             Effect::SaveNotes {
@@ -258,7 +211,9 @@ impl Backend for Live {
             Effect::FastProbe { service, env, on } => {
                 self.with_prober(|p| p.fast(&service, &env, on));
             }
-            Effect::Quit => {}
+            // The runner performs the editor itself (it owns the terminal), and quitting is the
+            // state's: neither reaches a backend.
+            Effect::EditNotes { .. } | Effect::Quit => {}
         }
     }
 }

@@ -53,7 +53,7 @@ impl Live {
                 .collect();
             let (ptx, mut prx) = unbounded_channel();
             let targets = crate::probe::targets(&ctx.config, &releases);
-            let started = Prober::spawn(crate::probe::http_client(), targets, ctx.trusted, ptx);
+            let started = Prober::spawn(ctx.http.clone(), targets, ctx.trusted, ptx);
             if let Ok(mut slot) = prober.lock() {
                 *slot = Some(started);
             }

@@ -1,4 +1,4 @@
-//! The event log behind a [`super::context::Context`]: the local file (default) or the git
+//! The event log behind a [`crate::app::Context`]: the local file (default) or the git
 //! backend shared through a remote. Actions see one interface; only `log --verify`, the sync
 //! command and the console's watcher care which it is.
 
@@ -7,10 +7,10 @@ use std::sync::{Mutex, PoisonError};
 
 use jiff::Timestamp;
 
+use super::{Appended, EventLog, read_events};
 use crate::domain::config::{Config, StateBackend};
 use crate::domain::event::{Event, EventBody};
 use crate::gitlog::{self, GitLog, SyncReport};
-use crate::store::{Appended, EventLog, read_events};
 
 /// An open event log of either kind.
 pub enum StateLog {

@@ -12,7 +12,18 @@ use crate::domain::sanitize::truncate;
 
 use super::output::{age, emit, json, pad, warn_all};
 
-pub async fn status(
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print the board as one JSON document (`services[].targets[]`).
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 when any target is not healthy, naming each on stderr (for scripts and
+    /// monitors).
+    #[arg(long)]
+    pub check: bool,
+}
+
+pub async fn run(
     config: Option<&Path>,
     read_only: bool,
     as_json: bool,
