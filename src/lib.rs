@@ -5,6 +5,7 @@
 //! - `store`: the append-only, hash-chained event log.
 //! - `git`: releases, changelogs and tags from real repositories.
 //! - `probe`, `deploy`, `trust`: the live world (health probes, deployers, trusted commands).
+//! - `traffic`: traffic routers in front of slotted targets (HAProxy, Caddy, HTTP, commands).
 //! - `publish`: release notes sent through the configured channels.
 //! - `sign`: SSH signatures on events (ssh-keygen), allowed signers from the remote's default
 //!   branch.
@@ -25,5 +26,6 @@ pub mod probe;
 pub mod publish;
 pub mod sign;
 pub mod store;
+pub mod traffic;
 pub mod trust;
 pub mod tui;

@@ -169,6 +169,36 @@ pub enum Command {
     /// signatures against allowed signers, count, approvers, service, environment, release and
     /// commit — then exit 0 (or run the command after `--`), else exit 3 naming why.
     VerifyApprovals(VerifyApprovalsArgs),
+    /// A slotted target: its slots, the router's weights, each slot's release, the rollout.
+    Traffic {
+        service: String,
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Blue-green: all traffic to the idle slot, once its probe reports its release healthy.
+    Switch {
+        service: String,
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// The rollout in progress: continue it, go straight to 100 %, or put all traffic back.
+    Rollout {
+        service: String,
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        #[arg(long, conflicts_with_all = ["full", "abort"], required_unless_present_any = ["full", "abort"])]
+        resume: bool,
+        #[arg(long, conflicts_with = "abort")]
+        full: bool,
+        #[arg(long)]
+        abort: bool,
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 /// `shipdeck verify-approvals`: every flag is one value, so a webhook hook can pass each from

@@ -148,12 +148,19 @@ pub async fn promote(
     if !plan.allowed() {
         return Err(actions::blocked(&plan));
     }
+    let slotted = ctx.config.exposure.traffic(service, env).is_some();
+    if slotted {
+        super::traffic::print_rollout_plan(&ctx, &plan, None, true).await?;
+    }
     confirm(
         &format!("promote {} to {}", release.name, env),
         env,
         plan.protected,
         yes,
     )?;
+    if slotted {
+        return super::traffic::promote(&ctx, &plan, no_wait).await;
+    }
     run(&ctx, &plan, no_wait).await
 }
 
@@ -174,6 +181,9 @@ pub async fn rollback(
     let release = rollback_target(&ctx, service, env, to, &observations)?;
     let plan = rollback_plan(&ctx, service, &release, env, &observations).await?;
     print_plan(&plan);
+    if ctx.config.exposure.traffic(service, env).is_some() {
+        return super::traffic::rollback(&ctx, &plan, yes, no_wait).await;
+    }
     confirm(
         &format!("roll {service} in {env} back to {}", release.name),
         env,

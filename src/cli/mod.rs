@@ -8,6 +8,7 @@ mod deploys;
 mod logging;
 mod notes;
 mod output;
+mod traffic;
 mod verify_approvals;
 mod verify_log;
 
@@ -159,5 +160,30 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Log { json, verify }) => commands::log(config, read_only, json, verify),
         Some(Command::Sync { restore }) => commands::sync(config, read_only, restore),
         Some(Command::VerifyApprovals(args)) => verify_approvals::run(&args, config),
+        Some(Command::Traffic { service, env, json }) => {
+            runtime.block_on(traffic::traffic(config, read_only, &service, &env, json))
+        }
+        Some(Command::Switch { service, env, yes }) => {
+            runtime.block_on(traffic::switch(config, read_only, &service, &env, yes))
+        }
+        Some(Command::Rollout {
+            service,
+            env,
+            full,
+            abort,
+            yes,
+            ..
+        }) => {
+            let action = if abort {
+                traffic::RolloutAction::Abort
+            } else if full {
+                traffic::RolloutAction::Full
+            } else {
+                traffic::RolloutAction::Resume
+            };
+            runtime.block_on(traffic::rollout(
+                config, read_only, &service, &env, action, yes,
+            ))
+        }
     }
 }

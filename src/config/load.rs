@@ -146,6 +146,14 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
         None => Vec::new(),
     };
 
+    let exposure = super::traffic::exposure(
+        &mut doc,
+        top.get("services"),
+        top.get("environments"),
+        &env_names,
+        dir,
+    );
+
     let channels = match top.get("channels") {
         Some(node) => doc
             .array(node, "channels")
@@ -192,6 +200,7 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
             freezes,
             checklists: templates,
             channels,
+            exposure,
         }),
         _ => Err(finish(doc)),
     }

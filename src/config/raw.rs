@@ -112,6 +112,9 @@ pub struct CheckGate {
     pub equals: Option<Spanned<String>>,
     pub command: Option<Spanned<Vec<Spanned<String>>>>,
     pub timeout: Option<Spanned<String>>,
+    /// Also runs during every pause of a rollout (read by `crate::config::traffic`).
+    #[allow(dead_code)]
+    pub analysis: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -148,6 +151,9 @@ pub struct Service {
     #[allow(dead_code)]
     pub env: Option<IgnoredAny>,
     pub verify_timeout: Option<Spanned<String>>,
+    /// Read by `crate::config::traffic`.
+    #[allow(dead_code)]
+    pub traffic: Option<IgnoredAny>,
 }
 
 /// `[services.env.NAME]`.
@@ -158,6 +164,9 @@ pub struct Override {
     pub health: Option<IgnoredAny>,
     #[allow(dead_code)]
     pub deploy: Option<IgnoredAny>,
+    /// Read by `crate::config::traffic`.
+    #[allow(dead_code)]
+    pub traffic: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -257,4 +266,45 @@ pub struct ChecklistItem {
     pub stage: Option<Stage>,
     pub required: Option<bool>,
     pub auto: Option<Auto>,
+}
+
+/// `traffic = { kind = "haproxy" | "caddy" | "http" | "command", … }`: every kind's keys; which
+/// belong to the kind written is checked in `crate::config::traffic`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Traffic {
+    #[allow(dead_code)]
+    pub kind: IgnoredAny,
+    pub slots: Spanned<Vec<Spanned<String>>>,
+    pub steps: Option<Spanned<Vec<Spanned<TrafficStep>>>>,
+    pub timeout: Option<Spanned<String>>,
+    pub address: Option<Spanned<String>>,
+    pub backend: Option<Spanned<String>>,
+    pub admin: Option<Spanned<String>>,
+    pub route: Option<Spanned<String>>,
+    pub dials: Option<BTreeMap<String, Spanned<String>>>,
+    pub url: Option<Spanned<String>>,
+    pub weights: Option<BTreeMap<String, Spanned<String>>>,
+    pub write: Option<Spanned<TrafficWrite>>,
+    pub read: Option<Spanned<Vec<Spanned<String>>>>,
+    pub command: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficStep {
+    pub weight: Spanned<i64>,
+    pub pause: Option<Spanned<String>>,
+}
+
+/// An `http` router's write request.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficWrite {
+    pub method: Option<Spanned<String>>,
+    pub url: Spanned<String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, Spanned<String>>,
+    pub body: Option<Spanned<String>>,
+    pub auth: Option<Spanned<Auth>>,
 }

@@ -25,6 +25,8 @@ pub struct Config {
     pub checklists: BTreeMap<String, ChecklistTemplate>,
     /// Where release notes are published (`[[channels]]`), in the order written.
     pub channels: Vec<super::channel::Channel>,
+    /// Slotted targets and their traffic routers (`traffic` tables), and analysis gates.
+    pub exposure: super::traffic::Exposure,
 }
 
 #[derive(Debug, Clone)]
@@ -245,6 +247,17 @@ pub enum ProbeSource {
     Http { url: String },
     /// A command's argv (templated); exit 0 is up, its stdout is the body.
     Command { argv: Vec<String> },
+    /// A slotted target: the router is read and the live slot's own probe answers for the
+    /// target (built by `crate::probe::targets`, never written in a file).
+    Routed(Box<RoutedProbe>),
+}
+
+/// The probe of a slotted target: its router and each slot's probe, templates expanded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoutedProbe {
+    pub traffic: super::traffic::TrafficSpec,
+    /// (slot, its probe) in the order the slots are written.
+    pub slots: Vec<(String, ProbeSpec)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

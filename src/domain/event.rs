@@ -207,6 +207,41 @@ pub enum Fact {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         replaces: Option<String>,
     },
+    /// A promotion into a slotted target began: `deployment` (the id of the `deploy-requested`
+    /// that follows) goes to slot `to` and traffic moves from `from` in `steps`.
+    RolloutStarted {
+        deployment: String,
+        from: String,
+        to: String,
+        steps: Vec<RolloutStep>,
+        /// What the router held when it began.
+        weights: super::traffic::Weights,
+    },
+    /// The router was changed and read back holding `after`. `step` is the rollout's step it
+    /// made (none for an abort's or a switch's move back).
+    TrafficShifted {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deployment: Option<String>,
+        /// The slot that gained (or, moving back, kept) the traffic.
+        slot: String,
+        before: super::traffic::Weights,
+        after: super::traffic::Weights,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<usize>,
+        /// The router calls made, as one line.
+        #[serde(default)]
+        call: String,
+    },
+    /// A rollout stopped with all traffic back on its old slot.
+    RolloutAborted { deployment: String, reason: String },
+}
+
+/// One step of a rollout as recorded: the new slot's weight and the pause after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolloutStep {
+    pub weight: u32,
+    #[serde(default)]
+    pub pause_secs: u64,
 }
 
 fn yes() -> bool {
@@ -244,6 +279,9 @@ impl Fact {
             Fact::Tagged { .. } => "tagged",
             Fact::NotesPublished { .. } => "notes-published",
             Fact::NotesEdited { .. } => "notes-edited",
+            Fact::RolloutStarted { .. } => "rollout-started",
+            Fact::TrafficShifted { .. } => "traffic-shifted",
+            Fact::RolloutAborted { .. } => "rollout-aborted",
         }
     }
 }

@@ -14,6 +14,8 @@ pub mod ledger;
 pub mod notes;
 pub mod observation;
 pub mod release;
+pub mod rollout;
 pub mod sanitize;
 pub mod signature;
 pub mod template;
+pub mod traffic;

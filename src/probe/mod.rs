@@ -10,7 +10,7 @@
 
 mod backoff;
 mod client;
-mod command;
+pub(crate) mod command;
 mod fetch;
 mod once;
 mod prober;
@@ -20,7 +20,7 @@ mod target;
 pub use backoff::{MAX_BACKOFF, backoff_delay};
 pub use client::{http_client, raise_open_file_limit};
 pub use fetch::{BODY_CAP, read_capped};
-pub use once::{UNTRUSTED_DETAIL, probe_once};
+pub use once::{UNTRUSTED_DETAIL, probe_once, slot_target};
 pub use prober::{DEFAULT_INTERVAL, FAST_INTERVAL, ProbeEvent, Prober};
 pub use refresh::{DEFAULT_CONCURRENCY, probe_concurrency, refresh_all};
-pub use target::{Target, targets, targets_and_skipped};
+pub use target::{Target, slot_spec, targets, targets_and_skipped};

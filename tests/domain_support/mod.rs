@@ -218,5 +218,6 @@ pub fn config(prod_gates: Vec<Gate>, freezes: Vec<Freeze>) -> Config {
         freezes,
         checklists,
         channels: Vec::new(),
+        exposure: shipdeck::domain::traffic::Exposure::default(),
     }
 }

@@ -138,6 +138,7 @@ pub fn config(services: &[&str]) -> Config {
         }],
         checklists,
         channels: Vec::new(),
+        exposure: shipdeck::domain::traffic::Exposure::default(),
     }
 }
 

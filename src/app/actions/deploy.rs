@@ -218,7 +218,9 @@ pub fn settle(
     let (_, ledger) = ctx.ledger()?;
     let mut recorded = Vec::new();
     for d in ledger.deployments() {
-        if !matches!(d.state, DeploymentState::InFlight) {
+        // A rollout's outcome is its driver's to record (`rollout`): the target's observation
+        // is the live slot's, not the slot being rolled out to.
+        if !matches!(d.state, DeploymentState::InFlight) || ledger.is_rollout(&d.id) {
             continue;
         }
         let since = d.accepted_at.unwrap_or(d.requested_at);

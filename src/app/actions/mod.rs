@@ -8,6 +8,8 @@ mod observe;
 mod plan;
 mod query;
 mod record;
+pub mod rollout;
+pub mod traffic;
 
 pub use deploy::{
     blocked, observe_and_settle, promote, rollback_plan, rollback_target, settle, wait_for_outcome,

@@ -166,7 +166,14 @@ pub(super) async fn build(
             .unwrap_or_default(),
         _ => Vec::new(),
     };
+    let slotted = ctx.config.exposure.traffic(service, env).is_some();
     let call = svc.deployer_for(env).map(|spec| {
+        // A slotted target deploys to its idle slot, known once the router is read.
+        let spec = &if slotted {
+            crate::domain::traffic::deployer_for_slot(spec, "<idle-slot>")
+        } else {
+            spec.clone()
+        };
         let req = request(
             ctx,
             (&events, &ledger),

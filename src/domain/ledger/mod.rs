@@ -40,6 +40,9 @@ pub struct Ledger {
     notes_edits: BTreeMap<(String, String), NotesEdit>,
     /// (service, tag) pairs recorded by `tagged` events.
     tagged: BTreeSet<(String, String)>,
+    /// Deployments that are rollouts into a slotted target (`crate::domain::rollout` folds
+    /// their steps); their outcome is the rollout's to record.
+    rollouts: BTreeSet<String>,
 }
 
 impl Ledger {
@@ -194,7 +197,16 @@ impl Ledger {
                     },
                 );
             }
+            Fact::RolloutStarted { deployment, .. } => {
+                self.rollouts.insert(deployment);
+            }
+            Fact::TrafficShifted { .. } | Fact::RolloutAborted { .. } => {}
         }
+    }
+
+    /// Whether deployment `id` is a rollout into a slotted target.
+    pub fn is_rollout(&self, id: &str) -> bool {
+        self.rollouts.contains(id)
     }
 
     /// The first outcome wins: later ones, and outcomes of unknown deployments, are ignored.
