@@ -18,10 +18,7 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
-#[path = "../common/mod.rs"]
-pub mod common;
-
-pub use common::{bin, git, shipdeck, stderr, stdout, wait_for};
+pub use crate::common::{bin, git, shipdeck, stderr, stdout, wait_for};
 
 /// What each slot runs and whether it is healthy; the deploy requests seen.
 #[derive(Default)]

@@ -1,7 +1,7 @@
 //! Blue-green through a real Caddy (admin API on a loopback port): Caddy 2.6 has no weighted
 //! balancing, so a `caddy` router switches whole, and `check` refuses canary steps for it.
 
-mod traffic_support;
+use crate::traffic_support;
 
 use traffic_support::{Caddy, Slots, kinds, project, shipdeck, stderr, stdout, through};
 

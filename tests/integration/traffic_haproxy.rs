@@ -1,7 +1,7 @@
 //! Blue-green and canary rollouts through a real HAProxy (runtime API on a loopback port), with
 //! two real HTTP slot servers behind it; the test reads the router itself.
 
-mod traffic_support;
+use crate::traffic_support;
 
 use traffic_support::{
     Haproxy, Slots, kinds, project, shipdeck, spawn, stderr, stdout, through, wait_weights,

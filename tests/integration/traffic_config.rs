@@ -1,6 +1,6 @@
 //! The `traffic` table as `check` reads it: every problem with file:line:col and the key.
 
-mod traffic_support;
+use crate::traffic_support;
 
 use traffic_support::{Slots, project, shipdeck, stderr};
 
