@@ -266,6 +266,7 @@ pub struct ChecklistItem {
     pub stage: Option<Stage>,
     pub required: Option<bool>,
     pub auto: Option<Auto>,
+    pub needs_note: Option<bool>,
 }
 
 /// `traffic = { kind = "haproxy" | "caddy" | "http" | "command", … }`: every kind's keys; which

@@ -18,4 +18,5 @@ pub mod rollout;
 pub mod sanitize;
 pub mod signature;
 pub mod template;
+pub mod time;
 pub mod traffic;
