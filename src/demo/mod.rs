@@ -7,6 +7,7 @@ mod config;
 mod env_server;
 pub mod history;
 mod repo;
+mod router;
 mod seed;
 mod world;
 

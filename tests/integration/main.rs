@@ -72,6 +72,7 @@ mod store_log;
 mod store_read_only;
 mod traffic_caddy;
 mod traffic_config;
+mod traffic_faults;
 mod traffic_haproxy;
 mod truth_board;
 mod truth_headless;

@@ -26,6 +26,51 @@ pub struct World {
     pub releases: BTreeMap<String, String>,
     pub healthy: BTreeMap<String, bool>,
     pub deploys: Vec<(String, String)>,
+    /// The `http` router's weights (`GET`/`PUT /router` on the control server).
+    pub router: BTreeMap<String, u32>,
+    pub router_mode: RouterMode,
+    /// Slots whose health never answers (a probe of them times out: unreachable).
+    pub hung: std::collections::BTreeSet<String>,
+}
+
+/// How the test's `http` router answers.
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+pub enum RouterMode {
+    #[default]
+    Fine,
+    /// HTML instead of JSON.
+    Garbage,
+    /// Answers after 10 s.
+    Slow,
+}
+
+async fn router_read(State(world): State<Shared>) -> axum::response::Response {
+    let (mode, weights) = {
+        let w = world.lock().expect("not poisoned");
+        (w.router_mode, w.router.clone())
+    };
+    match mode {
+        RouterMode::Fine => serde_json::to_string(&weights)
+            .unwrap_or_default()
+            .into_response(),
+        RouterMode::Garbage => "<html>502 Bad Gateway</html>".into_response(),
+        RouterMode::Slow => {
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            "{}".into_response()
+        }
+    }
+}
+
+async fn router_write(State(world): State<Shared>, body: String) -> axum::response::Response {
+    let mode = world.lock().expect("not poisoned").router_mode;
+    if mode == RouterMode::Slow {
+        tokio::time::sleep(Duration::from_secs(10)).await;
+    }
+    let Ok(weights) = serde_json::from_str::<BTreeMap<String, u32>>(&body) else {
+        return (StatusCode::BAD_REQUEST, "weights as JSON").into_response();
+    };
+    world.lock().expect("not poisoned").router = weights;
+    (StatusCode::OK, "ok").into_response()
 }
 
 pub type Shared = Arc<Mutex<World>>;
@@ -47,6 +92,10 @@ async fn slot_page(State((world, slot)): State<(Shared, String)>) -> impl IntoRe
 }
 
 async fn health(State(world): State<Shared>, UrlPath(slot): UrlPath<String>) -> impl IntoResponse {
+    let hung = world.lock().expect("not poisoned").hung.contains(&slot);
+    if hung {
+        tokio::time::sleep(Duration::from_mins(1)).await;
+    }
     let w = world.lock().expect("not poisoned");
     let release = w.releases.get(&slot).cloned().unwrap_or_default();
     let ok = w.healthy.get(&slot).copied().unwrap_or(false);
@@ -101,6 +150,8 @@ impl Slots {
                 let mut w = world.lock().expect("not poisoned");
                 w.releases.insert(slot.to_string(), release.to_string());
                 w.healthy.insert(slot.to_string(), true);
+                w.router
+                    .insert(slot.to_string(), if slot == "blue" { 100 } else { 0 });
             }
             let app = Router::new()
                 .fallback(slot_page)
@@ -118,6 +169,7 @@ impl Slots {
         let app = Router::new()
             .route("/{slot}/health", axum::routing::get(health))
             .route("/deploy/{slot}", axum::routing::post(deploy))
+            .route("/router", axum::routing::get(router_read).put(router_write))
             .with_state(world.clone());
         let control = runtime.block_on(async {
             let l = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -145,6 +197,31 @@ impl Slots {
             .expect("not poisoned")
             .healthy
             .insert(slot.to_string(), ok);
+    }
+
+    pub fn set_unreachable(&self, slot: &str) {
+        self.world
+            .lock()
+            .expect("not poisoned")
+            .hung
+            .insert(slot.to_string());
+    }
+
+    pub fn set_router_mode(&self, mode: RouterMode) {
+        self.world.lock().expect("not poisoned").router_mode = mode;
+    }
+
+    /// The `http` router's weights as the test's router holds them.
+    pub fn router(&self) -> BTreeMap<String, u32> {
+        self.world.lock().expect("not poisoned").router.clone()
+    }
+
+    /// The `traffic` table of an `http` router served by the control server.
+    pub fn http_table(&self, steps: &str) -> String {
+        let c = self.control;
+        format!(
+            "  kind = \"http\"\n  url = \"http://{c}/router\"\n  write = {{ url = \"http://{c}/router\" }}\n  slots = [\"blue\", \"green\"]\n  timeout = \"1s\"\n{steps}"
+        )
     }
 
     pub fn set_release(&self, slot: &str, release: &str) {
