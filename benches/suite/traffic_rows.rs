@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use super::report::{Peer, Row};
+use super::report::{Budget, Peer, Row};
 use super::timing::{best_interleaved, ms, on_path, run, wait_for};
 
 const RUNS: usize = 9;
@@ -182,7 +182,8 @@ pub fn rows(root: &Path, binary: &Path) -> Vec<Row> {
             name: "one raw runtime-API command".into(),
             value: ms(peer),
         },
-        budget: None,
+        // DESIGN.md: a rollout step costs the router's own call plus under 50 ms.
+        budget: Some(Budget::Max(ms(peer) + 50.0)),
         rerun,
         timed,
     }]

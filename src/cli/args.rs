@@ -228,37 +228,75 @@ pub enum Command {
         #[arg(long)]
         restore: bool,
     },
+    /// Feature flags × environments from the `[[flags]]` flag services, with drift.
+    Flags {
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+        /// Only the flags of this service.
+        #[arg(long, value_name = "SERVICE")]
+        service: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Turn a feature flag on or off in an environment, or set its rollout percentage.
+    Flag {
+        name: String,
+        #[arg(long, value_name = "ENV", global = true)]
+        env: Option<String>,
+        #[arg(long, value_name = "TEXT", global = true)]
+        note: Option<String>,
+        /// Confirm without asking (a protected environment still needs this flag in scripts).
+        #[arg(long, global = true)]
+        yes: bool,
+        /// Pass a freeze that would block turning it on or raising it, for this reason.
+        #[arg(long, value_name = "TEXT", global = true)]
+        reason: Option<String>,
+        #[command(subcommand)]
+        action: FlagCommand,
+    },
     /// For deploy endpoints: check the approvals a deployer passed (`{{approvals_json}}`) —
     /// signatures against allowed signers, count, approvers, service, environment, release and
     /// commit — then exit 0 (or run the command after `--`), else exit 3 naming why.
     VerifyApprovals(VerifyApprovalsArgs),
     /// A slotted target: its slots, the router's weights, each slot's release, the rollout.
     Traffic {
+        /// The service, as named in the configuration.
         service: String,
+        /// The environment whose slots to show.
         #[arg(long, value_name = "ENV")]
         env: String,
+        /// Print JSON (the shape is in the README).
         #[arg(long)]
         json: bool,
     },
     /// Blue-green: all traffic to the idle slot, once its probe reports its release healthy.
     Switch {
+        /// The service, as named in the configuration.
         service: String,
+        /// The environment to switch.
         #[arg(long, value_name = "ENV")]
         env: String,
+        /// Confirm without asking (a protected environment still needs this flag in scripts).
         #[arg(long)]
         yes: bool,
     },
     /// The rollout in progress: continue it, go straight to 100 %, or put all traffic back.
     Rollout {
+        /// The service, as named in the configuration.
         service: String,
+        /// The environment of the rollout.
         #[arg(long, value_name = "ENV")]
         env: String,
+        /// Drive it on from where it stands: the pause left, then the next steps.
         #[arg(long, conflicts_with_all = ["full", "abort"], required_unless_present_any = ["full", "abort"])]
         resume: bool,
+        /// Shift all traffic to the new slot now (once it verifies).
         #[arg(long, conflicts_with = "abort")]
         full: bool,
+        /// Put all traffic back on the old slot (one confirmation; never gated).
         #[arg(long)]
         abort: bool,
+        /// Confirm without asking.
         #[arg(long)]
         yes: bool,
     },
@@ -328,6 +366,17 @@ pub enum DemoAction {
         /// Where the demo's repository, configuration and event log are made (anew).
         #[arg(long, value_name = "DIR")]
         dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum FlagCommand {
+    On,
+    Off,
+    /// Set the percentage of its gradual rollout (0–100).
+    Rollout {
+        #[arg(value_parser = clap::value_parser!(u8).range(0..=100))]
+        percent: u8,
     },
 }
 

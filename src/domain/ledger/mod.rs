@@ -205,7 +205,11 @@ impl Ledger {
             Fact::RolloutStarted { deployment, .. } => {
                 self.rollouts.insert(deployment);
             }
-            Fact::TrafficShifted { .. } | Fact::RolloutAborted { .. } => {}
+            // Flags have no release: their history is read by `domain::flag_change`; a
+            // rollout's steps by `domain::rollout`.
+            Fact::FlagChanged { .. }
+            | Fact::TrafficShifted { .. }
+            | Fact::RolloutAborted { .. } => {}
         }
     }
 

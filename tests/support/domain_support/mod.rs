@@ -219,6 +219,7 @@ pub fn config(prod_gates: Vec<Gate>, freezes: Vec<Freeze>) -> Config {
         freezes,
         checklists,
         channels: Vec::new(),
+        flags: Vec::new(),
         exposure: shipdeck::domain::traffic::Exposure::default(),
     }
 }
