@@ -230,19 +230,24 @@ pub enum Command {
     },
     /// Feature flags × environments from the `[[flags]]` flag services, with drift.
     Flags {
+        /// Only this environment.
         #[arg(long, value_name = "ENV")]
         env: Option<String>,
         /// Only the flags of this service.
         #[arg(long, value_name = "SERVICE")]
         service: Option<String>,
+        /// Print JSON.
         #[arg(long)]
         json: bool,
     },
     /// Turn a feature flag on or off in an environment, or set its rollout percentage.
     Flag {
+        /// The flag's name in its flag service.
         name: String,
+        /// The environment to change it in.
         #[arg(long, value_name = "ENV", global = true)]
         env: Option<String>,
+        /// A note recorded with the change.
         #[arg(long, value_name = "TEXT", global = true)]
         note: Option<String>,
         /// Confirm without asking (a protected environment still needs this flag in scripts).
@@ -371,10 +376,13 @@ pub enum DemoAction {
 
 #[derive(Debug, Clone, Copy, Subcommand)]
 pub enum FlagCommand {
+    /// Turn it on.
     On,
+    /// Turn it off.
     Off,
     /// Set the percentage of its gradual rollout (0–100).
     Rollout {
+        /// The share of users, in percent.
         #[arg(value_parser = clap::value_parser!(u8).range(0..=100))]
         percent: u8,
     },
