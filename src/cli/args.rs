@@ -149,6 +149,9 @@ pub enum Command {
         /// Publish only through this channel (repeatable).
         #[arg(long = "channel", value_name = "NAME", requires = "publish")]
         channels: Vec<String>,
+        /// Publish without asking (the notes are text anyone who can append to the log wrote).
+        #[arg(long, requires = "publish")]
+        yes: bool,
     },
     /// The event log.
     Log {

@@ -143,6 +143,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             edit,
             publish,
             channels,
+            yes,
         }) => runtime.block_on(notes::notes(
             config,
             read_only,
@@ -154,6 +155,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
                 edit,
                 publish,
                 channels,
+                yes,
             },
         )),
         Some(Command::Log { json, verify }) => commands::log(config, read_only, json, verify),
