@@ -41,9 +41,6 @@ pub fn overrides() -> Vec<(String, String)> {
         ("core.alternateRefsCommand".into(), "true".into()),
         ("protocol.ext.allow".into(), "never".into()),
         ("protocol.fd.allow".into(), "never".into()),
-        // A `core.gitProxy` from the repository would win over any value given here (the
-        // first match counts), so the plain git:// transport, the only one it serves, is off.
-        ("protocol.git.allow".into(), "never".into()),
         // An empty value clears every helper configured so far; the user's own come back.
         ("credential.helper".into(), String::new()),
     ];
@@ -64,6 +61,11 @@ pub fn apply(cmd: &mut Command) {
     }
     if let Some(ssh) = ssh_command() {
         cmd.env("GIT_SSH_COMMAND", ssh);
+    }
+    if !repository_trusted() && std::env::var_os("GIT_PROXY_COMMAND").is_none() {
+        // A set (even empty) GIT_PROXY_COMMAND is looked at before any `core.gitProxy`, and
+        // the first value found counts: the repository's proxy program never runs.
+        cmd.env("GIT_PROXY_COMMAND", "");
     }
 }
 

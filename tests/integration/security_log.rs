@@ -2,9 +2,7 @@
 //! shared ref, or write access to the file), each through the real binary on real git
 //! repositories and real files.
 
-#[allow(clippy::duplicate_mod)] // gitlog_support loads it too, privately
-mod common;
-mod gitlog_support;
+use crate::{common, gitlog_support};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! Security (#10): what shipdeck sends out and writes, under a hostile log or endpoint: the
 //! `file` notes channel's reach, real files and the real binary.
 
-mod notes_support;
+use crate::notes_support;
 
 use notes_support::{project_with, run, stderr};
 

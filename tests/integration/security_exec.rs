@@ -1,7 +1,7 @@
 //! Security (#10): code execution from an untrusted checkout, through git's repository-local
 //! settings and through a race on the trust check; real git, real files, the real binary.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
