@@ -18,4 +18,4 @@ pub use notes::{
 pub use observe::{observe, observe_target, running_release};
 pub use plan::{Plan, plan};
 pub use query::{Changelog, changelog, next_versions, notes, releases, resolve_release};
-pub use record::{approve, checklists_of, note_item, override_gate, tag, tick};
+pub use record::{approve, checklists_of, note_item, override_gate, tag, tick, tick_seen};
