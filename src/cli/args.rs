@@ -201,6 +201,9 @@ pub enum Command {
         /// Publish only through this channel (repeatable).
         #[arg(long = "channel", value_name = "NAME", requires = "publish")]
         channels: Vec<String>,
+        /// Publish without asking (the notes are text anyone who can append to the log wrote).
+        #[arg(long, requires = "publish")]
+        yes: bool,
     },
     /// The event log, oldest first.
     Log {

@@ -102,7 +102,7 @@ fn start_demo_in_background() -> Result<std::path::PathBuf, Failure> {
 pub fn check(config: Option<&Path>) -> Result<u8, Failure> {
     let cwd = std::env::current_dir().or_fail("could not read the working directory")?;
     let path = crate::config::discover(config, &cwd).map_err(|e| Failure::usage(e.to_string()))?;
-    let cfg = crate::config::load(&path).map_err(|e| Failure::usage(e.to_string()))?;
+    let (cfg, bytes) = crate::config::read(&path).map_err(|e| Failure::usage(e.to_string()))?;
     warn_all(&crate::config::warnings(&cfg));
     let gates: usize = cfg.environments.iter().map(|e| e.gates.len()).sum();
     println!(
@@ -125,7 +125,9 @@ pub fn check(config: Option<&Path>) -> Result<u8, Failure> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    if crate::trust::needs_trust(&cfg) && !crate::trust::is_trusted(&cfg.path).unwrap_or(false) {
+    if crate::trust::needs_trust(&cfg)
+        && !crate::trust::is_trusted_content(&cfg.path, &bytes).unwrap_or(false)
+    {
         println!(
             "note: this configuration runs commands; none will run until you review it and run \
              `shipdeck trust`"
@@ -138,8 +140,8 @@ pub fn check(config: Option<&Path>) -> Result<u8, Failure> {
 pub fn trust(config: Option<&Path>) -> Result<u8, Failure> {
     let cwd = std::env::current_dir().or_fail("could not read the working directory")?;
     let path = crate::config::discover(config, &cwd).map_err(|e| Failure::usage(e.to_string()))?;
-    let cfg = crate::config::load(&path).map_err(|e| Failure::usage(e.to_string()))?;
-    crate::trust::trust(&cfg.path).or_fail("could not record the trust")?;
+    let (cfg, bytes) = crate::config::read(&path).map_err(|e| Failure::usage(e.to_string()))?;
+    crate::trust::trust_content(&cfg.path, &bytes).or_fail("could not record the trust")?;
     println!(
         "trusted {} as it is now; editing it withdraws the trust",
         cfg.path.display()
@@ -506,7 +508,7 @@ pub fn log(
     let now = now();
     let since = filter.since(now)?;
     let tz = local_zone();
-    let (events, _) = ctx.ledger()?;
+    let (events, _) = ctx.ledger_shown()?;
     let mut text = String::new();
     for e in events.iter().filter(|e| {
         filter
@@ -554,6 +556,14 @@ fn verify_shared(git: &crate::gitlog::GitLog) -> Result<u8, Failure> {
     let foreign = git
         .foreign()
         .map_err(|e| Failure::failed(format!("could not read the shared log: {e}")))?;
+    if let Some(damage) = crate::store::integrity::first_bad(&events, false) {
+        return Err(Failure::log(format!(
+            "{}: event {} on the ref failed verification: {}",
+            git.place(),
+            damage.line,
+            damage.reason
+        )));
+    }
     if let Some(bad) = foreign.first() {
         return Err(Failure::log(format!(
             "{}: commit {} failed verification: {}{}",

@@ -150,6 +150,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             edit,
             publish,
             channels,
+            yes,
         }) => runtime.block_on(notes::notes(
             config,
             read_only,
@@ -165,6 +166,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
                 edit,
                 publish,
                 channels,
+                yes,
             },
         )),
         Some(Command::Log {

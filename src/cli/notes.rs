@@ -23,6 +23,8 @@ pub struct NotesArgs {
     pub edit: bool,
     pub publish: bool,
     pub channels: Vec<String>,
+    /// Publish without asking.
+    pub yes: bool,
 }
 
 fn edited_line(current: &CurrentNotes) -> Option<String> {
@@ -68,6 +70,25 @@ pub async fn notes(
     }
 
     if args.publish {
+        // The text comes from the log (anyone who can append edits it) and goes out in the
+        // project's name, files included: say what goes where and who wrote it, then ask.
+        let author = current.edited.as_ref().map_or_else(
+            || "a draft from the changelog".to_string(),
+            |e| {
+                format!(
+                    "last edited by {}",
+                    crate::domain::sanitize::sanitize(&e.actor)
+                )
+            },
+        );
+        let targets = actions::publish_targets(&ctx, &args.channels)?;
+        eprintln!(
+            "publishing the notes of {service} {} ({author}, {} bytes) to: {}",
+            release.name,
+            current.markdown.len(),
+            targets.join(", ")
+        );
+        super::confirm::confirm("publish the release notes", "", false, args.yes)?;
         let publication = actions::publish(
             &ctx,
             service,

@@ -117,6 +117,18 @@ pub fn channels(doc: &mut Doc<'_>, items: &[Node<'_>], dir: &Path) -> Vec<Channe
                         "expected a file path like \"release-notes/{{service}}-{{release}}.md\"",
                     );
                 }
+                let written = f.path.get_ref();
+                if written.starts_with('/')
+                    || written.starts_with('~')
+                    || written.split('/').any(|part| part == "..")
+                {
+                    doc.report(
+                        &f.path.span(),
+                        &key,
+                        "a file channel writes only inside the configuration's directory: \
+                         expected a relative path without `..`",
+                    );
+                }
                 ChannelKind::File {
                     path: template(doc, &f.path, &key),
                 }

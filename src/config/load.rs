@@ -32,15 +32,47 @@ const PROBE_INTERVAL: Duration = Duration::from_secs(10);
 
 /// Reads and validates the configuration at `path`.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let src = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    read(path).map(|(config, _)| config)
+}
+
+/// Like [`load`], also returning the exact bytes that were parsed: whether the configuration is
+/// trusted must be decided on those (`trust::is_trusted_content`), never on a second read that
+/// someone could have swapped the file under.
+pub fn read(path: &Path) -> Result<(Config, Vec<u8>), ConfigError> {
+    let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),
         source,
     })?;
+    let shown = path.display().to_string();
+    let src = match std::str::from_utf8(&bytes) {
+        Ok(src) => src,
+        Err(e) => return Err(not_utf8(&bytes, &e, &shown)),
+    };
     let file = absolute(path);
     let dir = file
         .parent()
         .map_or_else(|| file.clone(), Path::to_path_buf);
-    from_source(&src, &path.display().to_string(), &file, &dir)
+    let config = from_source(src, &shown, &file, &dir)?;
+    Ok((config, bytes))
+}
+
+/// A file that is not UTF-8, located at the first bad byte.
+fn not_utf8(bytes: &[u8], error: &std::str::Utf8Error, shown: &str) -> ConfigError {
+    let valid = error.valid_up_to();
+    // The prefix before the first bad byte is valid UTF-8 by definition.
+    let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+    let (line, col) = super::error::line_col(before, valid);
+    ConfigError::Invalid(vec![super::Problem {
+        file: shown.to_string(),
+        line,
+        col,
+        key: String::new(),
+        message: format!(
+            "the file is not valid UTF-8 (byte 0x{:02x} at offset {valid}); save it as UTF-8",
+            bytes.get(valid).copied().unwrap_or_default()
+        ),
+        offset: valid,
+    }])
 }
 
 /// Reads configuration text; `shown` names the file in messages, `file` and `dir` are absolute.

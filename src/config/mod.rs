@@ -30,6 +30,6 @@ pub use checklists::builtin_checklists;
 pub use deployers::WEBHOOK_BODY;
 pub use error::{ConfigError, Problem};
 pub use gates::KINDS as GATE_KINDS;
-pub use load::load;
+pub use load::{load, read};
 pub use paths::{FILE_NAME, data_dir, default_state_dir, discover};
 pub use warnings::warnings;

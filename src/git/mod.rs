@@ -7,6 +7,7 @@
 
 mod changelog;
 mod error;
+pub mod harden;
 mod pattern;
 mod raw_commit;
 mod releases;

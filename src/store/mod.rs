@@ -6,14 +6,17 @@
 mod canonical;
 mod chain;
 mod error;
+pub mod integrity;
 mod log;
 mod replay;
+mod safe_file;
 mod tail;
 mod verify;
 
 pub use canonical::canonical_json;
 pub use chain::{GENESIS_PREV, body_hash_input, canonical_body, chain_hash, new_event_id};
 pub use error::StoreError;
+pub use integrity::Damage;
 pub use log::{Appended, EventLog};
-pub use replay::read_events;
+pub use replay::{read_checked, read_events};
 pub use verify::{BadLine, VerifyReport, verify};

@@ -229,7 +229,9 @@ pub fn settle(
     observations: &[Observation],
     now: Timestamp,
 ) -> Result<Vec<Event>, Failure> {
-    if ctx.read_only {
+    // A log that fails verification is not extended (and its in-flight deployments are not
+    // trusted): the commands that decide say so and stop.
+    if ctx.read_only || ctx.log_damage().is_some() {
         return Ok(Vec::new());
     }
     let (_, ledger) = ctx.ledger()?;

@@ -19,7 +19,9 @@ pub use flag::{
     FlagOutcome, FlagPlan, FlagRow, change_flag, flag_changes, freeze_blocks, plan_flag,
     read_flags, rows as flag_rows,
 };
-pub use notes::{CurrentNotes, Publication, current as current_notes, publish, record_edit};
+pub use notes::{
+    CurrentNotes, Publication, current as current_notes, publish, publish_targets, record_edit,
+};
 pub use observe::{observe, observe_target, running_release};
 pub use plan::{Plan, plan};
 pub use query::{Changelog, changelog, next_versions, notes, releases, resolve_release};

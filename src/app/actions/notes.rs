@@ -33,7 +33,7 @@ pub fn current(
     env: Option<&str>,
     observations: &[Observation],
 ) -> Result<CurrentNotes, Failure> {
-    let (_, ledger) = ctx.ledger()?;
+    let (_, ledger) = ctx.ledger_shown()?;
     if let Some(edit) = ledger.notes_edit(service, &release.name) {
         return Ok(CurrentNotes {
             markdown: edit.markdown.clone(),
@@ -124,6 +124,22 @@ fn channels<'a>(ctx: &'a Context, only: &[String]) -> Result<Vec<&'a Channel>, F
             })
         })
         .collect()
+}
+
+/// Where publishing through the channels (all, or those in `only`) sends the notes, one
+/// `name (kind → target)` each, for the confirmation.
+pub fn publish_targets(ctx: &Context, only: &[String]) -> Result<Vec<String>, Failure> {
+    Ok(channels(ctx, only)?
+        .into_iter()
+        .map(|c| {
+            let to = match &c.kind {
+                crate::domain::channel::ChannelKind::File { path } => path.clone(),
+                crate::domain::channel::ChannelKind::Http(_) => "a web request".to_string(),
+                crate::domain::channel::ChannelKind::Command { argv, .. } => argv.join(" "),
+            };
+            crate::domain::sanitize::sanitize(&format!("{} ({} → {to})", c.name, c.kind.name()))
+        })
+        .collect())
 }
 
 /// Sends `markdown` through the channels (all, or those in `only`), records `notes-published`

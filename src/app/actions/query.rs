@@ -91,7 +91,7 @@ fn point(
     observations: &[Observation],
 ) -> Result<(String, String), Failure> {
     if ctx.config.environment(spec).is_some() {
-        let (_, ledger) = ctx.ledger()?;
+        let (_, ledger) = ctx.ledger_shown()?;
         let all = releases(ctx, service)?;
         let running = running_release(ctx, &ledger, service, spec, observations, &all);
         return match running {
@@ -158,7 +158,7 @@ pub fn notes(
 ) -> Result<String, Failure> {
     ctx.service(service)?;
     let all = releases(ctx, service)?;
-    let (_, ledger) = ctx.ledger()?;
+    let (_, ledger) = ctx.ledger_shown()?;
     let previous: Option<(String, String)> = if let Some(env) = env {
         ctx.environment(env)?;
         running_release(ctx, &ledger, service, env, observations, &all)
