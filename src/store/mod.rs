@@ -8,6 +8,7 @@ mod chain;
 mod error;
 mod log;
 mod replay;
+mod sightings;
 mod tail;
 mod verify;
 
@@ -16,4 +17,5 @@ pub use chain::{GENESIS_PREV, body_hash_input, canonical_body, chain_hash, new_e
 pub use error::StoreError;
 pub use log::{Appended, EventLog};
 pub use replay::read_events;
+pub use sightings::{FIRST_SEEN, Run, Sightings};
 pub use verify::{BadLine, VerifyReport, verify};

@@ -79,6 +79,7 @@ impl Live {
                         env,
                         attempt,
                         next_in,
+                        ..
                     } => Msg::Retrying {
                         service,
                         env,

@@ -72,5 +72,6 @@ mod truth_board;
 mod truth_headless;
 mod truth_record;
 mod truth_server;
+mod truth_soak;
 mod tui_snapshots;
 mod tui_update;
