@@ -13,6 +13,7 @@ pub mod health;
 pub mod ledger;
 pub mod notes;
 pub mod observation;
+pub mod readiness;
 pub mod release;
 pub mod sanitize;
 pub mod signature;
