@@ -70,6 +70,7 @@ mod store_log;
 mod store_read_only;
 mod truth_board;
 mod truth_headless;
+mod truth_notes;
 mod truth_ready;
 mod truth_record;
 mod truth_server;

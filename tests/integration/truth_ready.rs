@@ -6,13 +6,14 @@ use shipdeck::domain::event::Fact;
 
 use crate::common::{project, shipdeck, stderr, stdout};
 
-fn deploy(ctx: &Context, release: &str, env: &str, ok: bool) {
+/// Records a whole deployment of `release` to `env` (requested, accepted, then its outcome).
+pub fn deploy(ctx: &Context, release: &str, env: &str, previous: Option<&str>, ok: bool) {
     let r = actions::resolve_release(ctx, "api", release).expect("release");
     let requested = ctx
         .record(
             &Fact::DeployRequested {
                 commit: r.commit.clone(),
-                previous_release: None,
+                previous_release: previous.map(str::to_string),
                 rollback: false,
                 call: "POST http://deploy".into(),
                 verify_timeout_secs: 30,
@@ -60,8 +61,8 @@ fn failed_here_downgrade_and_what_waiting_waits_for() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = project(dir.path());
     let (ctx, _) = Context::load(Some(&config), false).expect("context");
-    deploy(&ctx, "api-v1.1.0", "dev", true);
-    deploy(&ctx, "api-v1.2.0", "dev", false);
+    deploy(&ctx, "api-v1.1.0", "dev", None, true);
+    deploy(&ctx, "api-v1.2.0", "dev", Some("api-v1.1.0"), false);
 
     let failed = plan(dir.path(), "api-v1.2.0", "dev");
     assert!(

@@ -12,7 +12,10 @@ mod record;
 pub use deploy::{
     blocked, observe_and_settle, promote, rollback_plan, rollback_target, settle, wait_for_outcome,
 };
-pub use notes::{CurrentNotes, Publication, current as current_notes, publish, record_edit};
+pub use notes::{
+    CurrentNotes, Publication, current as current_notes, destinations as notes_destinations,
+    publish, record_edit,
+};
 pub use observe::{observe, observe_target, running_release};
 pub use plan::{Plan, plan};
 pub use query::{Changelog, changelog, next_versions, notes, releases, resolve_release};

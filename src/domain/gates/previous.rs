@@ -71,7 +71,7 @@ pub(super) fn soak(
     let deployed = inputs
         .ledger
         .first_success_of(service, release, env)
-        .and_then(|d| d.succeeded_at());
+        .and_then(crate::domain::ledger::Deployment::succeeded_at);
     let (since, counted) = match (deployed, observed_healthy_since(inputs, env)) {
         (Some(at), _) => (at, String::new()),
         (None, Some(at)) => (
