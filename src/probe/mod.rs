@@ -18,7 +18,7 @@ mod prober;
 mod refresh;
 mod target;
 
-pub use backoff::retry_delay;
+pub use backoff::{MAX_BACKOFF, backoff_delay, retry_delay};
 pub use client::{http_client, raise_open_file_limit};
 pub use fetch::{BODY_CAP, read_capped};
 pub use once::{UNTRUSTED_DETAIL, probe_once};
