@@ -15,6 +15,7 @@ pub mod health;
 pub mod ledger;
 pub mod notes;
 pub mod observation;
+pub mod readiness;
 pub mod release;
 pub mod rollout;
 pub mod sanitize;

@@ -20,7 +20,8 @@ pub use flag::{
     read_flags, rows as flag_rows,
 };
 pub use notes::{
-    CurrentNotes, Publication, current as current_notes, publish, publish_targets, record_edit,
+    CurrentNotes, Publication, current as current_notes, destinations as notes_destinations,
+    publish, record_edit,
 };
 pub use observe::{observe, observe_target, running_release};
 pub use plan::{Plan, plan};

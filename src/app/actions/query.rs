@@ -161,11 +161,23 @@ pub fn notes(
     let (_, ledger) = ctx.ledger_shown()?;
     let previous: Option<(String, String)> = if let Some(env) = env {
         ctx.environment(env)?;
-        running_release(ctx, &ledger, service, env, observations, &all)
+        match running_release(ctx, &ledger, service, env, observations, &all) {
+            // The environment runs it already (promoted, then drafted): what it gained is what
+            // the deployment that put it there replaced.
+            Some((_, commit)) if commit == release.commit => ledger
+                .deployments()
+                .iter()
+                .rev()
+                .filter(|d| d.service == service && d.env == env && d.release == release.name)
+                .find(|d| d.succeeded_at().is_some())
+                .and_then(|d| d.previous_release.as_deref())
+                .and_then(|p| all.iter().find(|r| r.name == p))
+                .map(|r| (r.name.clone(), r.commit.clone()))
+                .or_else(|| previous_release(&all, release)),
+            other => other,
+        }
     } else {
-        let idx = all.iter().position(|r| r.name == release.name);
-        idx.and_then(|i| all.get(i + 1))
-            .map(|r| (r.name.clone(), r.commit.clone()))
+        previous_release(&all, release)
     };
     let repo = repo(ctx, service)?;
     let commits = match &previous {
@@ -197,4 +209,11 @@ pub fn notes(
         environments,
         now: now(),
     }))
+}
+
+/// The release before `release` by version (`all` newest first): what its notes count from.
+fn previous_release(all: &[Release], release: &Release) -> Option<(String, String)> {
+    let idx = all.iter().position(|r| r.name == release.name);
+    idx.and_then(|i| all.get(i + 1))
+        .map(|r| (r.name.clone(), r.commit.clone()))
 }

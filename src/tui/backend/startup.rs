@@ -76,6 +76,7 @@ impl Live {
                         env,
                         attempt,
                         next_in,
+                        ..
                     } => Msg::Retrying {
                         service,
                         env,

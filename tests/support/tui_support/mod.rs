@@ -281,6 +281,7 @@ pub fn outcome(id: &str, kind: &'static str, status: GateStatus, reason: &str) -
         reason: reason.into(),
         until: None,
         who: None,
+        needs: None,
     }
 }
 
@@ -321,6 +322,8 @@ pub fn prod_plan(state: &State) -> Plan {
         running: Some("api-v1.4.0".into()),
         call: Some("POST http://127.0.0.1:9003/api/deploy".into()),
         protected: true,
+        downgrade: false,
+        failed_here: None,
     }
 }
 
@@ -348,6 +351,8 @@ pub fn staging_plan(state: &State, allowed: bool) -> Plan {
         running: Some("api-v1.4.2".into()),
         call: Some("POST http://127.0.0.1:9002/api/deploy".into()),
         protected: false,
+        downgrade: false,
+        failed_here: None,
     }
 }
 
