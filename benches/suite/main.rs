@@ -3,14 +3,15 @@
 //!
 //! `scripts/bench` builds it and the release binary and runs `shipdeck-bench all --out
 //! BENCHMARKS.md`. One group alone: `scripts/bench GROUP…` with GROUP one of `git`, `probe`,
-//! `startup`, `render`, `console`, `event-log`, `shared-log`, `traffic`. Working files (the generated repositories,
-//! configurations, logs) live under `<target dir>/bench/`.
+//! `startup`, `render`, `console`, `event-log`, `shared-log`, `traffic`, `flags`. Working files
+//! (the generated repositories, configurations, logs) live under `<target dir>/bench/`.
 
 #[path = "../../tests/support/tui_support/mod.rs"]
 mod tui_support;
 
 mod console;
 mod event_log;
+mod flags;
 mod git_rows;
 mod machine;
 mod probe_rows;
@@ -29,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use report::Row;
 
-const GROUPS: [&str; 8] = [
+const GROUPS: [&str; 9] = [
     "git",
     "probe",
     "startup",
@@ -38,6 +39,7 @@ const GROUPS: [&str; 8] = [
     "event-log",
     "shared-log",
     "traffic",
+    "flags",
 ];
 
 fn main() {
@@ -94,6 +96,7 @@ fn main() {
             "console" => console::rows(&root, &binary),
             "shared-log" => shared_log::rows(&root),
             "traffic" => traffic_rows::rows(&root, &binary),
+            "flags" => flags::rows(&root),
             _ => event_log::rows(&root),
         };
         print!("{}", report::plain(&new));

@@ -10,6 +10,7 @@ pub mod duration;
 pub mod event;
 pub mod flag;
 pub mod flag_change;
+pub mod flag_summary;
 pub mod gates;
 pub mod health;
 pub mod ledger;

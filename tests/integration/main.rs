@@ -49,6 +49,7 @@ mod domain_ledger;
 mod domain_notes;
 mod domain_window;
 mod flags_config;
+mod flags_console;
 mod flags_http;
 mod flags_unleash;
 mod fuzz_inputs;
