@@ -15,16 +15,17 @@ use super::paths::{absolute, default_state_dir};
 use super::raw;
 use super::schedule::parse_instant;
 use super::values::{Unique, duration, name, resolve};
-use super::{channels, gates, secrets, services, signing};
+use super::{channels, gates, secrets, services, signing, trains};
 use crate::domain::config::{Config, Freeze, Project};
 
-const SECTIONS: [&str; 6] = [
+const SECTIONS: [&str; 7] = [
     "project",
     "environments",
     "freezes",
     "services",
     "checklists",
     "channels",
+    "trains",
 ];
 const VERIFY_TIMEOUT: Duration = Duration::from_mins(5);
 const PROBE_INTERVAL: Duration = Duration::from_secs(10);
@@ -146,6 +147,14 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
         None => Vec::new(),
     };
 
+    let trains = match top.get("trains") {
+        Some(node) => doc
+            .array(node, "trains")
+            .map(|items| trains::trains(&mut doc, items, &declared_names(top.get("services"))))
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+
     let channels = match top.get("channels") {
         Some(node) => doc
             .array(node, "channels")
@@ -192,6 +201,7 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
             freezes,
             checklists: templates,
             channels,
+            trains,
         }),
         _ => Err(finish(doc)),
     }

@@ -20,6 +20,7 @@ mod secrets;
 mod services;
 mod signing;
 mod state;
+mod trains;
 mod values;
 mod warnings;
 

@@ -148,6 +148,17 @@ pub struct Service {
     #[allow(dead_code)]
     pub env: Option<IgnoredAny>,
     pub verify_timeout: Option<Spanned<String>>,
+    /// Git pathspecs of the service's part of the repository.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+}
+
+/// `[[trains]]`: services released together, in promotion order.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Train {
+    pub name: Spanned<String>,
+    pub services: Spanned<Vec<Spanned<String>>>,
 }
 
 /// `[services.env.NAME]`.

@@ -186,6 +186,7 @@ pub fn service() -> Service {
         deploy: None,
         env: BTreeMap::new(),
         verify_timeout: None,
+        paths: Vec::new(),
     }
 }
 
@@ -218,5 +219,6 @@ pub fn config(prod_gates: Vec<Gate>, freezes: Vec<Freeze>) -> Config {
         freezes,
         checklists,
         channels: Vec::new(),
+        trains: Vec::new(),
     }
 }

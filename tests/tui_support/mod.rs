@@ -128,6 +128,7 @@ pub fn config(services: &[&str]) -> Config {
                 deploy: None,
                 env: BTreeMap::new(),
                 verify_timeout: None,
+                paths: Vec::new(),
             })
             .collect(),
         freezes: vec![Freeze {
@@ -138,6 +139,7 @@ pub fn config(services: &[&str]) -> Config {
         }],
         checklists,
         channels: Vec::new(),
+        trains: Vec::new(),
     }
 }
 

@@ -180,6 +180,10 @@ impl Ledger {
                     .entry(scope(s, r, env.unwrap_or_default()))
                     .or_insert_with(|| event.id.clone());
             }
+            // Trains are folded by `domain::train::Trains`.
+            Fact::TrainCut { .. }
+            | Fact::TrainPromotionStarted { .. }
+            | Fact::TrainPromotionFinished { .. } => {}
             Fact::NotesEdited { markdown, .. } => {
                 let (Some(s), Some(r)) = (service, release) else {
                     return;
