@@ -22,6 +22,8 @@ mod notes_support;
 mod probe_support;
 #[path = "../support/sign_support/mod.rs"]
 mod sign_support;
+#[path = "../support/trains_support/mod.rs"]
+mod trains_support;
 #[path = "../support/tui_support/mod.rs"]
 mod tui_support;
 
@@ -68,5 +70,6 @@ mod sign_webhook;
 mod store_concurrency;
 mod store_log;
 mod store_read_only;
+mod trains_paths;
 mod tui_snapshots;
 mod tui_update;

@@ -1,9 +1,7 @@
 //! Changelogs true to each service's `paths`: on a generated monorepo, `shipdeck changelog S A B
 //! --json` lists exactly the commits `git log --format=%H A..B -- PATHS` lists, in its order.
 
-mod common;
-mod git_support;
-mod trains_support;
+use crate::{common, git_support, trains_support};
 
 use git_support::TestRepo;
 use trains_support::{Rng, SERVICES, monorepo_config, monorepo_stream};
