@@ -17,4 +17,8 @@ pub mod release;
 pub mod sanitize;
 pub mod signature;
 pub mod template;
+<<<<<<< HEAD
 pub mod train;
+=======
+pub mod time;
+>>>>>>> main
