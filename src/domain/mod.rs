@@ -17,8 +17,5 @@ pub mod release;
 pub mod sanitize;
 pub mod signature;
 pub mod template;
-<<<<<<< HEAD
-pub mod train;
-=======
 pub mod time;
->>>>>>> main
+pub mod train;
