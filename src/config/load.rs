@@ -15,10 +15,10 @@ use super::paths::{absolute, default_state_dir};
 use super::raw;
 use super::schedule::parse_instant;
 use super::values::{Unique, duration, name, resolve};
-use super::{channels, gates, secrets, services, signing, trains};
+use super::{channels, flags, gates, secrets, services, signing, trains};
 use crate::domain::config::{Config, Freeze, Project};
 
-const SECTIONS: [&str; 7] = [
+const SECTIONS: [&str; 8] = [
     "project",
     "environments",
     "freezes",
@@ -26,6 +26,7 @@ const SECTIONS: [&str; 7] = [
     "checklists",
     "channels",
     "trains",
+    "flags",
 ];
 const VERIFY_TIMEOUT: Duration = Duration::from_mins(5);
 const PROBE_INTERVAL: Duration = Duration::from_secs(10);
@@ -163,6 +164,21 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
         None => Vec::new(),
     };
 
+    let service_names = declared_names(top.get("services"));
+    let flags = match top.get("flags") {
+        Some(node) => doc
+            .array(node, "flags")
+            .map(|items| {
+                let known = flags::Known {
+                    environments: &env_names,
+                    services: &service_names,
+                };
+                flags::flags(&mut doc, items, &known)
+            })
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+
     let project = project.map(|p| {
         let project_name = name(&mut doc, &p.name, "project.name");
         Project {
@@ -202,6 +218,7 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
             checklists: templates,
             channels,
             trains,
+            flags,
         }),
         _ => Err(finish(doc)),
     }

@@ -27,6 +27,8 @@ pub struct Config {
     pub channels: Vec<super::channel::Channel>,
     /// Services released together (`[[trains]]`), in the order written.
     pub trains: Vec<super::train::Train>,
+    /// Feature-flag services (`[[flags]]`), in the order written.
+    pub flags: Vec<super::flag::FlagService>,
 }
 
 #[derive(Debug, Clone)]

@@ -83,6 +83,7 @@ fn config(services: Vec<Service>, gates: Vec<Gate>) -> Config {
         checklists: BTreeMap::new(),
         channels: Vec::new(),
         trains: Vec::new(),
+        flags: Vec::new(),
     }
 }
 

@@ -188,6 +188,7 @@ fn config(services: Vec<Service>) -> Config {
         checklists: BTreeMap::new(),
         channels: Vec::new(),
         trains: Vec::new(),
+        flags: Vec::new(),
     }
 }
 

@@ -221,5 +221,6 @@ pub fn config(prod_gates: Vec<Gate>, freezes: Vec<Freeze>) -> Config {
         checklists,
         channels: Vec::new(),
         trains: Vec::new(),
+        flags: Vec::new(),
     }
 }

@@ -141,6 +141,7 @@ pub fn config(services: &[&str]) -> Config {
         checklists,
         channels: Vec::new(),
         trains: Vec::new(),
+        flags: Vec::new(),
     }
 }
 
