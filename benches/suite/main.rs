@@ -13,6 +13,7 @@ mod console;
 mod event_log;
 mod git_rows;
 mod machine;
+mod path_rows;
 mod probe_rows;
 mod project;
 mod render;
@@ -28,8 +29,9 @@ use std::time::{Duration, Instant};
 
 use report::Row;
 
-const GROUPS: [&str; 7] = [
+const GROUPS: [&str; 8] = [
     "git",
+    "paths",
     "probe",
     "startup",
     "render",
@@ -86,6 +88,7 @@ fn main() {
         let group_started = Instant::now();
         let new = match group.as_str() {
             "git" => git_rows::rows(&root, &binary),
+            "paths" => path_rows::rows(&root, &binary),
             "probe" => probe_rows::rows(&root, &binary, true),
             "startup" => startup::rows(&root, &binary),
             "render" => render::rows(),

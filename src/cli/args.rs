@@ -125,6 +125,9 @@ pub enum Command {
         /// Why you approve (shown to everyone with the approval).
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
+        /// SERVICE names a train and RELEASE one of its train releases (`train cut`).
+        #[arg(long)]
+        train: bool,
     },
     /// Pass one gate by decision, with a reason (never an approval gate).
     Override {
@@ -157,6 +160,9 @@ pub enum Command {
         /// `show` (the default), `tick ITEM` or `untick ITEM`.
         #[command(subcommand)]
         action: Option<ChecklistAction>,
+        /// SERVICE names a train and RELEASE one of its train releases (`train cut`).
+        #[arg(long)]
+        train: bool,
     },
     /// Create an annotated release tag (never moves one).
     Tag {
@@ -201,6 +207,10 @@ pub enum Command {
         /// Publish only through this channel (repeatable).
         #[arg(long = "channel", value_name = "NAME", requires = "publish")]
         channels: Vec<String>,
+        /// SERVICE names a train and RELEASE one of its train releases: one set of notes, each
+        /// member's own changes (not with `--edit` or `--publish`).
+        #[arg(long, conflicts_with_all = ["edit", "publish"])]
+        train: bool,
     },
     /// The event log, oldest first.
     Log {
@@ -258,6 +268,11 @@ pub enum Command {
     /// signatures against allowed signers, count, approvers, service, environment, release and
     /// commit — then exit 0 (or run the command after `--`), else exit 3 naming why.
     VerifyApprovals(VerifyApprovalsArgs),
+    /// Coordinated releases: cut a train release, plan, promote or roll it back.
+    Train {
+        #[command(subcommand)]
+        action: super::train::TrainAction,
+    },
 }
 
 /// `shipdeck verify-approvals`: every flag is one value, so a webhook hook can pass each from

@@ -10,6 +10,7 @@ mod logging;
 mod notes;
 mod output;
 mod quiet_pipe;
+mod train;
 mod verify_approvals;
 mod verify_log;
 
@@ -102,6 +103,14 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             release,
             env,
             note,
+            train: true,
+        }) => train::approve(config, read_only, &service, &release, &env, note.as_deref()),
+        Some(Command::Approve {
+            service,
+            release,
+            env,
+            note,
+            train: false,
         }) => commands::approve(config, read_only, &service, &release, &env, note.as_deref()),
         Some(Command::Override {
             service,
@@ -116,6 +125,23 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             env,
             note,
             action,
+            train: true,
+        }) => train::checklist(
+            config,
+            read_only,
+            &service,
+            &release,
+            &env,
+            action.as_ref(),
+            note.as_deref(),
+        ),
+        Some(Command::Checklist {
+            service,
+            release,
+            env,
+            note,
+            action,
+            train: false,
         }) => runtime.block_on(commands::checklist(
             config,
             read_only,
@@ -146,9 +172,30 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             env,
             format,
             json,
+            train: true,
+            ..
+        }) => runtime.block_on(train::notes(
+            config,
+            read_only,
+            &service,
+            &release,
+            env.as_deref(),
+            if json {
+                args::NotesFormat::Json
+            } else {
+                format
+            },
+        )),
+        Some(Command::Notes {
+            service,
+            release,
+            env,
+            format,
+            json,
             edit,
             publish,
             channels,
+            train: false,
         }) => runtime.block_on(notes::notes(
             config,
             read_only,
@@ -210,6 +257,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
                 action,
             },
         )),
+        Some(Command::Train { action }) => runtime.block_on(train::run(config, read_only, action)),
         Some(Command::VerifyApprovals(args)) => verify_approvals::run(&args, config),
     }
 }

@@ -7,6 +7,7 @@
 //! matches `/` (`services/api/**` is everything under `services/api/`). Directories are walked
 //! only where a spec could match something inside them.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -148,28 +149,43 @@ impl<'o, 'r> TreeCompare<'o, 'r> {
         self.same_in(Some(tree), None, "")
     }
 
-    fn same_in(&mut self, a: Option<Oid>, b: Option<Oid>, base: &str) -> Result<bool, GitError> {
-        if a == b {
+    fn same_in(
+        &mut self,
+        one: Option<Oid>,
+        other: Option<Oid>,
+        base: &str,
+    ) -> Result<bool, GitError> {
+        if one == other {
             return Ok(true);
         }
-        let left = match a {
+        let left = match one {
             Some(t) => self.entries(t)?,
             None => Rc::new(Vec::new()),
         };
-        let right = match b {
+        let right = match other {
             Some(t) => self.entries(t)?,
             None => Rc::new(Vec::new()),
         };
-        let mut others: HashMap<&str, &Entry> =
-            right.iter().map(|e| (e.name.as_str(), e)).collect();
-        for l in left.iter() {
-            let r = others.remove(l.name.as_str());
-            if !self.entry_same(base, Some(l), r)? {
-                return Ok(false);
+        // Both lists are in git's tree order, so one pass pairs the entries of each name.
+        let (mut li, mut ri) = (0, 0);
+        while li < left.len() || ri < right.len() {
+            let order = match (left.get(li), right.get(ri)) {
+                (Some(l), Some(r)) => tree_order(l, r),
+                (Some(_), None) => Ordering::Less,
+                _ => Ordering::Greater,
+            };
+            let (l, r) = match order {
+                Ordering::Less => (left.get(li), None),
+                Ordering::Greater => (None, right.get(ri)),
+                Ordering::Equal => (left.get(li), right.get(ri)),
+            };
+            if order != Ordering::Greater {
+                li += 1;
             }
-        }
-        for r in others.into_values() {
-            if !self.entry_same(base, None, Some(r))? {
+            if order != Ordering::Less {
+                ri += 1;
+            }
+            if !self.entry_same(base, l, r)? {
                 return Ok(false);
             }
         }
@@ -234,6 +250,20 @@ impl<'o, 'r> TreeCompare<'o, 'r> {
         self.cache.insert(tree, Rc::clone(&parsed));
         Ok(parsed)
     }
+}
+
+/// git's order of tree entries: by name, a directory's name as if followed by `/`.
+fn tree_order(left: &Entry, right: &Entry) -> Ordering {
+    let (one, other) = (left.name.as_bytes(), right.name.as_bytes());
+    let common = one.len().min(other.len());
+    one[..common].cmp(&other[..common]).then_with(|| {
+        let next = |name: &[u8], dir: bool| match name.get(common) {
+            Some(&byte) => byte,
+            None if dir => b'/',
+            None => 0,
+        };
+        next(one, left.dir).cmp(&next(other, right.dir))
+    })
 }
 
 /// A raw tree object's entries: `<octal mode> <name>\0<20-byte id>` each.

@@ -75,6 +75,8 @@ mod sign_webhook;
 mod store_concurrency;
 mod store_log;
 mod store_read_only;
+mod trains_approvals;
+mod trains_demo;
 mod trains_paths;
 mod truth_board;
 mod truth_headless;

@@ -9,6 +9,8 @@ mod observe;
 mod plan;
 mod query;
 mod record;
+pub mod train;
+pub mod train_promote;
 
 pub use deploy::{
     blocked, observe_and_settle, promote, rollback_plan, rollback_target, settle, wait_for_outcome,

@@ -185,10 +185,6 @@ impl Ledger {
                     .or_insert_with(|| event.id.clone());
                 self.published_at.insert(event.id.clone(), event.at);
             }
-            // Trains are folded by `domain::train::Trains`.
-            Fact::TrainCut { .. }
-            | Fact::TrainPromotionStarted { .. }
-            | Fact::TrainPromotionFinished { .. } => {}
             Fact::NotesEdited { markdown, .. } => {
                 let (Some(s), Some(r)) = (service, release) else {
                     return;
@@ -203,8 +199,12 @@ impl Ledger {
                     },
                 );
             }
-            // Flags have no release: their history is read by `domain::flag_change`.
-            Fact::FlagChanged { .. } => {}
+            // Flags have no release: their history is read by `domain::flag_change`; trains
+            // are folded by `domain::train::Trains`.
+            Fact::FlagChanged { .. }
+            | Fact::TrainCut { .. }
+            | Fact::TrainPromotionStarted { .. }
+            | Fact::TrainPromotionFinished { .. } => {}
         }
     }
 
