@@ -26,6 +26,7 @@ use super::output::{age, json, warn_all};
 pub enum TrainAction {
     /// Pin a train release: each member's release as it runs in ENV, or as named.
     Cut {
+        /// The train, as named in `[[trains]]`.
         train: String,
         /// Take what runs in this environment now.
         #[arg(long, value_name = "ENV", required_unless_present = "releases")]
@@ -38,45 +39,62 @@ pub enum TrainAction {
             conflicts_with = "from"
         )]
         releases: Vec<String>,
+        /// One JSON document on stdout (progress goes to stderr).
         #[arg(long)]
         json: bool,
     },
     /// The train's releases (newest first) and its promotions, or one release.
     Show {
+        /// The train, as named in `[[trains]]`.
         train: String,
+        /// One train release (default: all of them).
         release: Option<String>,
+        /// One JSON document on stdout (progress goes to stderr).
         #[arg(long)]
         json: bool,
     },
     /// Every member's plan for promoting the train release (exit 3 when a gate blocks).
     Plan {
+        /// The train, as named in `[[trains]]`.
         train: String,
+        /// The train release (`shop-2026.12.02-1`), or `latest` for the newest cut.
         release: String,
+        /// The environment.
         #[arg(long, value_name = "ENV")]
         to: String,
+        /// One JSON document on stdout (progress goes to stderr).
         #[arg(long)]
         json: bool,
     },
     /// Promote the members in order, each verified before the next; a failure stops the train.
     Promote {
+        /// The train, as named in `[[trains]]`.
         train: String,
+        /// The train release (`shop-2026.12.02-1`), or `latest` for the newest cut.
         release: String,
+        /// The environment.
         #[arg(long, value_name = "ENV")]
         to: String,
         /// Confirm without asking (a protected environment still needs this flag in scripts).
         #[arg(long)]
         yes: bool,
+        /// One JSON document on stdout (progress goes to stderr).
         #[arg(long)]
         json: bool,
     },
     /// Back out the latest promotion of the train release: the moved members, in reverse order.
     Rollback {
+        /// The train, as named in `[[trains]]`.
         train: String,
+        /// The train release (`shop-2026.12.02-1`), or `latest` for the newest cut.
         release: String,
+        /// The environment.
         #[arg(long, value_name = "ENV")]
         to: String,
+        /// Confirm without asking (a protected environment still needs this flag in scripts).
         #[arg(long)]
         yes: bool,
+        /// One JSON document on stdout (progress goes to stderr).
         #[arg(long)]
         json: bool,
     },
