@@ -14,6 +14,7 @@ mod event_log;
 mod flags;
 mod git_rows;
 mod machine;
+mod path_rows;
 mod probe_rows;
 mod project;
 mod render;
@@ -30,8 +31,9 @@ use std::time::{Duration, Instant};
 
 use report::Row;
 
-const GROUPS: [&str; 9] = [
+const GROUPS: [&str; 10] = [
     "git",
+    "paths",
     "probe",
     "startup",
     "render",
@@ -90,6 +92,7 @@ fn main() {
         let group_started = Instant::now();
         let new = match group.as_str() {
             "git" => git_rows::rows(&root, &binary),
+            "paths" => path_rows::rows(&root, &binary),
             "probe" => probe_rows::rows(&root, &binary, true),
             "startup" => startup::rows(&root, &binary),
             "render" => render::rows(),

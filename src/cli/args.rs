@@ -125,6 +125,9 @@ pub enum Command {
         /// Why you approve (shown to everyone with the approval).
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
+        /// SERVICE names a train and RELEASE one of its train releases (`train cut`).
+        #[arg(long)]
+        train: bool,
     },
     /// Pass one gate by decision, with a reason (never an approval gate).
     Override {
@@ -157,6 +160,9 @@ pub enum Command {
         /// `show` (the default), `tick ITEM` or `untick ITEM`.
         #[command(subcommand)]
         action: Option<ChecklistAction>,
+        /// SERVICE names a train and RELEASE one of its train releases (`train cut`).
+        #[arg(long)]
+        train: bool,
     },
     /// Create an annotated release tag (never moves one).
     Tag {
@@ -204,6 +210,10 @@ pub enum Command {
         /// Publish without asking (the notes are text anyone who can append to the log wrote).
         #[arg(long, requires = "publish")]
         yes: bool,
+        /// SERVICE names a train and RELEASE one of its train releases: one set of notes, each
+        /// member's own changes (not with `--edit` or `--publish`).
+        #[arg(long, conflicts_with_all = ["edit", "publish"])]
+        train: bool,
     },
     /// The event log, oldest first.
     Log {
@@ -307,6 +317,11 @@ pub enum Command {
         /// Confirm without asking.
         #[arg(long)]
         yes: bool,
+    },
+    /// Coordinated releases: cut a train release, plan, promote or roll it back.
+    Train {
+        #[command(subcommand)]
+        action: super::train::TrainAction,
     },
 }
 

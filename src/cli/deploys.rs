@@ -14,7 +14,7 @@ use crate::domain::ledger::DeploymentState;
 use super::confirm::confirm;
 use super::output::warn_all;
 
-fn plan_json(plan: &Plan) -> serde_json::Value {
+pub(super) fn plan_json(plan: &Plan) -> serde_json::Value {
     json!({
         "service": plan.service,
         "release": plan.release.name,

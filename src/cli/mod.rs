@@ -11,6 +11,7 @@ mod notes;
 mod output;
 mod quiet_pipe;
 mod traffic;
+mod train;
 mod verify_approvals;
 mod verify_log;
 
@@ -103,6 +104,14 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             release,
             env,
             note,
+            train: true,
+        }) => train::approve(config, read_only, &service, &release, &env, note.as_deref()),
+        Some(Command::Approve {
+            service,
+            release,
+            env,
+            note,
+            train: false,
         }) => commands::approve(config, read_only, &service, &release, &env, note.as_deref()),
         Some(Command::Override {
             service,
@@ -117,6 +126,23 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             env,
             note,
             action,
+            train: true,
+        }) => train::checklist(
+            config,
+            read_only,
+            &service,
+            &release,
+            &env,
+            action.as_ref(),
+            note.as_deref(),
+        ),
+        Some(Command::Checklist {
+            service,
+            release,
+            env,
+            note,
+            action,
+            train: false,
         }) => runtime.block_on(commands::checklist(
             config,
             read_only,
@@ -147,10 +173,31 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             env,
             format,
             json,
+            train: true,
+            ..
+        }) => runtime.block_on(train::notes(
+            config,
+            read_only,
+            &service,
+            &release,
+            env.as_deref(),
+            if json {
+                args::NotesFormat::Json
+            } else {
+                format
+            },
+        )),
+        Some(Command::Notes {
+            service,
+            release,
+            env,
+            format,
+            json,
             edit,
             publish,
             channels,
             yes,
+            train: false,
         }) => runtime.block_on(notes::notes(
             config,
             read_only,
@@ -213,6 +260,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
                 action,
             },
         )),
+        Some(Command::Train { action }) => runtime.block_on(train::run(config, read_only, action)),
         Some(Command::VerifyApprovals(args)) => verify_approvals::run(&args, config),
         Some(Command::Traffic { service, env, json }) => {
             runtime.block_on(traffic::traffic(config, read_only, &service, &env, json))

@@ -15,16 +15,17 @@ use super::paths::{absolute, default_state_dir};
 use super::raw;
 use super::schedule::parse_instant;
 use super::values::{Unique, duration, name, resolve};
-use super::{channels, flags, gates, secrets, services, signing};
+use super::{channels, flags, gates, secrets, services, signing, trains};
 use crate::domain::config::{Config, Freeze, Project};
 
-const SECTIONS: [&str; 7] = [
+const SECTIONS: [&str; 8] = [
     "project",
     "environments",
     "freezes",
     "services",
     "checklists",
     "channels",
+    "trains",
     "flags",
 ];
 const VERIFY_TIMEOUT: Duration = Duration::from_mins(5);
@@ -186,6 +187,13 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
         &env_names,
         dir,
     );
+    let trains = match top.get("trains") {
+        Some(node) => doc
+            .array(node, "trains")
+            .map(|items| trains::trains(&mut doc, items, &declared_names(top.get("services"))))
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
 
     let channels = match top.get("channels") {
         Some(node) => doc
@@ -248,6 +256,7 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
             freezes,
             checklists: templates,
             channels,
+            trains,
             flags,
             exposure,
         }),

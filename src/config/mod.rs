@@ -22,6 +22,7 @@ mod services;
 mod signing;
 mod state;
 mod traffic;
+mod trains;
 mod values;
 mod warnings;
 

@@ -154,6 +154,17 @@ pub struct Service {
     /// Read by `crate::config::traffic`.
     #[allow(dead_code)]
     pub traffic: Option<IgnoredAny>,
+    /// Git pathspecs of the service's part of the repository.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+}
+
+/// `[[trains]]`: services released together, in promotion order.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Train {
+    pub name: Spanned<String>,
+    pub services: Spanned<Vec<Spanned<String>>>,
 }
 
 /// `[services.env.NAME]`.

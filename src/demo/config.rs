@@ -71,6 +71,7 @@ pub fn render(addrs: &[(&str, SocketAddr)], now: Timestamp) -> Result<String> {
              name = \"{service}\"\n\
              repo = \"repo\"\n\
              tags = \"{prefix}*\"\n\
+             paths = [\"{service}/**\"]\n\
              verify_timeout = \"30s\"\n"
         );
         for (env, addr) in addrs {
@@ -86,6 +87,13 @@ pub fn render(addrs: &[(&str, SocketAddr)], now: Timestamp) -> Result<String> {
             );
         }
     }
+    // The three services go to prod together, dependencies first.
+    out.push_str(
+        "\n# Released together: `shipdeck train cut shop --from staging`, then `train promote`.\n\
+         [[trains]]\n\
+         name = \"shop\"\n\
+         services = [\"worker\", \"api\", \"web\"]\n",
+    );
     Ok(out)
 }
 

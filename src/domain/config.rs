@@ -25,6 +25,8 @@ pub struct Config {
     pub checklists: BTreeMap<String, ChecklistTemplate>,
     /// Where release notes are published (`[[channels]]`), in the order written.
     pub channels: Vec<super::channel::Channel>,
+    /// Services released together (`[[trains]]`), in the order written.
+    pub trains: Vec<super::train::Train>,
     /// Feature-flag services (`[[flags]]`), in the order written.
     pub flags: Vec<super::flag::FlagService>,
     /// Slotted targets and their traffic routers (`traffic` tables), and analysis gates.
@@ -197,6 +199,9 @@ pub struct Service {
     pub env: BTreeMap<String, TargetOverride>,
     /// Overrides the project's verify timeout.
     pub verify_timeout: Option<Duration>,
+    /// Git pathspecs of the service's part of the repository (`services/api/**`); empty: all
+    /// of it. Changelogs, notes and plans count only commits touching them.
+    pub paths: Vec<String>,
 }
 
 /// What `[services.env.NAME]` may replace.
@@ -369,6 +374,10 @@ impl Config {
 
     pub fn service(&self, name: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.name == name)
+    }
+
+    pub fn train(&self, name: &str) -> Option<&super::train::Train> {
+        self.trains.iter().find(|t| t.name == name)
     }
 
     /// The environment before `name` on the path, if any.

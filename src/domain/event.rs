@@ -207,6 +207,27 @@ pub enum Fact {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         replaces: Option<String>,
     },
+    /// A train release pinned (`service` is the train, `release` the train release's name,
+    /// `env` where it was cut from, if cut from what runs there).
+    TrainCut {
+        members: Vec<super::train::TrainMember>,
+    },
+    /// A train release's promotion into `env` started: the members to move, in order. The
+    /// promotion's id is this event's id.
+    TrainPromotionStarted {
+        members: Vec<super::train::TrainMember>,
+        #[serde(default)]
+        backout: bool,
+        /// Seconds after which, with nothing in flight and no outcome, it was interrupted.
+        deadline_secs: u64,
+    },
+    /// A train promotion's outcome. Id derived from the promotion's.
+    TrainPromotionFinished {
+        promotion: String,
+        ok: bool,
+        #[serde(default)]
+        reason: String,
+    },
     /// A feature flag changed through shipdeck in `env` (the event's environment; its service,
     /// when the flag is a service's). `after` is what was asked, `read_back` what the flag
     /// service said afterwards; only a change read back as asked is `ok`.
@@ -303,6 +324,9 @@ impl Fact {
             Fact::Tagged { .. } => "tagged",
             Fact::NotesPublished { .. } => "notes-published",
             Fact::NotesEdited { .. } => "notes-edited",
+            Fact::TrainCut { .. } => "train-cut",
+            Fact::TrainPromotionStarted { .. } => "train-promotion-started",
+            Fact::TrainPromotionFinished { .. } => "train-promotion-finished",
             Fact::FlagChanged { .. } => "flag-changed",
             Fact::RolloutStarted { .. } => "rollout-started",
             Fact::TrafficShifted { .. } => "traffic-shifted",

@@ -24,3 +24,4 @@ pub mod signature;
 pub mod template;
 pub mod time;
 pub mod traffic;
+pub mod train;

@@ -26,6 +26,8 @@ mod probe_support;
 mod sign_support;
 #[path = "../support/traffic_support/mod.rs"]
 mod traffic_support;
+#[path = "../support/trains_support/mod.rs"]
+mod trains_support;
 #[path = "../support/tui_support/mod.rs"]
 mod tui_support;
 
@@ -83,6 +85,9 @@ mod traffic_caddy;
 mod traffic_config;
 mod traffic_faults;
 mod traffic_haproxy;
+mod trains_approvals;
+mod trains_demo;
+mod trains_paths;
 mod truth_board;
 mod truth_headless;
 mod truth_notes;

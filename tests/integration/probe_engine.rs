@@ -194,6 +194,7 @@ fn config(services: Vec<Service>) -> Config {
         freezes: vec![],
         checklists: BTreeMap::new(),
         channels: Vec::new(),
+        trains: Vec::new(),
         flags: Vec::new(),
         exposure: shipdeck::domain::traffic::Exposure::default(),
     }
@@ -237,6 +238,7 @@ fn targets_expand_service_and_env_and_skip_bad_templates_with_a_reason() {
         deploy: None,
         env,
         verify_timeout: None,
+        paths: Vec::new(),
     };
     let quiet = Service {
         name: "worker".into(),

@@ -418,5 +418,7 @@ pub async fn observe_and_settle(
 ) -> Result<Vec<Observation>, Failure> {
     let observations = observe(ctx, services).await?;
     settle(ctx, &observations, now())?;
+    // A train promotion whose promoter went away is finished or reported by whoever looks.
+    super::train_promote::settle_trains(ctx, now())?;
     Ok(observations)
 }

@@ -11,6 +11,8 @@ mod query;
 mod record;
 pub mod rollout;
 pub mod traffic;
+pub mod train;
+pub mod train_promote;
 
 pub use deploy::{
     blocked, observe_and_settle, promote, rollback_plan, rollback_target, settle, wait_for_outcome,

@@ -177,7 +177,7 @@ pub(super) async fn build(
     );
     let changes = match &running {
         Some((_, commit)) if commit != &release.commit => Repo::open(&svc.repo)
-            .and_then(|r| r.changelog(commit, &release.commit))
+            .and_then(|r| r.changelog_in(commit, &release.commit, &svc.paths))
             .unwrap_or_default(),
         _ => Vec::new(),
     };

@@ -115,8 +115,9 @@ pub fn changelog(
 ) -> Result<Changelog, Failure> {
     let (from_name, from_commit) = point(ctx, service, from, observations)?;
     let (to_name, to_commit) = point(ctx, service, to, observations)?;
+    let paths = &ctx.service(service)?.paths;
     let commits = repo(ctx, service)?
-        .changelog(&from_commit, &to_commit)
+        .changelog_in(&from_commit, &to_commit, paths)
         .or_fail(&format!(
             "could not list the changes {from_name}..{to_name}"
         ))?;
@@ -180,9 +181,10 @@ pub fn notes(
         previous_release(&all, release)
     };
     let repo = repo(ctx, service)?;
+    let paths = &ctx.service(service)?.paths;
     let commits = match &previous {
-        Some((_, commit)) => repo.changelog(commit, &release.commit),
-        None => repo.changelog_all(&release.commit),
+        Some((_, commit)) => repo.changelog_in(commit, &release.commit, paths),
+        None => repo.changelog_all_in(&release.commit, paths),
     }
     .or_fail("could not list the changes")?;
     let environments = ctx

@@ -206,10 +206,13 @@ impl Ledger {
                 self.rollouts.insert(deployment);
             }
             // Flags have no release: their history is read by `domain::flag_change`; a
-            // rollout's steps by `domain::rollout`.
+            // rollout's steps by `domain::rollout`; trains are folded by `domain::train::Trains`.
             Fact::FlagChanged { .. }
             | Fact::TrafficShifted { .. }
-            | Fact::RolloutAborted { .. } => {}
+            | Fact::RolloutAborted { .. }
+            | Fact::TrainCut { .. }
+            | Fact::TrainPromotionStarted { .. }
+            | Fact::TrainPromotionFinished { .. } => {}
         }
     }
 

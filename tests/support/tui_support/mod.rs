@@ -129,6 +129,7 @@ pub fn config(services: &[&str]) -> Config {
                 deploy: None,
                 env: BTreeMap::new(),
                 verify_timeout: None,
+                paths: Vec::new(),
             })
             .collect(),
         freezes: vec![Freeze {
@@ -139,6 +140,7 @@ pub fn config(services: &[&str]) -> Config {
         }],
         checklists,
         channels: Vec::new(),
+        trains: Vec::new(),
         flags: Vec::new(),
         exposure: shipdeck::domain::traffic::Exposure::default(),
     }
