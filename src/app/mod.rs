@@ -14,6 +14,7 @@ pub mod failure;
 pub mod flows;
 pub mod grid;
 pub mod identity;
+pub mod insights;
 pub mod keys;
 pub mod msg;
 pub mod notes_flow;

@@ -169,6 +169,20 @@ pub enum Command {
     /// signatures against allowed signers, count, approvers, service, environment, release and
     /// commit — then exit 0 (or run the command after `--`), else exit 3 naming why.
     VerifyApprovals(VerifyApprovalsArgs),
+    /// The path's flow, measured: deployment frequency, lead time for changes, change failure
+    /// rate, time to restore, and the waits per stage and per gate kind.
+    Insights {
+        /// How far back the period reaches (`7d`, `30d`, `90d`, `12h`, …).
+        #[arg(long, value_name = "DURATION", default_value = "30d")]
+        since: String,
+        #[arg(long, value_name = "S")]
+        service: Option<String>,
+        /// Measure the four keys in ENV (default: the last environment of the path).
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `shipdeck verify-approvals`: every flag is one value, so a webhook hook can pass each from

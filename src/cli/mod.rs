@@ -5,6 +5,7 @@ mod board;
 mod commands;
 mod confirm;
 mod deploys;
+mod insights;
 mod logging;
 mod notes;
 mod output;
@@ -159,5 +160,11 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Log { json, verify }) => commands::log(config, read_only, json, verify),
         Some(Command::Sync { restore }) => commands::sync(config, read_only, restore),
         Some(Command::VerifyApprovals(args)) => verify_approvals::run(&args, config),
+        Some(Command::Insights {
+            since,
+            service,
+            env,
+            json,
+        }) => insights::run(config, read_only, &since, service, env, json),
     }
 }

@@ -10,6 +10,7 @@ pub mod duration;
 pub mod event;
 pub mod gates;
 pub mod health;
+pub mod insights;
 pub mod ledger;
 pub mod notes;
 pub mod observation;
