@@ -3,7 +3,7 @@
 //!
 //! `scripts/bench` builds it and the release binary and runs `shipdeck-bench all --out
 //! BENCHMARKS.md`. One group alone: `scripts/bench GROUP…` with GROUP one of `git`, `probe`,
-//! `startup`, `render`, `console`, `event-log`, `shared-log`. Working files (the generated repositories,
+//! `startup`, `render`, `console`, `event-log`, `shared-log`, `insights`. Working files (the generated repositories,
 //! configurations, logs) live under `<target dir>/bench/`.
 
 #[path = "../../tests/support/tui_support/mod.rs"]
@@ -12,6 +12,7 @@ mod tui_support;
 mod console;
 mod event_log;
 mod git_rows;
+mod insights_rows;
 mod machine;
 mod probe_rows;
 mod project;
@@ -28,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use report::Row;
 
-const GROUPS: [&str; 7] = [
+const GROUPS: [&str; 8] = [
     "git",
     "probe",
     "startup",
@@ -36,6 +37,7 @@ const GROUPS: [&str; 7] = [
     "console",
     "event-log",
     "shared-log",
+    "insights",
 ];
 
 fn main() {
@@ -91,6 +93,7 @@ fn main() {
             "render" => render::rows(),
             "console" => console::rows(&root, &binary),
             "shared-log" => shared_log::rows(&root),
+            "insights" => insights_rows::rows(&root),
             _ => event_log::rows(&root),
         };
         print!("{}", report::plain(&new));

@@ -58,10 +58,11 @@ pub fn measured_env(config: &Config, asked: Option<&str>) -> String {
 }
 
 /// For each service in scope, the commits of every release that succeeded in `env` during the
-/// period, each read as "commits since the release that ran there when the period began" (the
-/// last one to succeed before it, else the first deployment's `previous_release`, else every
-/// commit): older commits were deployed before, so they change no figure. A release git cannot
-/// resolve is left out (the figures count it as unknown).
+/// period, each read as the commits since the release of the success before it there (not a
+/// rollback; for the first one, its `previous_release`; else every commit). With history on one
+/// branch that is exactly what the figures need: the union of these sets over the successes up
+/// to any point is every commit that ran there by then, so each walk stays short. A release git
+/// cannot resolve is left out (the figures count it as unknown).
 pub fn contents(config: &Config, ledger: &Ledger, query: &Query, env: &str) -> ReleaseContents {
     let mut out = ReleaseContents::new();
     for service in &config.services {
@@ -73,59 +74,46 @@ pub fn contents(config: &Config, ledger: &Ledger, query: &Query, env: &str) -> R
             .iter()
             .filter(|d| d.service == service.name && d.env == env && d.succeeded_at().is_some())
             .collect();
-        successes.sort_by_key(|d| d.succeeded_at());
-        let in_period: Vec<&Deployment> = successes
+        if !successes
             .iter()
-            .copied()
-            .filter(|d| d.succeeded_at().is_some_and(|at| query.period.contains(at)))
-            .collect();
-        if in_period.is_empty() {
+            .any(|d| d.succeeded_at().is_some_and(|at| query.period.contains(at)))
+        {
             continue;
         }
+        successes.sort_by_key(|d| d.succeeded_at());
         let Ok(repo) = Repo::open(&service.repo) else {
             continue;
         };
-        let before = successes
-            .iter()
-            .rev()
-            .find(|d| d.succeeded_at().is_some_and(|at| at < query.period.since));
         let first_previous = successes
             .first()
             .and_then(|d| d.previous_release.as_deref());
-        // The horizon: its commits ran in `env` before the period.
-        let horizon: Option<String> = match before {
-            Some(d) => Some(d.commit.clone()),
-            None => first_previous.and_then(|r| repo.resolve(r).ok()),
-        };
-        let mut wanted: BTreeSet<(&str, &str)> = in_period
-            .iter()
-            .map(|d| (d.release.as_str(), d.commit.as_str()))
-            .collect();
-        if let Some(d) = before {
-            wanted.insert((d.release.as_str(), d.commit.as_str()));
-        }
-        for (release, commit) in wanted {
-            let commits = match &horizon {
-                Some(h) => repo.changelog(h, commit),
-                None => repo.changelog_all(commit),
-            };
-            if let Ok(commits) = commits {
-                let times = commits
-                    .into_iter()
-                    .map(|c| CommitTime {
-                        commit: c.commit,
-                        at: c.date,
-                    })
-                    .collect();
-                out.insert(&service.name, release, times);
-            }
-        }
-        if before.is_none()
-            && let Some(previous) = first_previous
-        {
-            // The release before the first deployment: everything up to the horizon, i.e.
-            // nothing newer than it.
+        if let Some(previous) = first_previous {
+            // It ran there before the log knows of anything: nothing in it is new.
             out.insert(&service.name, previous, Vec::new());
+        }
+        let mut before: Option<String> = first_previous.and_then(|r| repo.resolve(r).ok());
+        let mut read: BTreeSet<&str> = BTreeSet::new();
+        for d in successes {
+            let in_period = d.succeeded_at().is_some_and(|at| query.period.contains(at));
+            if in_period && read.insert(d.release.as_str()) {
+                let commits = match &before {
+                    Some(b) => repo.changelog(b, &d.commit),
+                    None => repo.changelog_all(&d.commit),
+                };
+                if let Ok(commits) = commits {
+                    let times = commits
+                        .into_iter()
+                        .map(|c| CommitTime {
+                            commit: c.commit,
+                            at: c.date,
+                        })
+                        .collect();
+                    out.insert(&service.name, &d.release, times);
+                }
+            }
+            if !d.rollback {
+                before = Some(d.commit.clone());
+            }
         }
     }
     out

@@ -94,7 +94,10 @@ pub fn text(project: &str, since: &str, env: &str, i: &Insights) -> String {
             _ => NOT_ENOUGH.to_string(),
         };
         let rollbacks = if f.rollbacks > 0 {
-            format!(" ({} of them rollbacks)", f.rollbacks)
+            format!(
+                " ({} among them)",
+                plural(f.rollbacks, "rollback", "rollbacks")
+            )
         } else {
             String::new()
         };

@@ -18,7 +18,7 @@
 // exactly; and a median of two is written as their mean, the arithmetic a reader checks.
 #![allow(clippy::float_cmp, clippy::manual_midpoint)]
 
-mod domain_support;
+use crate::domain_support;
 
 use std::time::Duration;
 
