@@ -257,4 +257,5 @@ pub struct ChecklistItem {
     pub stage: Option<Stage>,
     pub required: Option<bool>,
     pub auto: Option<Auto>,
+    pub needs_note: Option<bool>,
 }
