@@ -230,19 +230,24 @@ pub enum Command {
     },
     /// Feature flags × environments from the `[[flags]]` flag services, with drift.
     Flags {
+        /// Only this environment.
         #[arg(long, value_name = "ENV")]
         env: Option<String>,
         /// Only the flags of this service.
         #[arg(long, value_name = "SERVICE")]
         service: Option<String>,
+        /// Print the flags as one JSON document.
         #[arg(long)]
         json: bool,
     },
     /// Turn a feature flag on or off in an environment, or set its rollout percentage.
     Flag {
+        /// The flag's name, as its flag service knows it.
         name: String,
+        /// The environment whose flag changes.
         #[arg(long, value_name = "ENV", global = true)]
         env: Option<String>,
+        /// A note recorded with the change.
         #[arg(long, value_name = "TEXT", global = true)]
         note: Option<String>,
         /// Confirm without asking (a protected environment still needs this flag in scripts).
@@ -345,10 +350,13 @@ pub enum DemoAction {
 
 #[derive(Debug, Clone, Copy, Subcommand)]
 pub enum FlagCommand {
+    /// Turn the flag on.
     On,
+    /// Turn the flag off (the backout: never blocked).
     Off,
     /// Set the percentage of its gradual rollout (0–100).
     Rollout {
+        /// The percentage, 0 to 100.
         #[arg(value_parser = clap::value_parser!(u8).range(0..=100))]
         percent: u8,
     },
