@@ -2,9 +2,10 @@
 //! run, printed as one table and, with `--out FILE`, written as `BENCHMARKS.md`.
 //!
 //! `scripts/bench` builds it and the release binary and runs `shipdeck-bench all --out
-//! BENCHMARKS.md`. One group alone: `scripts/bench GROUP…` with GROUP one of `git`, `probe`,
-//! `startup`, `render`, `console`, `event-log`, `shared-log`, `traffic`, `flags`. Working files
-//! (the generated repositories, configurations, logs) live under `<target dir>/bench/`.
+//! BENCHMARKS.md`. One group alone: `scripts/bench GROUP…` with GROUP one of `git`, `paths`,
+//! `probe`, `startup`, `render`, `console`, `event-log`, `shared-log`, `traffic`, `flags`,
+//! `insights`. Working files (the generated repositories, configurations, logs) live under
+//! `<target dir>/bench/`.
 
 #[path = "../../tests/support/tui_support/mod.rs"]
 mod tui_support;
@@ -13,6 +14,7 @@ mod console;
 mod event_log;
 mod flags;
 mod git_rows;
+mod insights_rows;
 mod machine;
 mod path_rows;
 mod probe_rows;
@@ -31,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use report::Row;
 
-const GROUPS: [&str; 10] = [
+const GROUPS: [&str; 11] = [
     "git",
     "paths",
     "probe",
@@ -42,6 +44,7 @@ const GROUPS: [&str; 10] = [
     "shared-log",
     "traffic",
     "flags",
+    "insights",
 ];
 
 fn main() {
@@ -100,6 +103,7 @@ fn main() {
             "shared-log" => shared_log::rows(&root),
             "traffic" => traffic_rows::rows(&root, &binary),
             "flags" => flags::rows(&root),
+            "insights" => insights_rows::rows(&root),
             _ => event_log::rows(&root),
         };
         print!("{}", report::plain(&new));

@@ -323,6 +323,22 @@ pub enum Command {
         #[command(subcommand)]
         action: super::train::TrainAction,
     },
+    /// The path's flow, measured: deployment frequency, lead time for changes, change failure
+    /// rate, time to restore, and the waits per stage and per gate kind.
+    Insights {
+        /// How far back the period reaches (`7d`, `30d`, `90d`, `12h`, …).
+        #[arg(long, value_name = "DURATION", default_value = "30d")]
+        since: String,
+        /// Only this service (default: every service).
+        #[arg(long, value_name = "S")]
+        service: Option<String>,
+        /// Measure the four keys in ENV (default: the last environment of the path).
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+        /// Print every figure as one JSON document (README: Insights).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `shipdeck verify-approvals`: every flag is one value, so a webhook hook can pass each from

@@ -6,6 +6,7 @@ mod commands;
 mod confirm;
 mod deploys;
 mod flags;
+mod insights;
 mod logging;
 mod notes;
 mod output;
@@ -287,5 +288,11 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
                 config, read_only, &service, &env, action, yes,
             ))
         }
+        Some(Command::Insights {
+            since,
+            service,
+            env,
+            json,
+        }) => insights::run(config, read_only, &since, service, env, json),
     }
 }

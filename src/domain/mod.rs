@@ -13,6 +13,7 @@ pub mod flag_change;
 pub mod flag_summary;
 pub mod gates;
 pub mod health;
+pub mod insights;
 pub mod ledger;
 pub mod notes;
 pub mod observation;

@@ -61,6 +61,8 @@ mod git_tags;
 mod gitlog_concurrency;
 mod gitlog_signed;
 mod gitlog_team;
+mod insights_demo;
+mod insights_known_answers;
 mod notes_channels;
 mod notes_console;
 mod notes_draft;

@@ -9,6 +9,8 @@ mod window;
 
 use std::collections::BTreeMap;
 
+pub use window::{closing_after, next_opening};
+
 use jiff::Timestamp;
 use serde::Serialize;
 
