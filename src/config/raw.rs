@@ -258,3 +258,18 @@ pub struct ChecklistItem {
     pub required: Option<bool>,
     pub auto: Option<Auto>,
 }
+
+/// `deploy = { kind = "git", repo, branch, file, key, value, message, timeout }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitDeploy {
+    #[allow(dead_code)]
+    pub kind: IgnoredAny,
+    pub repo: Spanned<String>,
+    pub branch: Option<Spanned<String>>,
+    pub file: Spanned<String>,
+    pub key: Spanned<String>,
+    pub value: Option<Spanned<String>>,
+    pub message: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
+}

@@ -9,6 +9,8 @@
 
 mod command;
 mod describe;
+/// The GitOps deployer: a commit to a config repository.
+mod git;
 /// Its request pieces are shared with release-notes channels (`crate::publish`).
 pub(crate) mod http;
 pub mod secret;
@@ -95,6 +97,9 @@ pub enum DeployError {
     Transport(String),
     #[error("deployer template: {0}")]
     Template(#[from] TemplateError),
+    /// The git deployer's failure, naming the file, key and repository concerned.
+    #[error("{0}")]
+    Git(String),
     #[error("the deploy command {}: {tail}", exit_text(*.code))]
     CommandFailed { code: Option<i32>, tail: String },
 }
@@ -119,5 +124,6 @@ pub async fn call(
         DeployerSpec::Http(http) => http::call(http, req).await,
         DeployerSpec::Command(_) if !trusted => Err(DeployError::Untrusted),
         DeployerSpec::Command(cmd) => command::call(cmd, req, &output).await,
+        DeployerSpec::Git(g) => git::call(g, req, &output).await,
     }
 }

@@ -10,6 +10,8 @@ pub mod duration;
 pub mod event;
 pub mod gates;
 pub mod health;
+/// The git deployer's `key`: `image.tag`, `containers[0].image`.
+pub mod key_path;
 pub mod ledger;
 pub mod notes;
 pub mod observation;
