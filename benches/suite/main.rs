@@ -6,7 +6,7 @@
 //! `startup`, `render`, `console`, `event-log`, `shared-log`. Working files (the generated repositories,
 //! configurations, logs) live under `<target dir>/bench/`.
 
-#[path = "../../tests/tui_support/mod.rs"]
+#[path = "../../tests/support/tui_support/mod.rs"]
 mod tui_support;
 
 mod console;

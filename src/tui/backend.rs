@@ -104,7 +104,7 @@ impl Live {
 
 /// Every service's releases, read before any of them is announced: each announcement starts a
 /// round of gate plans, and with hundreds of services those rounds would compete with the
-/// reading itself and hold back the first probe for many seconds (tests/scale_board.rs).
+/// reading itself and hold back the first probe for many seconds (tests/e2e/scale_board.rs).
 async fn load_releases(ctx: &Arc<Context>) -> Vec<(String, Result<Vec<Release>, String>)> {
     let mut loaded = Vec::with_capacity(ctx.config.services.len());
     for service in ctx.config.services.iter().map(|s| s.name.clone()) {
