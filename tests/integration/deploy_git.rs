@@ -3,8 +3,7 @@
 //! a push that loses a race is re-applied, the same value commits nothing, and a missing file or
 //! key fails naming both with nothing pushed. YAML, JSON and TOML.
 
-mod deploy_support;
-mod git_support;
+use crate::{deploy_support, git_support};
 
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;
