@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::domain::config::Config;
-use crate::domain::drift::drift;
+use crate::domain::drift::drift_of;
 use crate::domain::ledger::Ledger;
 use crate::domain::observation::{Health, Observation};
 
@@ -35,6 +35,14 @@ pub struct TargetCell {
     pub deploying: Option<Deploying>,
     /// Why the health is what it is, in one line.
     pub detail: Option<String>,
+    /// When the deployment that put `release` there succeeded (or was accepted, when it then
+    /// failed verification), from the log; `None` when shipdeck did not deploy what runs.
+    pub deployed_at: Option<Timestamp>,
+    /// Who asked for that deployment.
+    pub deployed_by: Option<String>,
+    /// Where shipdeck did not deploy it: the first of the observations given that report the
+    /// release running, without a different one in between ("running since first seen").
+    pub first_seen: Option<Timestamp>,
 }
 
 /// A deployment of the target in flight.
@@ -77,8 +85,23 @@ fn cell(ledger: &Ledger, observations: &[Observation], service: &str, env: &str)
         since: d.requested_at,
         rollback: d.rollback,
     });
+    let running = latest
+        .and_then(|o| o.release.clone())
+        .or_else(|| last_success.map(|d| d.release.clone()));
+    let put_there = running
+        .as_deref()
+        .and_then(|name| deployed(ledger, service, env, name));
+    let first_seen = match (latest, &put_there) {
+        (Some(o), None) => Some(first_seen(observations, o)),
+        _ => None,
+    };
+    let (deployed_at, deployed_by) =
+        put_there.map_or((None, None), |(at, by)| (Some(at), Some(by)));
     match latest {
         Some(o) => TargetCell {
+            deployed_at,
+            deployed_by,
+            first_seen,
             env: env.to_string(),
             release: o.release.clone(),
             reported_version: o.reported_version.clone(),
@@ -87,11 +110,14 @@ fn cell(ledger: &Ledger, observations: &[Observation], service: &str, env: &str)
             latency_ms: o.latency_ms,
             observed_at: Some(o.at),
             // A deployment in flight shows its new release before its success is recorded.
-            drift: deploying.is_none() && drift(o, last_success),
+            drift: deploying.is_none() && drift_of(o, ledger, service, env),
             deploying,
             detail: (!o.detail.is_empty()).then(|| o.detail.clone()),
         },
         None => TargetCell {
+            deployed_at,
+            deployed_by,
+            first_seen,
             env: env.to_string(),
             release: last_success.map(|d| d.release.clone()),
             reported_version: None,
@@ -104,4 +130,42 @@ fn cell(ledger: &Ledger, observations: &[Observation], service: &str, env: &str)
             detail: None,
         },
     }
+}
+
+/// When and by whom the latest deployment that put `release` on the target did so: the time
+/// its success was recorded, or when the deployer accepted it for one that then failed
+/// verification (it may run all the same). A refused one changed nothing.
+pub fn deployed(
+    ledger: &Ledger,
+    service: &str,
+    env: &str,
+    release: &str,
+) -> Option<(Timestamp, String)> {
+    ledger
+        .deployments()
+        .iter()
+        .rev()
+        .filter(|d| d.service == service && d.env == env && d.release == release)
+        .find_map(|d| {
+            let at = d
+                .succeeded_at()
+                .or(d.accepted_at.filter(|_| d.failed_after_call()))?;
+            Some((at, d.requested_by.clone()))
+        })
+}
+
+/// The first observation of the trailing run that reports what `latest` reports.
+fn first_seen(observations: &[Observation], latest: &Observation) -> Timestamp {
+    let mut same: Vec<&Observation> = observations
+        .iter()
+        .filter(|o| o.service == latest.service && o.env == latest.env)
+        .collect();
+    same.sort_by_key(|o| o.at);
+    same.iter()
+        .rev()
+        .take_while(|o| {
+            o.release == latest.release && o.reported_version == latest.reported_version
+        })
+        .last()
+        .map_or(latest.at, |o| o.at)
 }

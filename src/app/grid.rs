@@ -6,7 +6,7 @@ use jiff::Timestamp;
 
 use crate::app::state::{State, TargetKey};
 use crate::domain::config::Freeze;
-use crate::domain::drift::drift;
+use crate::domain::drift::{drift, drift_of};
 use crate::domain::ledger::{Deployment, DeploymentState};
 use crate::domain::observation::{Health, Observation};
 use crate::domain::release::Release;
@@ -129,7 +129,9 @@ fn cell_from<'a>(state: &'a State, latest: Latest<'a>, service: &str, env: &str)
     });
     let in_flight = latest.in_flight;
     // While a deployment is in flight its release shows up before its success is recorded.
-    let drift = in_flight.is_none() && observation.is_some_and(|o| drift(o, last_ok));
+    let drift = in_flight.is_none()
+        && observation
+            .is_some_and(|o| drift(o, last_ok) && drift_of(o, &state.ledger, service, env));
     Cell {
         release,
         health: observation.map_or(Health::Unknown, |o| o.health),

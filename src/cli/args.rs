@@ -29,6 +29,7 @@ pub struct Cli {
 pub enum Command {
     /// The console on a built-in demo (`demo serve --dir DIR` runs only its environments).
     Demo {
+        /// `serve`: the demo's environments without the console.
         #[command(subcommand)]
         action: Option<DemoAction>,
     },
@@ -36,36 +37,54 @@ pub enum Command {
     Check,
     /// The board: services × environments.
     Status {
+        /// Print the board as one JSON document (`services[].targets[]`).
         #[arg(long)]
         json: bool,
+        /// Exit 1 when any target is not healthy, naming each on stderr (for scripts and
+        /// monitors).
+        #[arg(long)]
+        check: bool,
     },
     /// A service's releases, newest first.
     Releases {
+        /// The service, as named in the configuration.
         service: String,
+        /// Print the releases as a JSON array.
         #[arg(long)]
         json: bool,
     },
     /// Commits in TO and not in FROM (a release, a commit, or an environment name).
     Changelog {
+        /// The service, as named in the configuration.
         service: String,
+        /// Where to count from: a release, a commit, or an environment (what runs there).
         from: String,
+        /// Where to count to: a release, a commit, or an environment (what runs there).
         to: String,
+        /// Print the changelog as one JSON document.
         #[arg(long)]
         json: bool,
     },
     /// The gates for a promotion, each with status and why (exit 3 when one blocks).
     Plan {
+        /// The service, as named in the configuration.
         service: String,
+        /// The release: its tag (`api-v1.5.0`), its version (`1.5.0`) or a commit.
         release: String,
+        /// The environment it would enter.
         #[arg(long, value_name = "ENV")]
         to: String,
+        /// Print the plan as one JSON document (gates, changes, the call).
         #[arg(long)]
         json: bool,
     },
     /// Deploy a release to an environment, then verify it.
     Promote {
+        /// The service, as named in the configuration.
         service: String,
+        /// The release: its tag (`api-v1.5.0`), its version (`1.5.0`) or a commit.
         release: String,
+        /// The environment to deploy to.
         #[arg(long, value_name = "ENV")]
         to: String,
         /// Confirm without asking (a protected environment still needs this flag in scripts).
@@ -78,54 +97,79 @@ pub enum Command {
     },
     /// Redeploy the previous successful release of a target (or `--to`).
     Rollback {
+        /// The service, as named in the configuration.
         service: String,
+        /// The environment to roll back.
         #[arg(long, value_name = "ENV")]
         env: String,
+        /// The release to go back to (default: the previous one that deployed successfully).
         #[arg(long, value_name = "RELEASE")]
         to: Option<String>,
+        /// Confirm without asking (a protected environment still needs this flag in scripts).
         #[arg(long)]
         yes: bool,
+        /// Return once the deployer accepted the call; verification is finished by whoever
+        /// looks next.
         #[arg(long)]
         no_wait: bool,
     },
     /// Record your approval of a release for an environment.
     Approve {
+        /// The service, as named in the configuration.
         service: String,
+        /// The release: its tag (`api-v1.5.0`), its version (`1.5.0`) or a commit.
         release: String,
+        /// The environment the approval is for.
         #[arg(long, value_name = "ENV")]
         env: String,
+        /// Why you approve (shown to everyone with the approval).
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
     },
     /// Pass one gate by decision, with a reason (never an approval gate).
     Override {
+        /// The service, as named in the configuration.
         service: String,
+        /// The release: its tag (`api-v1.5.0`), its version (`1.5.0`) or a commit.
         release: String,
+        /// The environment whose gate is passed.
         #[arg(long, value_name = "ENV")]
         env: String,
+        /// The gate's id (`plan` lists them), or `freeze`.
         #[arg(long, value_name = "ID")]
         gate: String,
+        /// Why, recorded with the override (required).
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },
     /// Show, tick or untick the release's checklist for an environment.
     Checklist {
+        /// The service, as named in the configuration.
         service: String,
+        /// The release: its tag (`api-v1.5.0`), its version (`1.5.0`) or a commit.
         release: String,
+        /// The environment whose checklist it is.
         #[arg(long, value_name = "ENV")]
         env: String,
+        /// A note recorded with the tick or untick (ticking `backout` needs one: the plan).
         #[arg(long, value_name = "TEXT", global = true)]
         note: Option<String>,
+        /// `show` (the default), `tick ITEM` or `untick ITEM`.
         #[command(subcommand)]
         action: Option<ChecklistAction>,
     },
     /// Create an annotated release tag (never moves one).
     Tag {
+        /// The service, as named in the configuration (its tag pattern names the tag).
         service: String,
+        /// The commit to tag: a hash, a branch or any git revision.
         commit: String,
+        /// The version (`1.6.1`); the tag is the pattern's prefix plus it.
         version: String,
+        /// The tag's message (default: "Release <tag>").
         #[arg(long, value_name = "TEXT")]
         message: Option<String>,
+        /// Push the tag to `origin` too.
         #[arg(long)]
         push: bool,
     },
@@ -134,12 +178,20 @@ pub enum Command {
     /// Release notes: the latest edit, else a draft from the changelog; `--edit` opens
     /// $VISUAL/$EDITOR on them, `--publish` sends them through the configured channels.
     Notes {
+        /// The service, as named in the configuration.
         service: String,
+        /// The release: its tag (`api-v1.5.0`), its version (`1.5.0`) or a commit.
         release: String,
+        /// Draft what this environment gains: the changes since what runs there (default: since
+        /// the previous release).
         #[arg(long, value_name = "ENV")]
         env: Option<String>,
+        /// Output format: markdown, or one JSON document.
         #[arg(long, value_enum, default_value_t = NotesFormat::Md)]
         format: NotesFormat,
+        /// Same as `--format json`.
+        #[arg(long)]
+        json: bool,
         /// Edit the notes in $VISUAL/$EDITOR (else vi) and record the edit.
         #[arg(long)]
         edit: bool,
@@ -150,10 +202,21 @@ pub enum Command {
         #[arg(long = "channel", value_name = "NAME", requires = "publish")]
         channels: Vec<String>,
     },
-    /// The event log.
+    /// The event log, oldest first.
     Log {
+        /// One JSON object per line (JSON Lines), the events as stored.
         #[arg(long)]
         json: bool,
+        /// Only events about this service.
+        #[arg(long, value_name = "SERVICE")]
+        service: Option<String>,
+        /// Only events about this environment.
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+        /// Only events from the last DURATION (`30m`, `2h`, `7d`) or since a time
+        /// (`2026-12-02T20:00:00Z`).
+        #[arg(long, value_name = "WHEN")]
+        since: Option<String>,
         /// Check the hash chain and, where the project signs events, every signature; exit 5
         /// naming the first bad line and every event whose signature fails.
         #[arg(long)]
@@ -232,6 +295,7 @@ pub struct VerifyApprovalsArgs {
 pub enum DemoAction {
     /// Run the demo's environments without the console, until killed.
     Serve {
+        /// Where the demo's repository, configuration and event log are made (anew).
         #[arg(long, value_name = "DIR")]
         dir: PathBuf,
     },
@@ -239,13 +303,24 @@ pub enum DemoAction {
 
 #[derive(Debug, Subcommand)]
 pub enum ChecklistAction {
+    /// Print each item: done or not, by whom or by which fact, and its notes.
     Show,
-    Tick { item: String },
-    Untick { item: String },
+    /// Mark an item done (`after` items only once the release runs there).
+    Tick {
+        /// The item's id (`controls`, `backout`, …; `show` lists them).
+        item: String,
+    },
+    /// Mark an item not done.
+    Untick {
+        /// The item's id (`show` lists them).
+        item: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum NotesFormat {
+    /// Markdown.
     Md,
+    /// One JSON document.
     Json,
 }

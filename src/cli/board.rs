@@ -10,9 +10,14 @@ use crate::app::{Context, Failure};
 use crate::domain::observation::Health;
 use crate::domain::sanitize::truncate;
 
-use super::output::{age, json, pad, warn_all};
+use super::output::{age, emit, json, pad, warn_all};
 
-pub async fn status(config: Option<&Path>, read_only: bool, as_json: bool) -> Result<u8, Failure> {
+pub async fn status(
+    config: Option<&Path>,
+    read_only: bool,
+    as_json: bool,
+    check: bool,
+) -> Result<u8, Failure> {
     let (ctx, warnings) = Context::load(config, read_only)?;
     warn_all(&warnings);
     let observations = observe_and_settle(&ctx, None).await?;
@@ -23,11 +28,36 @@ pub async fn status(config: Option<&Path>, read_only: bool, as_json: bool) -> Re
         if let (Some(report), Some(map)) = (ctx.log.last_sync(), value.as_object_mut()) {
             map.insert("shared_log".into(), shared_log(&report));
         }
-        println!("{}", json(&value));
+        emit(&(json(&value) + "\n"))?;
     } else {
-        print!("{}", table(&b));
+        emit(&table(&b))?;
+    }
+    if check {
+        return Ok(check_health(&b));
     }
     Ok(0)
+}
+
+/// `status --check`: 1 when any target is not healthy, each named on stderr; else 0.
+fn check_health(b: &Board) -> u8 {
+    let unhealthy: Vec<String> = b
+        .services
+        .iter()
+        .flat_map(|s| s.targets.iter().map(move |t| (s, t)))
+        .filter(|(_, t)| t.health != Health::Pass)
+        .map(|(s, t)| {
+            let why = t
+                .detail
+                .as_deref()
+                .map(|d| format!(": {}", truncate(d, 80)))
+                .unwrap_or_default();
+            format!("{} in {} is {}{why}", s.name, t.env, t.health.as_str())
+        })
+        .collect();
+    for line in &unhealthy {
+        eprintln!("not healthy: {line}");
+    }
+    u8::from(!unhealthy.is_empty())
 }
 
 /// The git backend's state for `status --json`: where, how far behind, what is unpushed.
@@ -49,7 +79,7 @@ fn table(b: &Board) -> String {
         pad("ENV", 10),
         pad("RELEASE", 20),
         pad("HEALTH", 12),
-        pad("AGE", 5),
+        pad("RUNNING SINCE", 24),
         pad("LATENCY", 8),
         "NOTE"
     );
@@ -91,7 +121,7 @@ fn table(b: &Board) -> String {
                 pad(&t.env, 10),
                 pad(&release, 20),
                 pad(t.health.as_str(), 12),
-                pad(&t.observed_at.map_or("-".to_string(), |at| age(now, at)), 5),
+                pad(&running_since(t, now), 24),
                 pad(
                     &t.latency_ms.map_or("-".to_string(), |l| format!("{l}ms")),
                     8
@@ -101,4 +131,17 @@ fn table(b: &Board) -> String {
         }
     }
     out
+}
+
+/// "deployed 3m ago by dana" from the log, else "first seen 10s ago" (shipdeck did not deploy
+/// what runs), else "-".
+fn running_since(t: &crate::app::board::TargetCell, now: jiff::Timestamp) -> String {
+    match (t.deployed_at, &t.deployed_by, t.first_seen) {
+        (Some(at), Some(by), _) => {
+            let who = by.split('@').next().unwrap_or(by);
+            format!("deployed {} ago by {who}", age(now, at))
+        }
+        (_, _, Some(at)) => format!("first seen {} ago", age(now, at)),
+        _ => "-".to_string(),
+    }
 }

@@ -8,8 +8,10 @@ use serde_json::json;
 use crate::app::actions::{self, observe_and_settle, resolve_release};
 use crate::app::context::{Context, now};
 use crate::app::{Failure, OrFail};
-use crate::domain::checklist::progress;
+use crate::domain::checklist::{ItemProgress, state as checklist_state};
 use crate::domain::config::Stage;
+use crate::domain::sanitize::sanitize_multiline;
+use crate::domain::time::{local_zone, short_id, when};
 use crate::store;
 
 use super::args::{ChecklistAction, DemoAction};
@@ -287,12 +289,36 @@ pub async fn checklist(
     let (ctx, warnings) = Context::load(config, read_only)?;
     warn_all(&warnings);
     let release = resolve_release(&ctx, service, release)?;
+    if actions::checklists_of(&ctx, env).is_empty() {
+        ctx.environment(env)?;
+        return Err(Failure::usage(format!("`{env}` has no checklist gate")));
+    }
+    // Reading writes nothing: the targets are probed, no outcome or tick is recorded.
+    let observations = actions::observe(&ctx, Some(&[service])).await?;
     match &action {
         Some(ChecklistAction::Tick { item }) => {
-            actions::tick(&ctx, service, &release, env, item, true, note)?;
+            actions::tick_seen(
+                &ctx,
+                service,
+                &release,
+                env,
+                item,
+                true,
+                note,
+                &observations,
+            )?;
         }
         Some(ChecklistAction::Untick { item }) => {
-            actions::tick(&ctx, service, &release, env, item, false, note)?;
+            actions::tick_seen(
+                &ctx,
+                service,
+                &release,
+                env,
+                item,
+                false,
+                note,
+                &observations,
+            )?;
         }
         Some(ChecklistAction::Show) | None => {
             if let Some(note) = note {
@@ -302,22 +328,18 @@ pub async fn checklist(
             }
         }
     }
-    let observations = if ctx.read_only {
-        Vec::new()
-    } else {
-        observe_and_settle(&ctx, Some(&[service])).await?
-    };
-    // Auto items (tagged, deployed, healthy) are recorded by the same path `plan` uses.
-    let _ = actions::plan(&ctx, service, &release, env, &observations).await?;
     let (_, ledger) = ctx.ledger()?;
-    let lists = actions::checklists_of(&ctx, env);
-    if lists.is_empty() {
-        return Err(Failure::usage(format!("`{env}` has no checklist gate")));
-    }
+    let observation = observations
+        .iter()
+        .filter(|o| o.service == service && o.env == env)
+        .max_by_key(|o| o.at);
     let now = now();
-    for template in lists {
-        let p = progress(template, &ledger, service, &release.name, env);
-        println!(
+    let tz = local_zone();
+    let mut text = String::new();
+    for template in actions::checklists_of(&ctx, env) {
+        let p = checklist_state(template, &ledger, service, &release, env, observation);
+        let _ = writeln!(
+            text,
             "{} — {} → {}: before {}/{} required, after {}/{}",
             template.name,
             release.name,
@@ -328,43 +350,73 @@ pub async fn checklist(
             p.after_required
         );
         for stage in [Stage::Before, Stage::After] {
-            println!(
+            let _ = writeln!(
+                text,
                 "  {}:",
                 if stage == Stage::Before {
                     "before"
                 } else {
-                    "after"
+                    "after (once the release runs there)"
                 }
             );
             for item in p.items.iter().filter(|i| i.item.stage == stage) {
                 let mark = if item.is_ticked() { "[x]" } else { "[ ]" };
-                let who = item
-                    .tick
-                    .as_ref()
-                    .filter(|t| t.ticked)
-                    .map(|t| {
-                        // An automatic tick names the event that ticked it.
-                        let by = t
-                            .by_event
-                            .as_ref()
-                            .map(|e| format!(" by event {e}"))
-                            .unwrap_or_default();
-                        format!(" — {} {} ago{by}", t.actor, age(now, t.at))
-                    })
-                    .unwrap_or_default();
                 let optional = if item.item.required {
                     ""
                 } else {
                     " (optional)"
                 };
-                println!(
-                    "    {mark} {:<18} {}{optional}{who}",
-                    item.item.id, item.item.title
+                let _ = writeln!(
+                    text,
+                    "    {mark} {:<18} {}{optional}{}",
+                    item.item.id,
+                    item.item.title,
+                    item_state(item, now, &tz)
                 );
+                // Every note on the item, the ones given with ticks included, oldest first.
+                for (actor, at, note) in item.tick.iter().flat_map(|t| &t.notes) {
+                    let _ = writeln!(text, "        ✎ {actor} ({}): {note}", when(*at, now, &tz));
+                }
             }
         }
     }
+    emit(&sanitize_multiline(&text))?;
     Ok(0)
+}
+
+/// " — ticked by lena@x at Dec 02 20:14 UTC, 3m ago", " — auto: tagged api-v1.5.0 at …", or
+/// nothing for an item nobody ticked (a note alone is a note, not an untick).
+fn item_state(item: &ItemProgress, now: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    if item.is_auto()
+        && let Some(fact) = &item.auto
+    {
+        let event = fact
+            .event
+            .as_deref()
+            .map(|e| format!(" (event {})", short_id(e)))
+            .unwrap_or_default();
+        return format!(
+            " — auto: {} at {}{event}",
+            fact.what,
+            when(fact.at, now, tz)
+        );
+    }
+    match &item.tick {
+        // Ticked by the action that caused it (a publication), naming that event.
+        Some(t) if t.ticked && t.by_event.is_some() => format!(
+            " — auto: by event {} ({}, {})",
+            short_id(t.by_event.as_deref().unwrap_or_default()),
+            t.actor,
+            when(t.at, now, tz)
+        ),
+        Some(t) if t.ticked || t.unticked => format!(
+            " — {} by {} at {}",
+            if t.ticked { "ticked" } else { "unticked" },
+            t.actor,
+            when(t.at, now, tz)
+        ),
+        _ => String::new(),
+    }
 }
 
 pub fn tag(
@@ -389,11 +441,40 @@ pub fn tag(
     Ok(0)
 }
 
+/// `log --service/--env/--since`: which events `log` lists.
+#[derive(Debug, Default)]
+pub struct LogFilter {
+    pub service: Option<String>,
+    pub env: Option<String>,
+    pub since: Option<String>,
+}
+
+impl LogFilter {
+    /// The earliest time `--since` lets through: a duration back from `now`, or a timestamp.
+    fn since(&self, now: jiff::Timestamp) -> Result<Option<jiff::Timestamp>, Failure> {
+        let Some(text) = self.since.as_deref().map(str::trim) else {
+            return Ok(None);
+        };
+        if let Ok(at) = text.parse::<jiff::Timestamp>() {
+            return Ok(Some(at));
+        }
+        let span = crate::domain::duration::parse_duration(text).map_err(|e| {
+            Failure::usage(format!(
+                "--since `{text}`: {e}; give a duration (`30m`, `2h`, `7d`) or a time \
+                 (`2026-12-02T20:00:00Z`)"
+            ))
+        })?;
+        let back = jiff::SignedDuration::try_from(span).unwrap_or(jiff::SignedDuration::MAX);
+        Ok(Some(now.checked_sub(back).unwrap_or(jiff::Timestamp::MIN)))
+    }
+}
+
 pub fn log(
     config: Option<&Path>,
     read_only: bool,
     as_json: bool,
     verify: bool,
+    filter: &LogFilter,
 ) -> Result<u8, Failure> {
     let (ctx, warnings) = Context::load(config, read_only)?;
     warn_all(&warnings);
@@ -421,17 +502,39 @@ pub fn log(
             ))),
         };
     }
+    if let Some(service) = &filter.service {
+        ctx.service(service)?;
+    }
+    if let Some(env) = &filter.env {
+        ctx.environment(env)?;
+    }
+    let now = now();
+    let since = filter.since(now)?;
+    let tz = local_zone();
     let (events, _) = ctx.ledger()?;
-    for e in &events {
+    let mut text = String::new();
+    for e in events.iter().filter(|e| {
+        filter
+            .service
+            .as_ref()
+            .is_none_or(|s| e.service.as_ref() == Some(s))
+            && filter
+                .env
+                .as_ref()
+                .is_none_or(|v| e.env.as_ref() == Some(v))
+            && since.is_none_or(|t| e.at >= t)
+    }) {
         if as_json {
-            println!("{}", serde_json::to_string(e).unwrap_or_default());
+            text.push_str(&serde_json::to_string(e).unwrap_or_default());
+            text.push('\n');
         } else {
             // Events may come from anyone with push access to a shared log: every field is
             // untrusted text.
             let line = format!(
-                "{:>5} {} {:<24} {:<17} {} {} {} {}",
+                "{:>5} {} {} {:<24} {:<17} {} {} {} {}",
                 e.seq,
-                e.at.strftime("%Y-%m-%d %H:%M:%S"),
+                short_id(&e.id),
+                when(e.at, now, &tz),
                 e.actor,
                 e.kind,
                 e.service.as_deref().unwrap_or("-"),
@@ -439,9 +542,11 @@ pub fn log(
                 e.env.as_deref().unwrap_or("-"),
                 summary(e)
             );
-            println!("{}", crate::domain::sanitize::sanitize(&line));
+            text.push_str(&crate::domain::sanitize::sanitize(&line));
+            text.push('\n');
         }
     }
+    emit(&text)?;
     Ok(0)
 }
 

@@ -8,6 +8,7 @@ mod deploys;
 mod logging;
 mod notes;
 mod output;
+mod quiet_pipe;
 mod verify_approvals;
 mod verify_log;
 
@@ -21,6 +22,7 @@ use crate::app::Failure;
 
 /// The binary's entry point.
 pub fn main() -> ExitCode {
+    quiet_pipe::install();
     let cli = Cli::parse();
     logging::init();
     match run(cli) {
@@ -48,7 +50,9 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         // Trusting lets the configuration run commands: a change, refused like the others.
         Some(Command::Trust) if read_only => Err(Failure::read_only("trust")),
         Some(Command::Trust) => commands::trust(config),
-        Some(Command::Status { json }) => runtime.block_on(board::status(config, read_only, json)),
+        Some(Command::Status { json, check }) => {
+            runtime.block_on(board::status(config, read_only, json, check))
+        }
         Some(Command::Releases { service, json }) => {
             commands::releases(config, read_only, &service, json)
         }
@@ -140,6 +144,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             release,
             env,
             format,
+            json,
             edit,
             publish,
             channels,
@@ -150,13 +155,33 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
                 service,
                 release,
                 env,
-                format,
+                format: if json {
+                    args::NotesFormat::Json
+                } else {
+                    format
+                },
                 edit,
                 publish,
                 channels,
             },
         )),
-        Some(Command::Log { json, verify }) => commands::log(config, read_only, json, verify),
+        Some(Command::Log {
+            json,
+            service,
+            env,
+            since,
+            verify,
+        }) => commands::log(
+            config,
+            read_only,
+            json,
+            verify,
+            &commands::LogFilter {
+                service,
+                env,
+                since,
+            },
+        ),
         Some(Command::Sync { restore }) => commands::sync(config, read_only, restore),
         Some(Command::VerifyApprovals(args)) => verify_approvals::run(&args, config),
     }

@@ -96,6 +96,7 @@ pub fn checklists(doc: &mut Doc<'_>, node: &Node<'_>) -> BTreeMap<String, Checkl
                     raw::Auto::Healthy => AutoTick::Healthy,
                     raw::Auto::Published => AutoTick::Published,
                 }),
+                needs_note: item.needs_note.unwrap_or(false),
             });
         }
         if nodes.is_empty() {

@@ -257,6 +257,7 @@ pub struct ChecklistItem {
     pub stage: Option<Stage>,
     pub required: Option<bool>,
     pub auto: Option<Auto>,
+    pub needs_note: Option<bool>,
 }
 
 /// `deploy = { kind = "git", repo, branch, file, key, value, message, timeout }`.

@@ -104,6 +104,23 @@ pub enum DeployError {
     CommandFailed { code: Option<i32>, tail: String },
 }
 
+impl DeployError {
+    /// The call certainly changed nothing on the target: the endpoint refused it with a 4xx
+    /// (bad request, unauthorized, conflict…), or it was never made (untrusted, a secret unset,
+    /// a template error). A 5xx, a timeout or a failed command may have deployed.
+    pub fn changed_nothing(&self) -> bool {
+        match self {
+            DeployError::Rejected { status, .. } => (400..500).contains(status),
+            DeployError::Untrusted | DeployError::MissingSecret(_) | DeployError::Template(_) => {
+                true
+            }
+            DeployError::Timeout
+            | DeployError::Transport(_)
+            | DeployError::CommandFailed { .. } => false,
+        }
+    }
+}
+
 fn exit_text(code: Option<i32>) -> String {
     match code {
         Some(code) => format!("exited with status {code}"),

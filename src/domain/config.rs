@@ -348,6 +348,9 @@ pub struct ChecklistItem {
     /// A `before` item that must be done to promote (default true).
     pub required: bool,
     pub auto: Option<AutoTick>,
+    /// Ticking it needs a note saying how (the backout plan itself), as an override needs a
+    /// reason.
+    pub needs_note: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -1,8 +1,35 @@
 //! Drift: a target reports a version its last successful deployment did not put there. Computed
 //! from the latest observation and the ledger, never recorded.
 
-use super::ledger::Deployment;
+use super::ledger::{Deployment, Ledger};
 use super::observation::Observation;
+
+/// Drift of the target (`service` in `env`) as the log knows it: [`drift`] against its last
+/// successful deployment, except that a release a deployment shipdeck recorded since then put
+/// there — one in flight, or one that failed verification — is shipdeck's own doing, not drift.
+/// A deployment that changed nothing (refused with a 4xx) put nothing there.
+pub fn drift_of(observation: &Observation, ledger: &Ledger, service: &str, env: &str) -> bool {
+    let last = ledger.last_successful(service, env);
+    if !drift(observation, last) {
+        return false;
+    }
+    let since = last.map(|d| d.requested_at);
+    !ledger.deployments().iter().any(|d| {
+        d.service == service
+            && d.env == env
+            && since.is_none_or(|t| d.requested_at >= t)
+            && !d.changed_nothing()
+            && (observation.release.as_deref() == Some(d.release.as_str())
+                || observation
+                    .commit
+                    .as_deref()
+                    .is_some_and(|c| same_commit(c, &d.commit))
+                || observation
+                    .reported_version
+                    .as_deref()
+                    .is_some_and(|v| names_release(v.trim(), &d.release)))
+    })
+}
 
 /// Whether `observation` shows drift against the target's last successful deployment.
 /// With no deployment history the first observation is the baseline (no drift), and an

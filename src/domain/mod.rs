@@ -19,3 +19,4 @@ pub mod release;
 pub mod sanitize;
 pub mod signature;
 pub mod template;
+pub mod time;

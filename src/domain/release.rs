@@ -18,6 +18,14 @@ pub struct Release {
     pub date: Timestamp,
 }
 
+impl Release {
+    /// Whether this is a tag rather than an unreleased commit (which is named by its short
+    /// commit).
+    pub fn is_tag(&self) -> bool {
+        !self.name.is_empty() && !self.commit.starts_with(&self.name)
+    }
+}
+
 /// The version of tag `name` under a pattern whose literal prefix is `prefix`.
 pub fn version_of(name: &str, prefix: &str) -> String {
     let tail = name.strip_prefix(prefix).unwrap_or(name);

@@ -181,6 +181,8 @@ fn checklist_ticks_count_and_an_override_never_passes_approvals() {
                 "prod",
                 "tick",
                 item,
+                "--note",
+                "done: back to api-v1.1.0 with shipdeck rollback if it fails",
             ],
         );
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

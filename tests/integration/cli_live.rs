@@ -143,7 +143,17 @@ fn the_demo_story_promote_block_approve_fail_and_roll_back() {
     ] {
         let out = demo.run(
             "lena@shop.example",
-            &["checklist", "api", &dev, "--env", "prod", "tick", item],
+            &[
+                "checklist",
+                "api",
+                &dev,
+                "--env",
+                "prod",
+                "tick",
+                item,
+                "--note",
+                "done: roll back with shipdeck rollback if it fails",
+            ],
         );
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }

@@ -9,13 +9,13 @@ use crate::app::context::{Context, now};
 use crate::app::failure::Failure;
 use crate::deploy;
 use crate::domain::event::{Event, Fact, outcome_id};
-use crate::domain::ledger::{Deployment, DeploymentState, Ledger};
+use crate::domain::ledger::{Deployment, DeploymentState, Ledger, NOTHING_CHANGED};
 use crate::domain::observation::{Health, Observation};
 use crate::domain::release::Release;
 use crate::store;
 
 use super::observe::{observe, observe_target, running_release};
-use super::plan::{Plan, apply_auto_ticks, build, request, shared};
+use super::plan::{Plan, build, request, shared};
 use super::query::{releases, resolve_release};
 
 /// How often a waiting command looks at the target while a deployment is verified.
@@ -141,6 +141,23 @@ pub async fn promote(
                 scope.2,
             )?;
         }
+        Err(e) if e.changed_nothing() => {
+            let reason = format!("{NOTHING_CHANGED}: {e}");
+            ctx.record_with_id(
+                outcome_id(&id),
+                &Fact::DeployFailed {
+                    deployment: id.clone(),
+                    reason: reason.clone(),
+                },
+                scope.0,
+                scope.1,
+                scope.2,
+            )?;
+            return Err(Failure::deploy(format!(
+                "{what} of {} to {} {reason}; {} still runs what it ran, no backout needed",
+                plan.release.name, plan.env, plan.env
+            )));
+        }
         Err(e) => {
             let reason = format!("the deployer refused: {e}");
             ctx.record_with_id(
@@ -245,17 +262,8 @@ pub fn settle(
                 scope.1,
                 scope.2,
             )?);
-            let (_, after) = ctx.ledger()?;
-            if let Ok(release) = resolve_release(ctx, &d.service, &d.release) {
-                recorded.extend(apply_auto_ticks(
-                    ctx,
-                    &after,
-                    &d.service,
-                    &release,
-                    &d.env,
-                    observations,
-                )?);
-            }
+            // The checklist's `deployed`/`healthy` items follow from this event: derived, not
+            // ticked in the observer's name.
         } else if now >= d.verify_deadline {
             let reason = match seen {
                 Some(o) => format!(
@@ -294,8 +302,17 @@ pub fn settle(
     Ok(recorded)
 }
 
+/// How long a target may report the new release failing before the wait gives up on it,
+/// before the verify timeout.
+pub const FAIL_FAST: Duration = Duration::from_secs(10);
+
+/// How often the wait says where it stands even when nothing changed.
+const PROGRESS_EVERY: Duration = Duration::from_secs(5);
+
 /// Watches the target of deployment `id` until it is verified or fails; `progress` gets one
-/// line per change of what the target reports. Returns the finished deployment.
+/// line per change of what the target reports, and one every few seconds in between (time
+/// waited, time left). A target that reports the new release failing for the whole
+/// [`FAIL_FAST`] window fails the deployment early. Returns the finished deployment.
 pub async fn wait_for_outcome(
     ctx: &Context,
     id: &str,
@@ -303,6 +320,8 @@ pub async fn wait_for_outcome(
 ) -> Result<Deployment, Failure> {
     let client = crate::probe::http_client();
     let mut last_line = String::new();
+    let mut last_said = std::time::Instant::now();
+    let mut failing_since: Option<Timestamp> = None;
     loop {
         let (_, ledger) = ctx.ledger()?;
         let d = find(&ledger, id)?;
@@ -311,23 +330,67 @@ pub async fn wait_for_outcome(
         }
         let list = shared(releases(ctx, &d.service).unwrap_or_default());
         let obs = observe_target(ctx, &client, &d.service, &d.env, list).await;
+        let at = now();
         if let Some(o) = &obs {
             let line = format!(
-                "{} reports {} ({})",
+                "{} reports {} ({}{})",
                 d.env,
                 o.release
                     .as_deref()
                     .or(o.reported_version.as_deref())
                     .unwrap_or("no version"),
-                o.health.as_str()
+                o.health.as_str(),
+                if o.detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", o.detail)
+                }
             );
-            if line != last_line {
-                progress(&line);
+            let waited = at.duration_since(d.requested_at).as_secs().max(0);
+            let left = d.verify_deadline.duration_since(at).as_secs().max(0);
+            if line != last_line || last_said.elapsed() >= PROGRESS_EVERY {
+                progress(&format!("{line} — {waited}s waited, {left}s left"));
                 last_line = line;
+                last_said = std::time::Instant::now();
+            }
+            let new_failing = (o.release.as_deref() == Some(d.release.as_str())
+                || o.commit.as_deref() == Some(d.commit.as_str()))
+                && o.health == Health::Fail;
+            failing_since = if new_failing {
+                failing_since.or(Some(o.at))
+            } else {
+                None
+            };
+            if let Some(since) = failing_since
+                && at.duration_since(since).as_secs() >= FAIL_FAST.as_secs().cast_signed()
+                && !ctx.read_only
+            {
+                ctx.record_with_id(
+                    outcome_id(&d.id),
+                    &Fact::DeployFailed {
+                        deployment: d.id.clone(),
+                        reason: format!(
+                            "{} reported {} failing for {}s (fail fast): {}",
+                            d.env,
+                            d.release,
+                            FAIL_FAST.as_secs(),
+                            if o.detail.is_empty() {
+                                o.health.as_str()
+                            } else {
+                                o.detail.as_str()
+                            }
+                        ),
+                    },
+                    Some(&d.service),
+                    Some(&d.release),
+                    Some(&d.env),
+                )?;
+                let (_, ledger) = ctx.ledger()?;
+                return find(&ledger, id);
             }
         }
         let observations: Vec<Observation> = obs.into_iter().collect();
-        settle(ctx, &observations, now())?;
+        settle(ctx, &observations, at)?;
         let (_, ledger) = ctx.ledger()?;
         let d = find(&ledger, id)?;
         if !matches!(d.state, DeploymentState::InFlight) {

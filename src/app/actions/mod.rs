@@ -16,4 +16,4 @@ pub use notes::{CurrentNotes, Publication, current as current_notes, publish, re
 pub use observe::{observe, observe_target, running_release};
 pub use plan::{Plan, plan};
 pub use query::{Changelog, changelog, next_versions, notes, releases, resolve_release};
-pub use record::{approve, checklists_of, note_item, override_gate, tag, tick};
+pub use record::{approve, checklists_of, note_item, override_gate, tag, tick, tick_seen};

@@ -10,8 +10,7 @@ use crate::app::failure::Failure;
 use crate::app::signatures;
 use crate::deploy::{self, DeployRequest};
 use crate::domain::change::Commit;
-use crate::domain::config::{AutoTick, GateRule};
-use crate::domain::event::{Event, Fact};
+use crate::domain::event::Event;
 use crate::domain::gates::{GateInputs, GateReport, evaluate};
 use crate::domain::ledger::Ledger;
 use crate::domain::observation::Observation;
@@ -124,9 +123,7 @@ pub(super) async fn build(
 ) -> Result<Plan, Failure> {
     let svc = ctx.service(service)?.clone();
     let environment = ctx.environment(env)?.clone();
-    let (_, ledger) = ctx.ledger()?;
-    // Ticks recorded now count for the checklist gate, so the ledger is read again after.
-    apply_auto_ticks(ctx, &ledger, service, release, env, observations)?;
+    // Reading writes nothing: automatic checklist items are facts the gate derives.
     let (events, ledger) = ctx.ledger()?;
     // Each check runs ssh-keygen, so only a signed approval gate pays for it.
     let signatures = if signatures::wants_signed_approvals(&environment) {
@@ -189,74 +186,6 @@ pub(super) async fn build(
         call,
         protected: environment.protected,
     })
-}
-
-/// Records the `auto` checklist items of `env`'s checklist gates that are now satisfied.
-/// Nothing is recorded under `--read-only`.
-pub(super) fn apply_auto_ticks(
-    ctx: &Context,
-    ledger: &Ledger,
-    service: &str,
-    release: &Release,
-    env: &str,
-    observations: &[Observation],
-) -> Result<Vec<Event>, Failure> {
-    if ctx.read_only {
-        return Ok(Vec::new());
-    }
-    let Some(environment) = ctx.config.environment(env) else {
-        return Ok(Vec::new());
-    };
-    let observation = observations
-        .iter()
-        .filter(|o| o.service == service && o.env == env)
-        .max_by_key(|o| o.at);
-    let tagged = releases(ctx, service).is_ok_and(|all| all.iter().any(|r| r.name == release.name));
-    let mut recorded = Vec::new();
-    for gate in &environment.gates {
-        let GateRule::Checklist { name } = &gate.rule else {
-            continue;
-        };
-        let Some(template) = ctx.config.checklists.get(name) else {
-            continue;
-        };
-        let items = crate::domain::checklist::auto_ticks(
-            template,
-            ledger,
-            service,
-            &release.name,
-            env,
-            observation,
-            tagged,
-        );
-        for item in items {
-            let published = template
-                .items
-                .iter()
-                .any(|i| i.id == item && i.auto == Some(AutoTick::Published));
-            // A `published` item is ticked by the publication; the others by the deployment.
-            let by_event = if published {
-                ledger
-                    .published_by(service, &release.name, env)
-                    .map(str::to_string)
-            } else {
-                ledger
-                    .deployments()
-                    .iter()
-                    .rev()
-                    .find(|d| d.service == service && d.env == env && d.release == release.name)
-                    .map(|d| crate::domain::event::outcome_id(&d.id))
-            };
-            let fact = Fact::ItemTicked {
-                checklist: name.clone(),
-                item: item.clone(),
-                note: Some("ticked automatically".to_string()),
-                by_event,
-            };
-            recorded.push(ctx.record(&fact, Some(service), Some(&release.name), Some(env))?);
-        }
-    }
-    Ok(recorded)
 }
 
 /// Releases as shared lists, for the probe targets.

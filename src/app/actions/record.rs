@@ -2,8 +2,10 @@
 
 use crate::app::context::{Context, did_you_mean};
 use crate::app::failure::{Failure, OrFail};
-use crate::domain::config::{ChecklistTemplate, GateRule};
+use crate::domain::checklist::runs_in;
+use crate::domain::config::{ChecklistTemplate, GateRule, Stage};
 use crate::domain::event::{Event, Fact};
+use crate::domain::observation::Observation;
 use crate::domain::release::Release;
 use crate::domain::sanitize::sanitize;
 use crate::git::{self, Repo};
@@ -146,7 +148,8 @@ fn checklist_with_item<'a>(
         })
 }
 
-/// Ticks (`on`) or unticks an item of `env`'s checklist for the release.
+/// Ticks (`on`) or unticks an item of `env`'s checklist for the release, from what the log
+/// says (see [`tick_seen`] to count what the targets report too).
 pub fn tick(
     ctx: &Context,
     service: &str,
@@ -156,11 +159,58 @@ pub fn tick(
     on: bool,
     note: Option<&str>,
 ) -> Result<Event, Failure> {
+    tick_seen(ctx, service, release, env, item, on, note, &[])
+}
+
+/// Like [`tick`], with the targets' latest `observations`: an `after` item can be ticked only
+/// once the release runs in the environment (a deployment of it succeeded there, or the target
+/// reports it), and an item that `needs_note` (the backout plan) only with a note.
+#[allow(clippy::too_many_arguments)]
+pub fn tick_seen(
+    ctx: &Context,
+    service: &str,
+    release: &Release,
+    env: &str,
+    item: &str,
+    on: bool,
+    note: Option<&str>,
+    observations: &[Observation],
+) -> Result<Event, Failure> {
     ctx.writable(if on { "tick" } else { "untick" })?;
     ctx.service(service)?;
     ctx.environment(env)?;
     let template = checklist_with_item(ctx, env, item)?;
-    let note = note.map(sanitize);
+    let note = note.map(|n| sanitize(n.trim())).filter(|n| !n.is_empty());
+    if let Some(spec) = template.items.iter().find(|i| i.id == item)
+        && on
+    {
+        let (_, ledger) = ctx.ledger()?;
+        // A note written on the item before (`e` in the console) is the plan as well.
+        let noted = ledger
+            .ticks(service, &release.name, env, &template.name)
+            .get(item)
+            .is_some_and(|t| !t.notes.is_empty());
+        if spec.needs_note && note.is_none() && !noted {
+            return Err(Failure::usage(format!(
+                "ticking `{item}` ({}) needs a note: the plan itself, e.g. `--note \"back to \
+                 the previous release with shipdeck rollback if the error rate doubles\"`",
+                spec.title
+            )));
+        }
+        if spec.stage == Stage::After {
+            let observation = observations
+                .iter()
+                .filter(|o| o.service == service && o.env == env)
+                .max_by_key(|o| o.at);
+            if !runs_in(&ledger, service, &release.name, env, observation) {
+                return Err(Failure::usage(format!(
+                    "`{item}` is done after the release runs in {env}, and {} does not run \
+                     there yet (no successful deployment, not reported by the target)",
+                    release.name
+                )));
+            }
+        }
+    }
     let fact = if on {
         Fact::ItemTicked {
             checklist: template.name.clone(),

@@ -178,12 +178,19 @@ fn checklist_gate(inputs: &GateInputs, id: &str, name: &str) -> GateOutcome {
             format!("no checklist named {name}"),
         );
     };
-    let p = checklist::progress(
+    let observation = inputs
+        .observations
+        .iter()
+        .filter(|o| o.service == inputs.service.name && o.env == inputs.env.name)
+        .max_by_key(|o| o.at);
+    // Automatic items count by their facts (the release is a tag, …), computed, never recorded.
+    let p = checklist::state(
         template,
         inputs.ledger,
         &inputs.service.name,
-        &inputs.release.name,
+        inputs.release,
         &inputs.env.name,
+        observation,
     );
     let counts = format!("{name}: {} of {} done", p.before_done, p.before_required);
     if p.before_complete() {

@@ -8,7 +8,9 @@ use jiff::{SignedDuration, Timestamp};
 
 mod records;
 
-pub use records::{Approval, Deployment, DeploymentState, NotesEdit, Override, Tick};
+pub use records::{
+    Approval, Deployment, DeploymentState, NOTHING_CHANGED, NotesEdit, Override, Tick,
+};
 
 use super::event::{Event, Fact};
 // Events may come from other people's consoles or a hand-edited log: free text is made safe for
@@ -36,6 +38,8 @@ pub struct Ledger {
     /// (service, release, env or "" for any environment) with published notes → the id of the
     /// first publication where every channel succeeded.
     published: BTreeMap<Scope, String>,
+    /// When each successful publication was recorded, by event id.
+    published_at: HashMap<String, Timestamp>,
     /// (service, release) → the latest hand edit of its notes.
     notes_edits: BTreeMap<(String, String), NotesEdit>,
     /// (service, tag) pairs recorded by `tagged` events.
@@ -179,6 +183,7 @@ impl Ledger {
                 self.published
                     .entry(scope(s, r, env.unwrap_or_default()))
                     .or_insert_with(|| event.id.clone());
+                self.published_at.insert(event.id.clone(), event.at);
             }
             Fact::NotesEdited { markdown, .. } => {
                 let (Some(s), Some(r)) = (service, release) else {
@@ -335,6 +340,11 @@ impl Ledger {
             .get(&scope(service, release, env))
             .or_else(|| self.published.get(&scope(service, release, "")))
             .map(String::as_str)
+    }
+
+    /// When the publication `id` was recorded.
+    pub fn published_at(&self, id: &str) -> Option<Timestamp> {
+        self.published_at.get(id).copied()
     }
 
     /// The latest hand edit of the release's notes, if anyone edited them.

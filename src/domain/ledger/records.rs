@@ -69,7 +69,21 @@ pub struct Deployment {
     pub state: DeploymentState,
 }
 
+/// How the reason of a deployment that changed nothing starts (the deployer refused it with a
+/// 4xx, or it was never called): there is nothing to back out.
+pub const NOTHING_CHANGED: &str = "refused, nothing changed";
+
 impl Deployment {
+    /// Failed without changing anything on the target: no backout is due.
+    pub fn changed_nothing(&self) -> bool {
+        matches!(&self.state, DeploymentState::Failed { reason, .. } if reason.starts_with(NOTHING_CHANGED))
+    }
+
+    /// Failed after the deployer took it (or may have): the target may run something else now.
+    pub fn failed_after_call(&self) -> bool {
+        matches!(self.state, DeploymentState::Failed { .. }) && !self.changed_nothing()
+    }
+
     pub fn is_in_flight(&self) -> bool {
         self.state == DeploymentState::InFlight
     }

@@ -154,6 +154,7 @@ pub fn item(id: &str, stage: Stage, required: bool) -> ChecklistItem {
         stage,
         required,
         auto: None,
+        needs_note: false,
     }
 }
 

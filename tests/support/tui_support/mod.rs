@@ -56,6 +56,7 @@ fn item(id: &str, title: &str, stage: Stage) -> ChecklistItem {
         stage,
         required: id != "backout-executed",
         auto: None,
+        needs_note: false,
     }
 }
 
