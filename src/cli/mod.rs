@@ -7,6 +7,7 @@ mod confirm;
 mod deploys;
 mod logging;
 mod notes;
+mod onboarding;
 mod output;
 mod quiet_pipe;
 mod verify_approvals;
@@ -184,5 +185,11 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         ),
         Some(Command::Sync { restore }) => commands::sync(config, read_only, restore),
         Some(Command::VerifyApprovals(args)) => verify_approvals::run(&args, config),
+        // Writing a file is a change, refused like the others.
+        Some(Command::Init { .. }) if read_only => Err(Failure::read_only("init")),
+        Some(Command::Init { repo }) => onboarding::init(config, repo.as_deref()),
+        Some(Command::Completions { shell }) => onboarding::completions(shell),
+        Some(Command::Man) => onboarding::man(),
+        Some(Command::Schema) => onboarding::schema(),
     }
 }

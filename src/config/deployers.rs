@@ -14,7 +14,7 @@ use crate::domain::config::{
 };
 use crate::domain::key_path;
 
-const KINDS: [&str; 4] = ["http", "webhook", "command", "git"];
+pub(super) const KINDS: [&str; 4] = ["http", "webhook", "command", "git"];
 const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 const COMMAND_TIMEOUT: Duration = Duration::from_mins(10);
 const GIT_TIMEOUT: Duration = Duration::from_mins(1);

@@ -18,7 +18,7 @@ use super::values::{Unique, duration, name, resolve};
 use super::{channels, gates, secrets, services, signing};
 use crate::domain::config::{Config, Freeze, Project};
 
-const SECTIONS: [&str; 6] = [
+pub(super) const SECTIONS: [&str; 6] = [
     "project",
     "environments",
     "freezes",

@@ -59,6 +59,7 @@ mod notes_draft;
 mod notes_edit;
 mod notes_ledger;
 mod notes_publish;
+mod onboarding;
 mod probe_engine;
 mod probe_faults;
 mod probe_http;

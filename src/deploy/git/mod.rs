@@ -70,8 +70,7 @@ pub async fn call(
     let output = output.clone();
     tokio::task::spawn_blocking(move || deploy(&w, timeout, &output))
         .await
-        .map_err(|e| DeployError::Git(format!("the git deployer stopped: {e}")))?
-        .map_err(DeployError::Git)
+        .map_err(|e| DeployError::GitPushUnknown(format!("the git deployer stopped: {e}")))?
 }
 
 fn expand_all(spec: &GitDeployer, req: &DeployRequest) -> Result<Write, DeployError> {
@@ -178,11 +177,14 @@ fn identity(actor: &str) -> String {
     }
 }
 
+/// Clone or fetch, write, commit, push. Every error before the push, and a refused push, is
+/// [`DeployError::Git`] (nothing reached the remote); a push that did not finish in time is
+/// [`DeployError::GitPushUnknown`].
 fn deploy(
     w: &Write,
     timeout: std::time::Duration,
     output: &UnboundedSender<String>,
-) -> Result<Accepted, String> {
+) -> Result<Accepted, DeployError> {
     let say = |line: String| {
         // The receiver may be gone (a headless caller that does not show output).
         let _ = output.send(sanitize(&line));
@@ -248,17 +250,19 @@ fn deploy(
             timeout,
         )?;
         if !fetched.ok {
-            return Err(if fetched.stderr.contains("couldn't find remote ref") {
-                format!(
-                    "the config repository {} has no branch `{}`; nothing was committed",
-                    w.repo_shown, w.branch
-                )
-            } else {
-                format!(
-                    "cannot fetch {} from {}: {}",
-                    w.branch, w.repo_shown, fetched.stderr
-                )
-            });
+            return Err(DeployError::Git(
+                if fetched.stderr.contains("couldn't find remote ref") {
+                    format!(
+                        "the config repository {} has no branch `{}`; nothing was committed",
+                        w.repo_shown, w.branch
+                    )
+                } else {
+                    format!(
+                        "cannot fetch {} from {}: {}",
+                        w.branch, w.repo_shown, fetched.stderr
+                    )
+                },
+            ));
         }
         git_ok(
             &w.clone,
@@ -282,18 +286,18 @@ fn deploy(
         let text = match std::fs::read_to_string(&path) {
             Ok(text) if inside => text,
             Ok(_) => {
-                return Err(format!(
+                return Err(DeployError::Git(format!(
                     "{} in {} leads outside the repository (a symlink); nothing was committed or pushed",
                     w.file, w.repo_shown
-                ));
+                )));
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(format!(
+                return Err(DeployError::Git(format!(
                     "no file {} on branch {} of {} (to write key `{}`); nothing was committed or pushed",
                     w.file, w.branch, w.repo_shown, w.key
-                ));
+                )));
             }
-            Err(e) => return Err(format!("cannot read {}: {e}", w.file)),
+            Err(e) => return Err(DeployError::Git(format!("cannot read {}: {e}", w.file))),
         };
         let new = match edit::set(w.format, &text, &w.steps, &w.value) {
             Ok(Outcome::Unchanged) => {
@@ -306,10 +310,10 @@ fn deploy(
             }
             Ok(Outcome::Changed(new)) => new,
             Err(e) => {
-                return Err(format!(
+                return Err(DeployError::Git(format!(
                     "{} (branch {} of {}), key `{}`: {e}; nothing was committed or pushed",
                     w.file, w.branch, w.repo_shown, w.key
-                ));
+                )));
             }
         };
         std::fs::write(&path, new).map_err(|e| format!("cannot write {}: {e}", w.file))?;
@@ -325,7 +329,13 @@ fn deploy(
             &["push", "--porcelain", "origin", &push_ref],
             &none,
             timeout,
-        )?;
+        )
+        .map_err(|e| {
+            DeployError::GitPushUnknown(format!(
+                "{e}; the push may have reached {}: check its branch {} before promoting again",
+                w.repo_shown, w.branch
+            ))
+        })?;
         if pushed.ok {
             let head = git_ok(&w.clone, &["rev-parse", "--short", "HEAD"], &none, timeout)?;
             return Ok(Accepted {
@@ -342,12 +352,12 @@ fn deploy(
         }
         let text = format!("{}\n{}", pushed.stdout, pushed.stderr);
         if !lost_race(&text) {
-            return Err(format!(
+            return Err(DeployError::Git(format!(
                 "the push to {} of {} was refused: {}",
                 w.branch,
                 w.repo_shown,
                 sanitize(text.trim())
-            ));
+            )));
         }
         if attempt < ATTEMPTS {
             say(format!(
@@ -358,11 +368,18 @@ fn deploy(
             ));
         }
     }
-    Err(format!(
+    Err(DeployError::Git(format!(
         "the push to {} of {} was rejected {ATTEMPTS} times (others kept pushing first); nothing of \
          this deployment was pushed; promote again",
         w.branch, w.repo_shown
-    ))
+    )))
+}
+
+impl From<String> for DeployError {
+    /// The git deployer's own failures: nothing was pushed.
+    fn from(message: String) -> DeployError {
+        DeployError::Git(message)
+    }
 }
 
 /// Whether a refused push lost a race with someone else's push: `[rejected]` (not a
