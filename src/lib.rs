@@ -5,6 +5,7 @@
 //! - `store`: the append-only, hash-chained event log.
 //! - `git`: releases, changelogs and tags from real repositories.
 //! - `probe`, `deploy`, `trust`: the live world (health probes, deployers, trusted commands).
+//! - `flags`: feature-flag services (Unleash's admin API, or any HTTP API).
 //! - `publish`: release notes sent through the configured channels.
 //! - `sign`: SSH signatures on events (ssh-keygen), allowed signers from the remote's default
 //!   branch.
@@ -20,6 +21,7 @@ pub mod config;
 pub mod demo;
 pub mod deploy;
 pub mod domain;
+pub mod flags;
 pub mod git;
 pub mod gitlog;
 pub mod init;

@@ -228,6 +228,32 @@ pub enum Command {
         #[arg(long)]
         restore: bool,
     },
+    /// Feature flags × environments from the `[[flags]]` flag services, with drift.
+    Flags {
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+        /// Only the flags of this service.
+        #[arg(long, value_name = "SERVICE")]
+        service: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Turn a feature flag on or off in an environment, or set its rollout percentage.
+    Flag {
+        name: String,
+        #[arg(long, value_name = "ENV", global = true)]
+        env: Option<String>,
+        #[arg(long, value_name = "TEXT", global = true)]
+        note: Option<String>,
+        /// Confirm without asking (a protected environment still needs this flag in scripts).
+        #[arg(long, global = true)]
+        yes: bool,
+        /// Pass a freeze that would block turning it on or raising it, for this reason.
+        #[arg(long, value_name = "TEXT", global = true)]
+        reason: Option<String>,
+        #[command(subcommand)]
+        action: FlagCommand,
+    },
     /// For deploy endpoints: check the approvals a deployer passed (`{{approvals_json}}`) —
     /// signatures against allowed signers, count, approvers, service, environment, release and
     /// commit — then exit 0 (or run the command after `--`), else exit 3 naming why.
@@ -318,6 +344,17 @@ pub enum DemoAction {
         /// Where the demo's repository, configuration and event log are made (anew).
         #[arg(long, value_name = "DIR")]
         dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum FlagCommand {
+    On,
+    Off,
+    /// Set the percentage of its gradual rollout (0–100).
+    Rollout {
+        #[arg(value_parser = clap::value_parser!(u8).range(0..=100))]
+        percent: u8,
     },
 }
 

@@ -5,6 +5,7 @@ mod board;
 mod commands;
 mod confirm;
 mod deploys;
+mod flags;
 mod logging;
 mod notes;
 mod onboarding;
@@ -184,6 +185,32 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             },
         ),
         Some(Command::Sync { restore }) => commands::sync(config, read_only, restore),
+        Some(Command::Flags { env, service, json }) => runtime.block_on(flags::list(
+            config,
+            read_only,
+            env.as_deref(),
+            service.as_deref(),
+            json,
+        )),
+        Some(Command::Flag {
+            name,
+            env,
+            note,
+            yes,
+            reason,
+            action,
+        }) => runtime.block_on(flags::change(
+            config,
+            read_only,
+            &flags::ChangeArgs {
+                name,
+                env,
+                note,
+                yes,
+                reason,
+                action,
+            },
+        )),
         Some(Command::VerifyApprovals(args)) => verify_approvals::run(&args, config),
         // Writing a file is a change, refused like the others.
         Some(Command::Init { .. }) if read_only => Err(Failure::read_only("init")),

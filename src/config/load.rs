@@ -15,16 +15,17 @@ use super::paths::{absolute, default_state_dir};
 use super::raw;
 use super::schedule::parse_instant;
 use super::values::{Unique, duration, name, resolve};
-use super::{channels, gates, secrets, services, signing};
+use super::{channels, flags, gates, secrets, services, signing};
 use crate::domain::config::{Config, Freeze, Project};
 
-pub(super) const SECTIONS: [&str; 6] = [
+pub(super) const SECTIONS: [&str; 7] = [
     "project",
     "environments",
     "freezes",
     "services",
     "checklists",
     "channels",
+    "flags",
 ];
 const VERIFY_TIMEOUT: Duration = Duration::from_mins(5);
 const PROBE_INTERVAL: Duration = Duration::from_secs(10);
@@ -154,6 +155,21 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
         None => Vec::new(),
     };
 
+    let service_names = declared_names(top.get("services"));
+    let flags = match top.get("flags") {
+        Some(node) => doc
+            .array(node, "flags")
+            .map(|items| {
+                let known = flags::Known {
+                    environments: &env_names,
+                    services: &service_names,
+                };
+                flags::flags(&mut doc, items, &known)
+            })
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+
     let project = project.map(|p| {
         let project_name = name(&mut doc, &p.name, "project.name");
         Project {
@@ -195,6 +211,7 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
             freezes,
             checklists: templates,
             channels,
+            flags,
         }),
         _ => Err(finish(doc)),
     }

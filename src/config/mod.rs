@@ -10,6 +10,7 @@ mod checklists;
 mod deployers;
 mod doc;
 mod error;
+mod flags;
 mod gate_rules;
 mod gates;
 mod load;

@@ -75,6 +75,7 @@ fn section(name: &str) -> Result<Value, String> {
             "additionalProperties": of::<raw::Checklist>()?,
         })),
         "channels" => Ok(array(by_kind(&channel_kinds()?)?)),
+        "flags" => Ok(array(by_kind(&super::flags::raw_kinds()?)?)),
         other => Err(format!(
             "the schema does not know the section `{other}`: say in config/schema.rs what it takes"
         )),
@@ -128,9 +129,10 @@ fn hand_read(owner: &str, field: &str) -> Result<Value, String> {
             "description": "an RFC 3339 time (quoted, or a bare TOML offset date-time)",
         })),
         ("Checklist", "items") => Ok(array(of::<raw::ChecklistItem>()?)),
-        ("FileChannel" | "HttpChannelRaw" | "CommandChannel", "name") => {
-            Ok(json!({ "type": "string" }))
-        }
+        (
+            "FileChannel" | "HttpChannelRaw" | "CommandChannel" | "UnleashRaw" | "HttpRaw",
+            "name",
+        ) => Ok(json!({ "type": "string" })),
         _ => Err(format!(
             "`{owner}.{field}` is read by hand: say in config/schema.rs what it takes"
         )),
@@ -197,6 +199,9 @@ mod tests {
         let mut deploys = super::super::deployers::KINDS.to_vec();
         deploys.sort_unstable();
         assert_eq!(names(&deploy_kinds().unwrap()), deploys);
+        let mut flags = super::super::flags::KINDS.to_vec();
+        flags.sort_unstable();
+        assert_eq!(names(&super::super::flags::raw_kinds().unwrap()), flags);
         let mut channels = super::super::channels::KINDS.to_vec();
         channels.sort_unstable();
         assert_eq!(names(&channel_kinds().unwrap()), channels);

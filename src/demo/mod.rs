@@ -5,6 +5,7 @@
 
 mod config;
 mod env_server;
+pub mod flag_server;
 pub mod history;
 mod repo;
 mod seed;
@@ -46,6 +47,8 @@ pub struct Demo {
     pub environments: Vec<(String, SocketAddr)>,
     /// Every release tag of the repository, each service's oldest first.
     pub releases: Vec<DemoRelease>,
+    /// The demo's own flag service.
+    pub flags: SocketAddr,
     servers: Servers,
 }
 
@@ -133,13 +136,17 @@ pub async fn start_with(dir: &Path, seeder: Option<Seeder>) -> Result<Demo> {
         servers.handles.push(handle);
         environments.push((*env, addr));
     }
+    let (flags, flags_handle) = flag_server::spawn(stop.clone()).await?;
+    servers.handles.push(flags_handle);
     wait_until_answering(&environments).await?;
 
     if let Some(seeder) = seeder {
         seeder(&state_dir, seed::events(&releases, now))
             .context("could not seed the demo's event log")?;
     }
-    let text = config::render(&environments, now)?;
+    let mut text = config::render(&environments, now)?;
+    text.push('\n');
+    text.push_str(&flag_server::config(flags));
     let tmp = dir.join(format!(".shipdeck.toml.{}.tmp", std::process::id()));
     std::fs::write(&tmp, text).with_context(|| format!("could not write {}", tmp.display()))?;
     std::fs::rename(&tmp, &config_path)
@@ -155,6 +162,7 @@ pub async fn start_with(dir: &Path, seeder: Option<Seeder>) -> Result<Demo> {
             .map(|(name, addr)| (name.to_string(), addr))
             .collect(),
         releases,
+        flags,
         servers,
     })
 }

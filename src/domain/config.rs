@@ -25,6 +25,8 @@ pub struct Config {
     pub checklists: BTreeMap<String, ChecklistTemplate>,
     /// Where release notes are published (`[[channels]]`), in the order written.
     pub channels: Vec<super::channel::Channel>,
+    /// Feature-flag services (`[[flags]]`), in the order written.
+    pub flags: Vec<super::flag::FlagService>,
 }
 
 #[derive(Debug, Clone)]

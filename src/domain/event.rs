@@ -207,6 +207,30 @@ pub enum Fact {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         replaces: Option<String>,
     },
+    /// A feature flag changed through shipdeck in `env` (the event's environment; its service,
+    /// when the flag is a service's). `after` is what was asked, `read_back` what the flag
+    /// service said afterwards; only a change read back as asked is `ok`.
+    FlagChanged {
+        flag: String,
+        /// The `[[flags]]` flag service's name.
+        provider: String,
+        before: crate::domain::flag::FlagValue,
+        after: crate::domain::flag::FlagValue,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        read_back: Option<crate::domain::flag::FlagValue>,
+        ok: bool,
+        /// What was called, secrets masked.
+        #[serde(default)]
+        call: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+        /// The reason given to pass a freeze.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        freeze_override: Option<String>,
+        /// Why it failed, or what the service answered; redacted.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        detail: String,
+    },
 }
 
 fn yes() -> bool {
@@ -244,6 +268,7 @@ impl Fact {
             Fact::Tagged { .. } => "tagged",
             Fact::NotesPublished { .. } => "notes-published",
             Fact::NotesEdited { .. } => "notes-edited",
+            Fact::FlagChanged { .. } => "flag-changed",
         }
     }
 }

@@ -8,6 +8,8 @@ pub mod config;
 pub mod drift;
 pub mod duration;
 pub mod event;
+pub mod flag;
+pub mod flag_change;
 pub mod gates;
 pub mod health;
 /// The git deployer's `key`: `image.tag`, `containers[0].image`.

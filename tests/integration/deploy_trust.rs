@@ -82,6 +82,7 @@ fn config(services: Vec<Service>, gates: Vec<Gate>) -> Config {
         freezes: Vec::new(),
         checklists: BTreeMap::new(),
         channels: Vec::new(),
+        flags: Vec::new(),
     }
 }
 

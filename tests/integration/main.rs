@@ -12,6 +12,8 @@ mod demo_support;
 mod deploy_support;
 #[path = "../support/domain_support/mod.rs"]
 mod domain_support;
+#[path = "../support/flags_support/mod.rs"]
+mod flags_support;
 #[path = "../support/git_support/mod.rs"]
 mod git_support;
 #[path = "../support/gitlog_support/mod.rs"]
@@ -46,6 +48,9 @@ mod domain_gates;
 mod domain_ledger;
 mod domain_notes;
 mod domain_window;
+mod flags_config;
+mod flags_http;
+mod flags_unleash;
 mod fuzz_inputs;
 mod git_history;
 mod git_releases;

@@ -187,6 +187,7 @@ fn config(services: Vec<Service>) -> Config {
         freezes: vec![],
         checklists: BTreeMap::new(),
         channels: Vec::new(),
+        flags: Vec::new(),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod checks;
 mod deploy;
+mod flag;
 mod notes;
 mod observe;
 mod plan;
@@ -11,6 +12,10 @@ mod record;
 
 pub use deploy::{
     blocked, observe_and_settle, promote, rollback_plan, rollback_target, settle, wait_for_outcome,
+};
+pub use flag::{
+    FlagOutcome, FlagPlan, FlagRow, change_flag, flag_changes, freeze_blocks, plan_flag,
+    read_flags, rows as flag_rows,
 };
 pub use notes::{CurrentNotes, Publication, current as current_notes, publish, record_edit};
 pub use observe::{observe, observe_target, running_release};

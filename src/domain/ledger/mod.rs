@@ -199,6 +199,8 @@ impl Ledger {
                     },
                 );
             }
+            // Flags have no release: their history is read by `domain::flag_change`.
+            Fact::FlagChanged { .. } => {}
         }
     }
 

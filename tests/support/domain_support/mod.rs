@@ -219,5 +219,6 @@ pub fn config(prod_gates: Vec<Gate>, freezes: Vec<Freeze>) -> Config {
         freezes,
         checklists,
         channels: Vec::new(),
+        flags: Vec::new(),
     }
 }

@@ -139,6 +139,7 @@ pub fn config(services: &[&str]) -> Config {
         }],
         checklists,
         channels: Vec::new(),
+        flags: Vec::new(),
     }
 }
 
