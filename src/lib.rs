@@ -11,13 +11,16 @@
 //!   branch.
 //! - `init`: a first `shipdeck.toml` from a repository's tags.
 //! - `demo`: the built-in demo's repository and environments.
-//! - `app`: the engine both the console and the headless commands drive.
-//! - `tui`: the console.
+//! - `app`: the engine both the console and the headless commands drive (no terminal in it).
+//! - `console`: the console's Elm core (state, messages, effects, `update`; the key map, the
+//!   view registry and the board-cell model as data), with its own key type.
+//! - `tui`: the terminal side of the console (terminal, event loop, backend, views).
 //! - `cli`: the command line.
 
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod demo;
 pub mod deploy;
 pub mod domain;

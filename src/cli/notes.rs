@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::app::Failure;
 use crate::app::actions::{self, CurrentNotes, observe_and_settle, resolve_release};
 use crate::app::context::Context;
-use crate::app::editor;
+use crate::tui::editor;
 
 use super::args::NotesFormat;
 use super::output::{json, warn_all};

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use shipdeck::app::actions::Plan;
-use shipdeck::app::msg::{Msg, OpResult};
-use shipdeck::app::state::State;
-use shipdeck::app::update::update;
+use shipdeck::console::msg::{Msg, OpResult};
+use shipdeck::console::state::State;
+use shipdeck::console::update::update;
 use shipdeck::domain::change::Commit;
 use shipdeck::domain::config::{
     ChecklistItem, ChecklistTemplate, Config, Environment, Freeze, Gate, GateRule, Project,
@@ -355,7 +355,7 @@ pub fn answer_gate_plans(state: &mut State) {
     let ops: Vec<_> = state.ops.keys().copied().collect();
     for op in ops {
         let kind = state.ops[&op].kind.clone();
-        if let shipdeck::app::state::OpKind::GatePlan(key) = kind {
+        if let shipdeck::console::state::OpKind::GatePlan(key) = kind {
             let plan = match (key.service.as_str(), key.env.as_str()) {
                 ("api", "prod") => Ok(prod_plan(state)),
                 ("api", "staging") => Ok(staging_plan(state, true)),

@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::Command;
 
-use super::failure::Failure;
+use crate::app::failure::Failure;
 
 /// The editor's argv from `$VISUAL`/`$EDITOR`, falling back to `vi`.
 pub fn command() -> Vec<String> {

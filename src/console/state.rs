@@ -7,7 +7,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use crate::app::actions::Plan;
-use crate::app::overlay::Overlay;
+use crate::console::overlay::Overlay;
 use crate::domain::change::Commit;
 use crate::domain::config::Config;
 use crate::domain::event::Event;
@@ -24,42 +24,7 @@ pub const OUTPUT_LINES: usize = 200;
 /// longer in [`State::ops`] answers a superseded request and is dropped.
 pub type OpId = u64;
 
-/// The six views, in tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum View {
-    Board,
-    Gates,
-    Target,
-    Checklist,
-    Release,
-    Activity,
-}
-
-impl View {
-    pub const ALL: [View; 6] = [
-        View::Board,
-        View::Gates,
-        View::Target,
-        View::Checklist,
-        View::Release,
-        View::Activity,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            View::Board => "Board",
-            View::Gates => "Gates",
-            View::Target => "Target",
-            View::Checklist => "Checklist",
-            View::Release => "Release",
-            View::Activity => "Activity",
-        }
-    }
-
-    pub fn index(self) -> usize {
-        View::ALL.iter().position(|v| *v == self).unwrap_or(0)
-    }
-}
+pub use crate::console::views::View;
 
 /// A service in an environment, as a map key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

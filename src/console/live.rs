@@ -1,138 +1,77 @@
-//! `update(&mut State, Msg) -> Vec<Effect>`: the console's only way to change. Never awaits.
+//! The live world coming in: time passing (countdowns, deadlines), probe observations, the
+//! event log changing under the console, and the gate reports of pending promotions kept fresh.
 
-use crossterm::event::KeyEventKind;
-
-use crate::app::effect::Effect;
-use crate::app::grid;
-use crate::app::keys;
-use crate::app::msg::{Hit, Msg};
-use crate::app::results;
-use crate::app::state::{HISTORY, Level, OUTPUT_LINES, OpKind, State, TargetKey, TargetState};
+use crate::console::effect::Effect;
+use crate::console::model;
+use crate::console::overlay::Overlay;
+use crate::console::state::{
+    HISTORY, Level, OUTPUT_LINES, OpId, OpKind, State, TargetKey, TargetState,
+};
 use crate::domain::event::Fact;
 use crate::domain::gates::GateStatus;
 use crate::domain::ledger::{DeploymentState, Ledger};
 
-/// Applies one message; returns what the outside world should do about it.
-pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
-    match msg {
-        Msg::Key(key) => {
-            if key.kind != KeyEventKind::Press {
-                return Vec::new();
-            }
-            state.dirty = true;
-            keys::on_key(state, key)
-        }
-        Msg::Click(hit) => {
-            state.dirty = true;
-            on_click(state, hit);
-            Vec::new()
-        }
-        Msg::Scroll(delta) => {
-            state.dirty = true;
-            keys::scroll(state, delta);
-            Vec::new()
-        }
-        Msg::Resize(w, h) => {
-            state.size = (w, h);
-            state.dirty = true;
-            Vec::new()
-        }
-        Msg::Tick(now) => on_tick(state, now),
-        Msg::Observed(observation) => on_observed(state, observation),
-        Msg::Retrying {
-            service,
-            env,
-            attempt,
-            next_in,
-        } => {
-            let target = state
-                .targets
-                .entry(TargetKey::new(&service, &env))
-                .or_default();
-            target.retrying = Some((attempt, next_in));
-            state.dirty = true;
-            Vec::new()
-        }
-        Msg::LogChanged(events) => on_log(state, events),
-        Msg::ReleasesLoaded { service, releases } => {
-            state.dirty = true;
-            match releases {
-                Ok(list) => {
-                    state.releases.insert(service, list);
-                    state.last_refresh = Some(state.now);
-                    refresh_plans(state)
-                }
-                Err(e) => {
-                    state.toast(Level::Error, format!("releases of {service}: {e}"));
-                    Vec::new()
-                }
-            }
-        }
-        Msg::ConfigReloaded(config) => {
-            state.config = *config;
-            state.dirty = true;
+pub fn on_retrying(
+    state: &mut State,
+    service: &str,
+    env: &str,
+    attempt: u32,
+    next_in: std::time::Duration,
+) -> Vec<Effect> {
+    let target = state
+        .targets
+        .entry(TargetKey::new(service, env))
+        .or_default();
+    target.retrying = Some((attempt, next_in));
+    state.dirty = true;
+    Vec::new()
+}
+
+pub fn on_releases(
+    state: &mut State,
+    service: String,
+    releases: Result<Vec<crate::domain::release::Release>, String>,
+) -> Vec<Effect> {
+    state.dirty = true;
+    match releases {
+        Ok(list) => {
+            state.releases.insert(service, list);
+            state.last_refresh = Some(state.now);
             refresh_plans(state)
         }
-        Msg::OpFinished { op, result } => {
-            let Some(entry) = state.ops.remove(&op) else {
-                // The answer to a superseded request.
-                return Vec::new();
-            };
-            state.dirty = true;
-            let mut effects = results::on_result(state, op, entry, result);
-            if state.plans_stale && !plans_in_flight(state) {
-                effects.extend(refresh_plans(state));
-            }
-            effects
-        }
-        Msg::Problem(text) => {
-            state.toast(Level::Error, text);
-            state.dirty = true;
-            Vec::new()
-        }
-        Msg::Synced { badge, warnings } => {
-            // Said once when it changes, not at every background fetch.
-            if badge != state.sync_badge {
-                for warning in warnings {
-                    state.toast(Level::Error, warning);
-                }
-                state.sync_badge = badge;
-                state.dirty = true;
-            }
-            Vec::new()
-        }
-        Msg::DeployOutput { op, line } => {
-            if let Some((_, lines)) = state.output.get_mut(&op) {
-                lines.push_back(line);
-                while lines.len() > OUTPUT_LINES {
-                    lines.pop_front();
-                }
-                state.dirty = true;
-            }
+        Err(e) => {
+            state.toast(Level::Error, format!("releases of {service}: {e}"));
             Vec::new()
         }
     }
 }
 
-fn on_click(state: &mut State, hit: Hit) {
-    match hit {
-        Hit::Tab(view) => {
-            state.overlay = None;
-            state.view = view;
+/// The shared log was synced: the badge, and its warnings said once when it changes (not at
+/// every background fetch).
+pub fn on_synced(state: &mut State, badge: String, warnings: Vec<String>) -> Vec<Effect> {
+    if badge != state.sync_badge {
+        for warning in warnings {
+            state.toast(Level::Error, warning);
         }
-        Hit::Cell(row, col) => {
-            if state.row == row && state.col == col && state.view == crate::app::state::View::Board
-            {
-                state.view = crate::app::state::View::Target;
-            }
-            state.row = row;
-            state.col = col;
-        }
-        Hit::Row(row) => keys::set_cursor(state, row),
+        state.sync_badge = badge;
+        state.dirty = true;
     }
+    Vec::new()
 }
 
-fn on_tick(state: &mut State, now: jiff::Timestamp) -> Vec<Effect> {
+/// A line of a deployer's output.
+pub fn on_output(state: &mut State, op: OpId, line: &str) -> Vec<Effect> {
+    if let Some((_, lines)) = state.output.get_mut(&op) {
+        lines.push_back(line.to_string());
+        while lines.len() > OUTPUT_LINES {
+            lines.pop_front();
+        }
+        state.dirty = true;
+    }
+    Vec::new()
+}
+
+pub fn on_tick(state: &mut State, now: jiff::Timestamp) -> Vec<Effect> {
     let before = state.now;
     state.now = now;
     state.frame = state.frame.wrapping_add(1);
@@ -175,7 +114,7 @@ pub fn animating(state: &State) -> bool {
             .deployments()
             .iter()
             .any(|d| d.state == DeploymentState::InFlight)
-        || matches!(&state.overlay, Some(crate::app::overlay::Overlay::Confirm(c)) if c.loading.is_some())
+        || matches!(&state.overlay, Some(Overlay::Confirm(c)) if c.loading.is_some())
 }
 
 /// Whether a countdown is on screen (soak, window, freeze): the runner ticks every second.
@@ -189,7 +128,7 @@ pub fn counting_down(state: &State) -> bool {
         })
 }
 
-fn on_observed(
+pub fn on_observed(
     state: &mut State,
     observation: crate::domain::observation::Observation,
 ) -> Vec<Effect> {
@@ -231,7 +170,7 @@ fn settle(state: &State) -> Effect {
     }
 }
 
-fn on_log(state: &mut State, events: Vec<crate::domain::event::Event>) -> Vec<Effect> {
+pub fn on_log(state: &mut State, events: Vec<crate::domain::event::Event>) -> Vec<Effect> {
     let known = state.events.len();
     let was_in_flight: Vec<TargetKey> = in_flight_targets(&state.ledger);
     state.ledger = Ledger::from_events(&events);
@@ -297,7 +236,7 @@ fn announce(state: &mut State, event: &crate::domain::event::Event) {
     }
 }
 
-fn plans_in_flight(state: &State) -> bool {
+pub fn plans_in_flight(state: &State) -> bool {
     state
         .ops
         .values()
@@ -311,7 +250,7 @@ pub fn refresh_plans(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     state.plans_stale = false;
-    let pending: Vec<(TargetKey, crate::domain::release::Release)> = grid::promotions(state)
+    let pending: Vec<(TargetKey, crate::domain::release::Release)> = model::promotions(state)
         .into_iter()
         .map(|(k, r)| (k, r.clone()))
         .collect();

@@ -1,7 +1,7 @@
 //! The actions a user can ask for, whether by key or from the palette: kept apart from the
 //! internal messages so both routes run the same code.
 
-use crate::app::state::View;
+use crate::console::views::View;
 
 /// One user action. Targets are named, so a palette entry and a key press on a cell are the same.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +47,24 @@ pub enum Command {
         service: String,
         env: String,
     },
+    /// Override a gate of a promotion (asks for a reason): `gate` indexes the gates of the plan
+    /// of (service, env), `None` while they are being evaluated.
+    Override {
+        service: String,
+        release: String,
+        env: String,
+        gate: Option<usize>,
+    },
+    /// Tick or untick the item under the checklist cursor of (service, env).
+    Tick {
+        service: String,
+        env: String,
+    },
+    /// Ask for a note on the item under the checklist cursor of (service, env).
+    NoteItem {
+        service: String,
+        env: String,
+    },
     Filter,
     Refresh,
     Help,
@@ -54,7 +72,8 @@ pub enum Command {
 }
 
 impl Command {
-    /// Whether the command changes anything (refused in read-only mode).
+    /// Whether the command changes anything: the one read-only gate (`flows::run` refuses these
+    /// under `--read-only`, whichever key or palette entry asked).
     pub fn mutates(&self) -> bool {
         matches!(
             self,
@@ -64,6 +83,9 @@ impl Command {
                 | Command::Tag { .. }
                 | Command::EditNotes { .. }
                 | Command::PublishNotes { .. }
+                | Command::Override { .. }
+                | Command::Tick { .. }
+                | Command::NoteItem { .. }
         )
     }
 }

@@ -1,21 +1,46 @@
-//! Release notes from the console: `e` opens $VISUAL/$EDITOR on the notes as they stand (loaded
+//! Release notes from the console: `n` shows the release view with the notes preview; `e` opens $VISUAL/$EDITOR on the notes as they stand (loaded
 //! first, so the editor always starts from the latest edit or the draft) and records the edit;
 //! `P` asks to publish them through the configured channels.
 
-use crate::app::effect::Effect;
-use crate::app::flows::READ_ONLY;
-use crate::app::grid;
-use crate::app::overlay::{Confirm, Confirmed, Overlay};
-use crate::app::state::{Level, OpKind, State, TargetKey, View};
+use crate::console::effect::Effect;
+use crate::console::flows::load_changes;
+use crate::console::model;
+use crate::console::overlay::{Confirm, Confirmed, Overlay};
+use crate::console::state::{Level, OpKind, State, TargetKey, View};
 use crate::domain::release::Release;
+
+/// `n`: the release view of (service, env), its changes and the notes as they stand.
+pub fn show(state: &mut State, service: String, env: String) -> Vec<Effect> {
+    state.view = View::Release;
+    let mut effects = load_changes(state);
+    if let Some(release) = model::subject(state, &service, &env).cloned() {
+        let key = TargetKey::new(&service, &env);
+        state.supersede(&OpKind::Notes(key.clone()));
+        let op = state.start_op(OpKind::Notes(key), "release notes");
+        effects.push(Effect::Notes {
+            op,
+            service,
+            release,
+            env,
+        });
+    }
+    effects
+}
+
+/// The notes arrived for the preview.
+pub fn loaded(state: &mut State, key: TargetKey, notes: Result<String, String>) -> Vec<Effect> {
+    match notes {
+        Ok(md) => {
+            state.notes.insert(key, md);
+        }
+        Err(e) => state.toast(Level::Error, format!("release notes: {e}")),
+    }
+    Vec::new()
+}
 
 /// `e`: loads the current notes of the cell's release; the editor opens when they arrive.
 pub fn edit(state: &mut State, service: &str, env: &str) -> Vec<Effect> {
-    if state.read_only {
-        state.toast(Level::Error, READ_ONLY);
-        return Vec::new();
-    }
-    let Some(release) = grid::subject(state, service, env).cloned() else {
+    let Some(release) = model::subject(state, service, env).cloned() else {
         state.toast(
             Level::Error,
             format!("no release of {service} for {env}: none waits and none runs there"),
@@ -73,7 +98,7 @@ pub fn saved(state: &mut State, key: TargetKey, saved: Result<bool, String>) -> 
             return Vec::new();
         }
     }
-    let Some(release) = grid::subject(state, &key.service, &key.env).cloned() else {
+    let Some(release) = model::subject(state, &key.service, &key.env).cloned() else {
         return Vec::new();
     };
     state.supersede(&OpKind::Notes(key.clone()));
@@ -88,10 +113,6 @@ pub fn saved(state: &mut State, key: TargetKey, saved: Result<bool, String>) -> 
 
 /// `P`: a confirmation naming every channel the notes will go to.
 pub fn publish(state: &mut State, service: &str, env: &str) -> Vec<Effect> {
-    if state.read_only {
-        state.toast(Level::Error, READ_ONLY);
-        return Vec::new();
-    }
     if state.config.channels.is_empty() {
         state.toast(
             Level::Error,
@@ -99,7 +120,7 @@ pub fn publish(state: &mut State, service: &str, env: &str) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    let Some(release) = grid::subject(state, service, env).cloned() else {
+    let Some(release) = model::subject(state, service, env).cloned() else {
         state.toast(
             Level::Error,
             format!("no release of {service} for {env}: none waits and none runs there"),
@@ -151,7 +172,7 @@ pub fn publish_confirmed(
 }
 
 /// The publication ended: one toast with every channel's outcome.
-pub fn published(state: &mut State, result: Result<(bool, Vec<String>), String>) {
+pub fn published(state: &mut State, result: Result<(bool, Vec<String>), String>) -> Vec<Effect> {
     match result {
         Ok((true, lines)) => state.toast(Level::Info, format!("published: {}", lines.join("; "))),
         Ok((false, lines)) => state.toast(
@@ -160,4 +181,5 @@ pub fn published(state: &mut State, result: Result<(bool, Vec<String>), String>)
         ),
         Err(e) => state.toast(Level::Error, e),
     }
+    Vec::new()
 }

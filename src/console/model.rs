@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 
-use crate::app::state::{State, TargetKey};
+use crate::console::state::{State, TargetKey};
 use crate::domain::config::Freeze;
 use crate::domain::drift::{drift, drift_of};
 use crate::domain::ledger::{Deployment, DeploymentState};
@@ -229,7 +229,7 @@ pub fn any_in_flight(state: &State) -> bool {
         || state
             .ops
             .values()
-            .any(|o| matches!(o.kind, crate::app::state::OpKind::Promote(_)))
+            .any(|o| matches!(o.kind, crate::console::state::OpKind::Promote(_)))
 }
 
 /// "3h", "2d", "45s": the largest unit of the time since `at`.

@@ -2,11 +2,11 @@
 
 use std::time::Duration;
 
-use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
 use crate::app::actions::Plan;
-use crate::app::state::{OpId, View};
+use crate::console::key::Key;
+use crate::console::state::{OpId, View};
 use crate::domain::change::Commit;
 use crate::domain::config::Config;
 use crate::domain::event::Event;
@@ -42,10 +42,10 @@ pub enum OpResult {
     Published(Result<(bool, Vec<String>), String>),
 }
 
-/// One input to [`crate::app::update::update`].
+/// One input to [`crate::console::update::update`].
 #[derive(Debug, Clone)]
 pub enum Msg {
-    Key(KeyEvent),
+    Key(Key),
     Click(Hit),
     /// Mouse wheel: positive scrolls down.
     Scroll(i32),

@@ -1,8 +1,8 @@
 //! The things drawn over a view: help, the command palette, a confirmation, a line of input.
 
 use crate::app::actions::Plan;
-use crate::app::command::Command;
-use crate::app::state::OpId;
+use crate::console::command::Command;
+use crate::console::state::OpId;
 use crate::domain::release::Release;
 
 /// At most one overlay is open; Esc closes it.

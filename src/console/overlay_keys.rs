@@ -1,15 +1,15 @@
 //! Keys while an overlay is open: it takes every key until it closes.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::console::key::{Key, KeyCode};
 
-use crate::app::effect::Effect;
-use crate::app::flows;
-use crate::app::keys;
-use crate::app::overlay::{Confirm, Confirmed, InputPurpose, Overlay};
-use crate::app::palette;
-use crate::app::state::{Level, State};
+use crate::console::effect::Effect;
+use crate::console::flows;
+use crate::console::keys;
+use crate::console::overlay::{Confirm, InputPurpose, Overlay};
+use crate::console::palette;
+use crate::console::state::{Level, State};
 
-pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+pub fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
     let Some(overlay) = state.overlay.take() else {
         return Vec::new();
     };
@@ -24,7 +24,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Overlay::Palette(mut palette) => {
-            let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+            let ctrl = key.ctrl();
             match key.code {
                 KeyCode::Esc => {}
                 KeyCode::Enter => {
@@ -79,7 +79,10 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     }
                     return Vec::new();
                 }
-                KeyCode::Enter => return submit(state, input.purpose, &input.text),
+                KeyCode::Enter => {
+                    let text = input.text.trim().to_string();
+                    return flows::submit(state, input.purpose, text);
+                }
                 KeyCode::Backspace => {
                     input.text.pop();
                 }
@@ -100,7 +103,7 @@ fn keys_filter(purpose: &InputPurpose) -> bool {
     matches!(purpose, InputPurpose::Filter)
 }
 
-fn on_confirm_key(state: &mut State, mut confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
+fn on_confirm_key(state: &mut State, mut confirm: Confirm, key: Key) -> Vec<Effect> {
     let typing = confirm.require.is_some();
     match key.code {
         KeyCode::Esc => {
@@ -128,102 +131,4 @@ fn on_confirm_key(state: &mut State, mut confirm: Confirm, key: KeyEvent) -> Vec
     }
     state.overlay = Some(Overlay::Confirm(Box::new(confirm)));
     Vec::new()
-}
-
-fn submit(state: &mut State, purpose: InputPurpose, text: &str) -> Vec<Effect> {
-    let text = text.trim().to_string();
-    match purpose {
-        InputPurpose::Filter => {
-            state.filter = text;
-            keys::clamp(state);
-            Vec::new()
-        }
-        InputPurpose::OverrideReason {
-            service,
-            release,
-            env,
-            gate,
-        } => {
-            if text.is_empty() {
-                state.toast(
-                    Level::Error,
-                    "an override needs a reason; press o again and say why",
-                );
-                return Vec::new();
-            }
-            let lines = vec![
-                format!("Gate {gate} stops counting for {} in {env}.", release.name),
-                format!("Reason recorded with your name ({}): {text}", state.user),
-                "Enter or y records the override; Esc cancels.".into(),
-            ];
-            let mut confirm = Confirm::new(
-                Confirmed::Override {
-                    service,
-                    release,
-                    env: env.clone(),
-                    gate,
-                    reason: text,
-                },
-                "Override a gate",
-                lines,
-            );
-            if state.config.environment(&env).is_some_and(|e| e.protected) {
-                confirm.require = Some(env);
-            }
-            state.overlay = Some(Overlay::Confirm(Box::new(confirm)));
-            Vec::new()
-        }
-        InputPurpose::Note {
-            service,
-            release,
-            env,
-            item,
-        } => {
-            if text.is_empty() {
-                return Vec::new();
-            }
-            let Some(release) = crate::app::grid::find_release(state, &service, &release).cloned()
-            else {
-                state.toast(
-                    Level::Error,
-                    format!("{release} is no longer a release of {service}"),
-                );
-                return Vec::new();
-            };
-            let op = state.start_op(
-                crate::app::state::OpKind::Record(format!("noted {item}")),
-                "noting",
-            );
-            vec![Effect::Note {
-                op,
-                service,
-                release,
-                env,
-                item,
-                note: text,
-            }]
-        }
-        InputPurpose::TagVersion { service, commit } => {
-            if text.is_empty() {
-                state.toast(Level::Error, "a tag needs a version, e.g. 1.5.1");
-                return Vec::new();
-            }
-            let lines = vec![
-                format!("Creates an annotated tag of {service} at {commit} for version {text}."),
-                "Tags never move: this cannot be undone by shipdeck.".into(),
-                "Enter or y tags; Esc cancels.".into(),
-            ];
-            let confirm = Confirm::new(
-                Confirmed::Tag {
-                    service,
-                    commit,
-                    version: text,
-                },
-                "Tag a release",
-                lines,
-            );
-            state.overlay = Some(Overlay::Confirm(Box::new(confirm)));
-            Vec::new()
-        }
-    }
 }

@@ -1,7 +1,7 @@
 //! What `update` asks the outside world to do. The runner turns each into a task that answers
-//! with a [`crate::app::msg::Msg`] carrying the same operation id.
+//! with a [`crate::console::msg::Msg`] carrying the same operation id.
 
-use crate::app::state::OpId;
+use crate::console::state::OpId;
 use crate::domain::release::Release;
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,123 +1,21 @@
-//! The live backend: runs each effect as a task through the same headless actions the CLI
-//! uses (`app::actions`), so every console action records exactly what the command records.
+//! Performing effects: each one a task through the same headless actions the CLI uses
+//! (`app::actions`), so every console action records exactly what the command records.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
+use super::startup::{Live, load_releases};
+use super::sync::sync_shared_log;
 use crate::app::actions;
 use crate::app::context::Context;
-use crate::app::effect::Effect;
-use crate::app::msg::{Msg, OpResult};
-use crate::app::state::TargetKey;
+use crate::console::effect::Effect;
+use crate::console::msg::{Msg, OpResult};
 use crate::domain::observation::Observation;
 use crate::domain::release::Release;
-use crate::probe::{ProbeEvent, Prober};
+use crate::probe::Prober;
 use crate::tui::runner::Backend;
-
-/// The effects' world: the context (config, event log, identity), the prober once releases are
-/// known, and the latest observation per target (the plans and settling need them).
-pub struct Live {
-    ctx: Arc<Context>,
-    prober: Arc<Mutex<Option<Prober>>>,
-    observations: Arc<Mutex<BTreeMap<TargetKey, Observation>>>,
-}
-
-impl Live {
-    pub fn new(ctx: Arc<Context>) -> Live {
-        Live {
-            ctx,
-            prober: Arc::new(Mutex::new(None)),
-            observations: Arc::new(Mutex::new(BTreeMap::new())),
-        }
-    }
-
-    fn observations(&self) -> Vec<Observation> {
-        self.observations
-            .lock()
-            .map(|m| m.values().cloned().collect())
-            .unwrap_or_default()
-    }
-
-    /// Loads every service's releases, then starts the probes (they match versions against
-    /// the releases). Results arrive as messages; the first frame does not wait for any of it.
-    pub fn start(&self, tx: &UnboundedSender<Msg>) {
-        let ctx = self.ctx.clone();
-        let prober = self.prober.clone();
-        let observations = self.observations.clone();
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            let loaded = load_releases(&ctx).await;
-            let releases: BTreeMap<String, Arc<Vec<Release>>> = loaded
-                .iter()
-                .filter_map(|(s, r)| Some((s.clone(), Arc::new(r.as_ref().ok()?.clone()))))
-                .collect();
-            let (ptx, mut prx) = unbounded_channel();
-            let targets = crate::probe::targets(&ctx.config, &releases);
-            let started = Prober::spawn(crate::probe::http_client(), targets, ctx.trusted, ptx);
-            if let Ok(mut slot) = prober.lock() {
-                *slot = Some(started);
-            }
-            // The probes are on their way; now the console learns the releases.
-            for (service, releases) in loaded {
-                if tx.send(Msg::ReleasesLoaded { service, releases }).is_err() {
-                    return;
-                }
-            }
-            while let Some(event) = prx.recv().await {
-                let msg = match event {
-                    ProbeEvent::Observed(o) => {
-                        if let Ok(mut map) = observations.lock() {
-                            map.insert(TargetKey::new(&o.service, &o.env), o.clone());
-                        }
-                        Msg::Observed(o)
-                    }
-                    ProbeEvent::Retrying {
-                        service,
-                        env,
-                        attempt,
-                        next_in,
-                    } => Msg::Retrying {
-                        service,
-                        env,
-                        attempt,
-                        next_in,
-                    },
-                };
-                if tx.send(msg).is_err() {
-                    return;
-                }
-            }
-        });
-    }
-
-    fn with_prober(&self, f: impl FnOnce(&Prober)) {
-        if let Ok(slot) = self.prober.lock()
-            && let Some(p) = slot.as_ref()
-        {
-            f(p);
-        }
-    }
-}
-
-/// Every service's releases, read before any of them is announced: each announcement starts a
-/// round of gate plans, and with hundreds of services those rounds would compete with the
-/// reading itself and hold back the first probe for many seconds (tests/e2e/scale_board.rs).
-async fn load_releases(ctx: &Arc<Context>) -> Vec<(String, Result<Vec<Release>, String>)> {
-    let mut loaded = Vec::with_capacity(ctx.config.services.len());
-    for service in ctx.config.services.iter().map(|s| s.name.clone()) {
-        let c = ctx.clone();
-        let name = service.clone();
-        let result = tokio::task::spawn_blocking(move || actions::releases(&c, &name))
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|r| r.map_err(|f| f.to_string()));
-        loaded.push((service, result));
-    }
-    loaded
-}
 
 async fn plan_for(
     ctx: &Context,
@@ -363,29 +261,6 @@ impl Backend for Live {
             Effect::Quit => {}
         }
     }
-}
-
-/// Fetches (and pushes) the shared log in the background when it is the git backend; the
-/// watcher then sees the new events, and the board's badge is updated.
-pub fn sync_shared_log(ctx: &Arc<Context>, tx: &UnboundedSender<Msg>) {
-    if ctx.log.git().is_none() {
-        return;
-    }
-    let ctx = ctx.clone();
-    let tx = tx.clone();
-    tokio::task::spawn_blocking(move || {
-        let mode = if ctx.read_only {
-            crate::gitlog::Mode::Look
-        } else {
-            crate::gitlog::Mode::Full
-        };
-        if let Some(report) = ctx.log.sync(mode) {
-            let _ = tx.send(Msg::Synced {
-                badge: report.badge(),
-                warnings: report.warnings(),
-            });
-        }
-    });
 }
 
 /// Publishes the release's current notes; (every channel succeeded, one line per channel).
