@@ -10,6 +10,7 @@
 //! - `publish`: release notes sent through the configured channels.
 //! - `sign`: SSH signatures on events (ssh-keygen), allowed signers from the remote's default
 //!   branch.
+//! - `init`: a first `shipdeck.toml` from a repository's tags.
 //! - `demo`: the built-in demo's repository and environments.
 //! - `app`: the engine both the console and the headless commands drive (no terminal in it).
 //! - `console`: the console's Elm core (state, messages, effects, `update`; the key map, the
@@ -27,6 +28,7 @@ pub mod domain;
 pub mod flags;
 pub mod git;
 pub mod gitlog;
+pub mod init;
 pub mod probe;
 pub mod publish;
 pub mod sign;

@@ -339,6 +339,26 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a commented shipdeck.toml from the repository's release tags (never over a file).
+    ///
+    /// Tags are grouped into services by their prefix (`api-v1.2.3` is service `api`, pattern
+    /// `api-v*`; bare `v1.2.3` tags are one service named after the repository), with patterns
+    /// that never catch another service's tags. Written to --config PATH, else ./shipdeck.toml.
+    Init {
+        /// The repository whose tags to read (default: the working directory).
+        #[arg(long, value_name = "DIR")]
+        repo: Option<PathBuf>,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `shipdeck man > shipdeck.1`, or `man -l <(shipdeck man)`.
+    Man,
+    /// Print the JSON Schema of shipdeck.toml, for editors (a `#:schema` line in taplo and Even
+    /// Better TOML).
+    Schema,
 }
 
 /// `shipdeck verify-approvals`: every flag is one value, so a webhook hook can pass each from

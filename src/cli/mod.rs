@@ -9,6 +9,7 @@ mod flags;
 mod insights;
 mod logging;
 mod notes;
+mod onboarding;
 mod output;
 mod quiet_pipe;
 mod traffic;
@@ -294,5 +295,11 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             env,
             json,
         }) => insights::run(config, read_only, &since, service, env, json),
+        // Writing a file is a change, refused like the others.
+        Some(Command::Init { .. }) if read_only => Err(Failure::read_only("init")),
+        Some(Command::Init { repo }) => onboarding::init(config, repo.as_deref()),
+        Some(Command::Completions { shell }) => onboarding::completions(shell),
+        Some(Command::Man) => onboarding::man(),
+        Some(Command::Schema) => onboarding::schema(),
     }
 }

@@ -18,7 +18,7 @@ use super::values::{Unique, duration, name, resolve};
 use super::{channels, flags, gates, secrets, services, signing, trains};
 use crate::domain::config::{Config, Freeze, Project};
 
-const SECTIONS: [&str; 8] = [
+pub(super) const SECTIONS: [&str; 8] = [
     "project",
     "environments",
     "freezes",
@@ -172,7 +172,7 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
         None => Vec::new(),
     };
 
-    let services = match top.get("services") {
+    let mut services = match top.get("services") {
         Some(node) => doc
             .array(node, "services")
             .map(|items| services::services(&mut doc, items, &env_names, dir))
@@ -246,6 +246,9 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
         }
     });
 
+    if let Some(project) = &project {
+        git_clones_under(&mut services, &project.state_dir);
+    }
     match project {
         Some(project) if doc.problems.is_empty() => Ok(Config {
             path: file.to_path_buf(),
@@ -261,6 +264,18 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
             exposure,
         }),
         _ => Err(finish(doc)),
+    }
+}
+
+/// Git deployers keep their clones of config repositories under the state dir.
+fn git_clones_under(services: &mut [crate::domain::config::Service], state_dir: &Path) {
+    for service in services {
+        let overrides = service.env.values_mut().filter_map(|o| o.deploy.as_mut());
+        for deployer in service.deploy.iter_mut().chain(overrides) {
+            if let crate::domain::config::DeployerSpec::Git(g) = deployer {
+                g.clones = state_dir.join("gitops");
+            }
+        }
     }
 }
 

@@ -320,3 +320,18 @@ pub struct TrafficWrite {
     pub body: Option<Spanned<String>>,
     pub auth: Option<Spanned<Auth>>,
 }
+
+/// `deploy = { kind = "git", repo, branch, file, key, value, message, timeout }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitDeploy {
+    #[allow(dead_code)]
+    pub kind: IgnoredAny,
+    pub repo: Spanned<String>,
+    pub branch: Option<Spanned<String>>,
+    pub file: Spanned<String>,
+    pub key: Spanned<String>,
+    pub value: Option<Spanned<String>>,
+    pub message: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
+}

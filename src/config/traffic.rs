@@ -18,7 +18,7 @@ use crate::domain::traffic::{
     Exposure, HttpWrite, ROUTER_NAMES, RouterSpec, Step, TrafficSpec, TrafficTarget,
 };
 
-const KINDS: [&str; 4] = ["haproxy", "caddy", "http", "command"];
+pub(super) const KINDS: [&str; 4] = ["haproxy", "caddy", "http", "command"];
 const TIMEOUT: Duration = Duration::from_secs(5);
 const WRITE_METHODS: [&str; 3] = ["PUT", "POST", "PATCH"];
 

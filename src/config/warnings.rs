@@ -67,6 +67,13 @@ pub fn warnings(config: &Config) -> Vec<String> {
                         }
                     }
                 }
+                Some(DeployerSpec::Git(_)) => {
+                    if let Some(w) =
+                        missing_command(&["git".to_string()], &config.dir, &place("git deployer"))
+                    {
+                        push(w);
+                    }
+                }
                 None => {}
             }
         }

@@ -285,6 +285,7 @@ pub struct SecretName(pub String);
 pub enum DeployerSpec {
     Http(HttpDeployer),
     Command(CommandDeployer),
+    Git(GitDeployer),
 }
 
 impl DeployerSpec {
@@ -293,8 +294,28 @@ impl DeployerSpec {
             DeployerSpec::Http(h) if h.preset_webhook => "webhook",
             DeployerSpec::Http(_) => "http",
             DeployerSpec::Command(_) => "command",
+            DeployerSpec::Git(_) => "git",
         }
     }
+}
+
+/// `deploy = { kind = "git", … }`: a commit that writes one value into a file of a config
+/// repository (GitOps). Every string is a template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GitDeployer {
+    /// A URL (given to git as is) or a path relative to the config file's directory.
+    pub repo: String,
+    pub branch: String,
+    /// The file, relative to the repository's top: YAML, JSON or TOML by its extension.
+    pub file: String,
+    /// A dotted path with `[N]` for sequence items (`image.tag`).
+    pub key: String,
+    pub value: String,
+    pub message: String,
+    /// Each git command's limit (clone, fetch, push …).
+    pub timeout: Duration,
+    /// Where the deployer keeps its clones: `<state_dir>/gitops`.
+    pub clones: PathBuf,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -14,6 +14,8 @@ pub mod flag_summary;
 pub mod gates;
 pub mod health;
 pub mod insights;
+/// The git deployer's `key`: `image.tag`, `containers[0].image`.
+pub mod key_path;
 pub mod ledger;
 pub mod notes;
 pub mod observation;

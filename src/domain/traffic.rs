@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use super::config::{Auth, CommandDeployer, DeployerSpec, HttpDeployer};
+use super::config::{Auth, CommandDeployer, DeployerSpec, GitDeployer, HttpDeployer};
 
 /// Each slot's share of the traffic, in percent (0–100), by slot name.
 pub type Weights = BTreeMap<String, u32>;
@@ -252,6 +252,15 @@ pub fn deployer_for_slot(spec: &DeployerSpec, slot: &str) -> DeployerSpec {
         DeployerSpec::Command(c) => DeployerSpec::Command(CommandDeployer {
             argv: c.argv.iter().map(|a| with_slot(a, slot)).collect(),
             ..c.clone()
+        }),
+        DeployerSpec::Git(g) => DeployerSpec::Git(GitDeployer {
+            repo: with_slot(&g.repo, slot),
+            branch: with_slot(&g.branch, slot),
+            file: with_slot(&g.file, slot),
+            key: with_slot(&g.key, slot),
+            value: with_slot(&g.value, slot),
+            message: with_slot(&g.message, slot),
+            ..g.clone()
         }),
     }
 }
