@@ -51,7 +51,9 @@ fn load(file: &Path) -> Result<BTreeMap<String, String>> {
     }
 }
 
-/// Whether the file at `config_path`, as it is on disk now, has been trusted.
+/// Whether the file at `config_path`, as it is on disk now, has been trusted. A caller that
+/// parsed the file must ask [`is_trusted_content`] with the bytes it parsed instead: reading the
+/// file a second time lets someone swap it in between.
 pub fn is_trusted(config_path: &Path) -> Result<bool> {
     let bytes = std::fs::read(config_path)
         .with_context(|| format!("cannot read {}", config_path.display()))?;
@@ -69,11 +71,17 @@ pub fn is_trusted_content(config_path: &Path, bytes: &[u8]) -> Result<bool> {
 pub fn trust(config_path: &Path) -> Result<()> {
     let bytes = std::fs::read(config_path)
         .with_context(|| format!("cannot read {}", config_path.display()))?;
+    trust_content(config_path, &bytes)
+}
+
+/// Trusts `bytes` as the content of `config_path`: the bytes the caller read (and parsed), not
+/// whatever the file holds a moment later.
+pub fn trust_content(config_path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = data_dir()?;
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let file = dir.join(FILE);
     let mut trusted = load(&file)?;
-    trusted.insert(key(config_path)?, digest(&bytes));
+    trusted.insert(key(config_path)?, digest(bytes));
     let text = serde_json::to_string_pretty(&trusted).context("cannot encode the trust file")?;
     // Written aside and renamed, so a crash never leaves half a trust file.
     let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
@@ -109,5 +117,11 @@ pub fn needs_trust(config: &Config) -> bool {
         .channels
         .iter()
         .any(|c| matches!(c.kind, crate::domain::channel::ChannelKind::Command { .. }));
-    command_gate || command_target || command_channel
+    let command_router = config.exposure.targets.iter().any(|t| {
+        matches!(
+            t.spec.router,
+            crate::domain::traffic::RouterSpec::Command { .. }
+        )
+    });
+    command_gate || command_target || command_channel || command_router
 }

@@ -44,19 +44,53 @@ impl Context {
     ) -> Result<(Context, Vec<String>), Failure> {
         let cwd = std::env::current_dir().or_fail("could not read the working directory")?;
         let path = config::discover(explicit, &cwd).map_err(|e| Failure::usage(e.to_string()))?;
-        let config = config::load(&path).map_err(|e| Failure::usage(e.to_string()))?;
-        Context::with_config(config, read_only)
+        let (config, bytes) = config::read(&path).map_err(|e| Failure::usage(e.to_string()))?;
+        // Trust is decided on the very bytes that were parsed: a file swapped after the read
+        // cannot borrow the trust of the one that was there before.
+        let explicitly = trust::is_trusted_content(&config.path, &bytes).unwrap_or(false);
+        Context::with_trust(config, explicitly, read_only)
     }
 
-    /// Like [`Context::load`] for a configuration already read.
+    /// Like [`Context::load`] for a configuration already read, whose bytes were not kept: it
+    /// runs no commands when it needs trust, and its repository's git settings are not honoured.
     pub fn with_config(config: Config, read_only: bool) -> Result<(Context, Vec<String>), Failure> {
+        Context::with_trust(config, false, read_only)
+    }
+
+    /// Like [`Context::with_config`]; `explicitly_trusted`: the user trusted the bytes `config`
+    /// was parsed from (`shipdeck trust`).
+    pub fn with_trust(
+        config: Config,
+        explicitly_trusted: bool,
+        read_only: bool,
+    ) -> Result<(Context, Vec<String>), Failure> {
+        crate::git::harden::set_repository_trusted(explicitly_trusted);
         let (log, mut warnings) = StateLog::open(&config, read_only).map_err(Failure::failed)?;
+        if let Ok((_, Some(damage))) = log.checked() {
+            warnings.push(damage);
+        }
+        if let Some(git) = log.git()
+            && let Ok(foreign) = git.foreign()
+            && let Some(first) = foreign.first()
+        {
+            warnings.push(format!(
+                "the shared log {} has {} commit{} that {} not an event (commit {}: {}); \
+                 {} skipped — run `shipdeck log --verify`",
+                git.place(),
+                foreign.len(),
+                if foreign.len() == 1 { "" } else { "s" },
+                if foreign.len() == 1 { "is" } else { "are" },
+                first.commit,
+                crate::domain::sanitize::sanitize(&first.reason),
+                if foreign.len() == 1 {
+                    "it is"
+                } else {
+                    "they are"
+                },
+            ));
+        }
         warnings.extend(config::warnings(&config));
-        let trusted = if trust::needs_trust(&config) {
-            trust::is_trusted(&config.path).unwrap_or(false)
-        } else {
-            true
-        };
+        let trusted = !trust::needs_trust(&config) || explicitly_trusted;
         let actor = identity::current(&config.dir);
         let signing_key = super::signatures::signing_key(&config, read_only, &mut warnings);
         Ok((
@@ -78,14 +112,36 @@ impl Context {
         &self.config.path
     }
 
-    /// Every event and their fold.
+    /// Every event and their fold, for a command that decides (plan, promote, rollback,
+    /// approve, tick, override, publish): refused with exit 5 when the log fails verification,
+    /// since nothing past its first bad line may be counted.
     pub fn ledger(&self) -> Result<(Vec<Event>, Ledger), Failure> {
+        let (events, damage) = self
+            .log
+            .checked()
+            .map_err(|e| Failure::failed(format!("could not read the event log: {e}")))?;
+        if let Some(damage) = damage {
+            return Err(Failure::log(damage));
+        }
+        let ledger = Ledger::from_events(&events);
+        Ok((events, ledger))
+    }
+
+    /// The events that count and their fold, for a command that only shows (status, log, the
+    /// board): a log that fails verification is shown up to its first bad line (the warning at
+    /// load says so).
+    pub fn ledger_shown(&self) -> Result<(Vec<Event>, Ledger), Failure> {
         let events = self
             .log
             .events()
             .map_err(|e| Failure::failed(format!("could not read the event log: {e}")))?;
         let ledger = Ledger::from_events(&events);
         Ok((events, ledger))
+    }
+
+    /// Why the log fails verification, if it does (the loud sentence).
+    pub fn log_damage(&self) -> Option<String> {
+        self.log.checked().ok().and_then(|(_, damage)| damage)
     }
 
     pub fn service(&self, name: &str) -> Result<&Service, Failure> {

@@ -8,6 +8,7 @@ pub mod board;
 pub mod context;
 pub mod failure;
 pub mod identity;
+pub mod insights;
 pub mod signatures;
 
 pub use context::Context;

@@ -83,9 +83,25 @@ pub fn approval_checks(
         })
         .collect();
     let checks = verifier.check_events(&approvals);
-    approvals
-        .into_iter()
-        .map(|e| e.id.clone())
-        .zip(checks)
-        .collect()
+    // A verdict belongs to one stored event. An id is recorded once, so an id carried by two
+    // events (a forged copy beside the real one) verifies for neither: the last copy must not
+    // borrow the verdict of the first, and no copy can be told apart as the real one here.
+    // (The log refuses to count past such a duplicate anyway: `store::integrity`.)
+    let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in events {
+        *uses.entry(e.id.as_str()).or_default() += 1;
+    }
+    let mut out = BTreeMap::new();
+    for (e, check) in approvals.into_iter().zip(checks) {
+        let check = if uses.get(e.id.as_str()).copied().unwrap_or(0) > 1 {
+            SignatureCheck::Failed(format!(
+                "event id {} is carried by more than one event",
+                crate::domain::sanitize::sanitize(&e.id)
+            ))
+        } else {
+            check
+        };
+        out.insert(e.id.clone(), check);
+    }
+    out
 }

@@ -20,6 +20,9 @@ pub struct Args {
     /// Why you approve (shown to everyone with the approval).
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
+    /// SERVICE names a train and RELEASE one of its train releases (`train cut`).
+    #[arg(long)]
+    pub train: bool,
 }
 
 pub fn run(

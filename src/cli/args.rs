@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use super::{
-    approve, changelog, checklist, demo, flags, log, notes, override_gate, plan, promote, releases,
-    rollback, status, sync, tag, verify_approvals,
+    approve, changelog, checklist, demo, flags, insights, log, notes, onboarding, override_gate,
+    plan, promote, releases, rollback, status, sync, tag, traffic, train, verify_approvals,
 };
 
 #[derive(Debug, Parser)]
@@ -74,4 +74,28 @@ pub enum Command {
     /// signatures against allowed signers, count, approvers, service, environment, release and
     /// commit — then exit 0 (or run the command after `--`), else exit 3 naming why.
     VerifyApprovals(verify_approvals::VerifyApprovalsArgs),
+    /// A slotted target: its slots, the router's weights, each slot's release, the rollout.
+    Traffic(traffic::TrafficArgs),
+    /// Blue-green: all traffic to the idle slot, once its probe reports its release healthy.
+    Switch(traffic::SwitchArgs),
+    /// The rollout in progress: continue it, go straight to 100 %, or put all traffic back.
+    Rollout(traffic::RolloutArgs),
+    /// Coordinated releases: cut a train release, plan, promote or roll it back.
+    Train(train::Args),
+    /// The path's flow, measured: deployment frequency, lead time for changes, change failure
+    /// rate, time to restore, and the waits per stage and per gate kind.
+    Insights(insights::Args),
+    /// Write a commented shipdeck.toml from the repository's release tags (never over a file).
+    ///
+    /// Tags are grouped into services by their prefix (`api-v1.2.3` is service `api`, pattern
+    /// `api-v*`; bare `v1.2.3` tags are one service named after the repository), with patterns
+    /// that never catch another service's tags. Written to --config PATH, else ./shipdeck.toml.
+    Init(onboarding::InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(onboarding::CompletionsArgs),
+    /// Print the man page (roff): `shipdeck man > shipdeck.1`, or `man -l <(shipdeck man)`.
+    Man,
+    /// Print the JSON Schema of shipdeck.toml, for editors (a `#:schema` line in taplo and Even
+    /// Better TOML).
+    Schema,
 }

@@ -10,7 +10,7 @@ use super::output::warn_all;
 pub fn run(config: Option<&Path>) -> Result<u8, Failure> {
     let cwd = std::env::current_dir().or_fail("could not read the working directory")?;
     let path = crate::config::discover(config, &cwd).map_err(|e| Failure::usage(e.to_string()))?;
-    let cfg = crate::config::load(&path).map_err(|e| Failure::usage(e.to_string()))?;
+    let (cfg, bytes) = crate::config::read(&path).map_err(|e| Failure::usage(e.to_string()))?;
     warn_all(&crate::config::warnings(&cfg));
     let gates: usize = cfg.environments.iter().map(|e| e.gates.len()).sum();
     println!(
@@ -33,7 +33,9 @@ pub fn run(config: Option<&Path>) -> Result<u8, Failure> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    if crate::trust::needs_trust(&cfg) && !crate::trust::is_trusted(&cfg.path).unwrap_or(false) {
+    if crate::trust::needs_trust(&cfg)
+        && !crate::trust::is_trusted_content(&cfg.path, &bytes).unwrap_or(false)
+    {
         println!(
             "note: this configuration runs commands; none will run until you review it and run \
              `shipdeck trust`"

@@ -29,6 +29,9 @@ pub struct Args {
     /// `show` (the default), `tick ITEM` or `untick ITEM`.
     #[command(subcommand)]
     pub action: Option<ChecklistAction>,
+    /// SERVICE names a train and RELEASE one of its train releases (`train cut`).
+    #[arg(long)]
+    pub train: bool,
 }
 
 #[derive(Debug, Subcommand)]

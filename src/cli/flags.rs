@@ -18,20 +18,25 @@ use super::output::{emit, pad, warn_all};
 
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
+    /// Only this environment.
     #[arg(long, value_name = "ENV")]
     pub env: Option<String>,
     /// Only the flags of this service.
     #[arg(long, value_name = "SERVICE")]
     pub service: Option<String>,
+    /// Print JSON.
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct FlagArgs {
+    /// The flag's name in its flag service.
     pub name: String,
+    /// The environment to change it in.
     #[arg(long, value_name = "ENV", global = true)]
     pub env: Option<String>,
+    /// A note recorded with the change.
     #[arg(long, value_name = "TEXT", global = true)]
     pub note: Option<String>,
     /// Confirm without asking (a protected environment still needs this flag in scripts).
@@ -46,10 +51,13 @@ pub struct FlagArgs {
 
 #[derive(Debug, Clone, Copy, clap::Subcommand)]
 pub enum FlagCommand {
+    /// Turn it on.
     On,
+    /// Turn it off.
     Off,
     /// Set the percentage of its gradual rollout (0–100).
     Rollout {
+        /// The share of users, in percent.
         #[arg(value_parser = clap::value_parser!(u8).range(0..=100))]
         percent: u8,
     },

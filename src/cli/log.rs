@@ -100,7 +100,7 @@ pub fn run(
     let now = now();
     let since = filter.since(now)?;
     let tz = local_zone();
-    let (events, _) = ctx.ledger()?;
+    let (events, _) = ctx.ledger_shown()?;
     let mut text = String::new();
     for e in events.iter().filter(|e| {
         filter
@@ -148,6 +148,14 @@ fn verify_shared(git: &crate::gitlog::GitLog) -> Result<u8, Failure> {
     let foreign = git
         .foreign()
         .map_err(|e| Failure::failed(format!("could not read the shared log: {e}")))?;
+    if let Some(damage) = crate::store::integrity::first_bad(&events, false) {
+        return Err(Failure::log(format!(
+            "{}: event {} on the ref failed verification: {}",
+            git.place(),
+            damage.line,
+            damage.reason
+        )));
+    }
     if let Some(bad) = foreign.first() {
         return Err(Failure::log(format!(
             "{}: commit {} failed verification: {}{}",

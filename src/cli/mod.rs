@@ -9,9 +9,11 @@ mod confirm;
 mod console;
 mod demo;
 mod flags;
+mod insights;
 mod log;
 mod logging;
 mod notes;
+mod onboarding;
 mod output;
 mod override_gate;
 mod plan;
@@ -22,6 +24,8 @@ mod rollback;
 mod status;
 mod sync;
 mod tag;
+mod traffic;
+mod train;
 mod trust;
 mod verify_approvals;
 mod verify_log;
@@ -91,6 +95,14 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             a.yes,
             a.no_wait,
         )),
+        Command::Approve(a) if a.train => train::approve(
+            config,
+            read_only,
+            &a.service,
+            &a.release,
+            &a.env,
+            a.note.as_deref(),
+        ),
         Command::Approve(a) => approve::run(
             config,
             read_only,
@@ -101,6 +113,15 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         ),
         Command::Override(a) => override_gate::run(
             config, read_only, &a.service, &a.release, &a.env, &a.gate, &a.reason,
+        ),
+        Command::Checklist(a) if a.train => train::checklist(
+            config,
+            read_only,
+            &a.service,
+            &a.release,
+            &a.env,
+            a.action.as_ref(),
+            a.note.as_deref(),
         ),
         Command::Checklist(a) => block_on(checklist::run(
             config,
@@ -120,6 +141,18 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             a.message.as_deref(),
             a.push,
         ),
+        Command::Notes(a) if a.train => block_on(train::notes(
+            config,
+            read_only,
+            &a.service,
+            &a.release,
+            a.env.as_deref(),
+            if a.json {
+                notes::NotesFormat::Json
+            } else {
+                a.format
+            },
+        )),
         Command::Notes(a) => block_on(notes::run(
             config,
             read_only,
@@ -135,6 +168,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
                 edit: a.edit,
                 publish: a.publish,
                 channels: a.channels,
+                yes: a.yes,
             },
         )),
         Command::Log(a) => log::run(
@@ -169,5 +203,29 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
                 action: a.action,
             },
         )),
+        Command::Traffic(a) => block_on(traffic::traffic(
+            config, read_only, &a.service, &a.env, a.json,
+        )),
+        Command::Switch(a) => block_on(traffic::switch(
+            config, read_only, &a.service, &a.env, a.yes,
+        )),
+        Command::Rollout(a) => block_on(traffic::rollout(
+            config,
+            read_only,
+            &a.service,
+            &a.env,
+            a.action(),
+            a.yes,
+        )),
+        Command::Train(a) => block_on(train::run(config, read_only, a.action)),
+        Command::Insights(a) => {
+            insights::run(config, read_only, &a.since, a.service, a.env, a.json)
+        }
+        // Writing a file is a change, refused like the others.
+        Command::Init(_) if read_only => Err(Failure::read_only("init")),
+        Command::Init(a) => onboarding::init(config, a.repo.as_deref()),
+        Command::Completions(a) => onboarding::completions(a.shell),
+        Command::Man => onboarding::man(),
+        Command::Schema => onboarding::schema(),
     }
 }

@@ -38,6 +38,13 @@ pub struct Args {
     /// Publish only through this channel (repeatable).
     #[arg(long = "channel", value_name = "NAME", requires = "publish")]
     pub channels: Vec<String>,
+    /// Publish without asking (the notes are text anyone who can append to the log wrote).
+    #[arg(long, requires = "publish")]
+    pub yes: bool,
+    /// SERVICE names a train and RELEASE one of its train releases: one set of notes, each
+    /// member's own changes (not with `--edit` or `--publish`).
+    #[arg(long, conflicts_with_all = ["edit", "publish"])]
+    pub train: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -58,6 +65,8 @@ pub struct NotesArgs {
     pub edit: bool,
     pub publish: bool,
     pub channels: Vec<String>,
+    /// Publish without asking.
+    pub yes: bool,
 }
 
 fn edited_line(current: &CurrentNotes) -> Option<String> {
@@ -99,6 +108,29 @@ pub async fn run(config: Option<&Path>, read_only: bool, args: &NotesArgs) -> Re
     }
 
     if args.publish {
+        // The text comes from the log (anyone who can append edits it) and goes out in the
+        // project's name, files included: say what goes where and who wrote it, then ask.
+        let author = current.edited.as_ref().map_or_else(
+            || "a draft from the changelog".to_string(),
+            |e| {
+                format!(
+                    "last edited by {}",
+                    crate::domain::sanitize::sanitize(&e.actor)
+                )
+            },
+        );
+        let targets: Vec<String> =
+            actions::notes_destinations(&ctx, service, &release, env, &args.channels)?
+                .into_iter()
+                .map(|(name, kind, to)| format!("{name} ({kind} → {to})"))
+                .collect();
+        eprintln!(
+            "publishing the notes of {service} {} ({author}, {} bytes) to: {}",
+            release.name,
+            current.markdown.len(),
+            targets.join(", ")
+        );
+        super::confirm::confirm("publish the release notes", "", false, args.yes)?;
         let publication = actions::publish(
             &ctx,
             service,
@@ -170,6 +202,11 @@ pub async fn run(config: Option<&Path>, read_only: bool, args: &NotesArgs) -> Re
                 "edited_by": current.edited.as_ref().map(|e| &e.actor),
                 "edited_at": current.edited.as_ref().map(|e| e.at.to_string()),
                 "edit_event": current.edited.as_ref().map(|e| &e.event_id),
+                // Where `--publish` would send them (secrets and webhook paths masked).
+                "channels": actions::notes_destinations(&ctx, service, &release, env, &[])?
+                    .into_iter()
+                    .map(|(name, kind, to)| json!({"name": name, "kind": kind, "to": to}))
+                    .collect::<Vec<_>>(),
             }))
         ),
     }

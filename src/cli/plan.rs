@@ -24,7 +24,7 @@ pub struct Args {
     pub json: bool,
 }
 
-fn plan_json(plan: &Plan) -> serde_json::Value {
+pub fn plan_json(plan: &Plan) -> serde_json::Value {
     json!({
         "service": plan.service,
         "release": plan.release.name,
@@ -43,6 +43,11 @@ fn plan_json(plan: &Plan) -> serde_json::Value {
             "who": g.who,
         })).collect::<Vec<_>>(),
         "changes": plan.changes,
+        "readiness": plan.readiness().label(&crate::domain::time::local_zone()),
+        "downgrade": plan.downgrade,
+        "failed_here": plan.failed_here.as_ref().map(|(at, reason)| json!({
+            "at": at.to_string(), "reason": reason,
+        })),
     })
 }
 
@@ -59,6 +64,21 @@ pub fn print_plan(plan: &Plan) {
         "  running now: {}",
         plan.running.as_deref().unwrap_or("unknown")
     );
+    if plan.downgrade {
+        println!(
+            "  ⇣ downgrade: {} is older than {}, which runs in {} now",
+            plan.release.name,
+            plan.running.as_deref().unwrap_or("what runs"),
+            plan.env
+        );
+    }
+    if let Some((at, reason)) = &plan.failed_here {
+        let tz = crate::domain::time::local_zone();
+        println!(
+            "  ✖ failed here {}: {reason}",
+            crate::domain::time::when(*at, crate::app::context::now(), &tz)
+        );
+    }
     if !plan.changes.is_empty() {
         println!("  changes ({} commits):", plan.changes.len());
         for c in plan.changes.iter().take(20) {
@@ -102,6 +122,10 @@ pub fn print_plan(plan: &Plan) {
     } else if plan.report.allowed() {
         println!("  allowed");
     } else {
+        println!(
+            "  {}",
+            plan.readiness().label(&crate::domain::time::local_zone())
+        );
         let ids: Vec<&str> = plan
             .report
             .blocking()

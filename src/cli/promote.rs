@@ -50,12 +50,19 @@ pub async fn run(
     if !plan.allowed() {
         return Err(actions::blocked(&plan));
     }
+    let slotted = ctx.config.exposure.traffic(service, env).is_some();
+    if slotted {
+        super::traffic::print_rollout_plan(&ctx, &plan, None, true).await?;
+    }
     confirm(
         &format!("promote {} to {}", release.name, env),
         env,
         plan.protected,
         yes,
     )?;
+    if slotted {
+        return super::traffic::promote(&ctx, &plan, no_wait).await;
+    }
     deploy(&ctx, &plan, no_wait).await
 }
 

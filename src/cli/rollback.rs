@@ -46,6 +46,9 @@ pub async fn run(
     let release = rollback_target(&ctx, service, env, to, &observations)?;
     let plan = rollback_plan(&ctx, service, &release, env, &observations).await?;
     print_plan(&plan);
+    if ctx.config.exposure.traffic(service, env).is_some() {
+        return super::traffic::rollback(&ctx, &plan, yes, no_wait).await;
+    }
     confirm(
         &format!("roll {service} in {env} back to {}", release.name),
         env,

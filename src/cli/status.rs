@@ -32,7 +32,7 @@ pub async fn run(
     let (ctx, warnings) = Context::load(config, read_only)?;
     warn_all(&warnings);
     let observations = observe_and_settle(&ctx, None).await?;
-    let (_, ledger) = ctx.ledger()?;
+    let (_, ledger) = ctx.ledger_shown()?;
     let b = board(&ctx.config, &ledger, &observations);
     if as_json {
         let mut value = serde_json::to_value(&b).unwrap_or_default();

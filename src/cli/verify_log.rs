@@ -10,7 +10,7 @@ use crate::domain::signature::SignatureCheck;
 
 /// Checks every signed event of `ctx`'s log; prints a summary line, and every failure.
 pub fn signatures(ctx: &Context) -> Result<u8, Failure> {
-    let (events, _) = ctx.ledger()?;
+    let (events, _) = ctx.ledger_shown()?;
     let signed: Vec<&Event> = events.iter().filter(|e| e.sig.is_some()).collect();
     let unsigned = events.len() - signed.len();
     let Some(verifier) = signatures::verifier(&ctx.config) else {

@@ -43,14 +43,14 @@ use crate::domain::template::names_in;
 /// `services = { web = ["new-checkout"] }` as written.
 type ServiceFlags = BTreeMap<String, Spanned<Vec<Spanned<String>>>>;
 
-const KINDS: [&str; 2] = ["unleash", "http"];
+pub(super) const KINDS: [&str; 2] = ["unleash", "http"];
 const METHODS: [&str; 4] = ["POST", "PUT", "PATCH", "DELETE"];
 const INTERVAL: Duration = Duration::from_secs(10);
 const TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct UnleashRaw {
+pub(super) struct UnleashRaw {
     #[allow(dead_code)]
     name: IgnoredAny,
     #[allow(dead_code)]
@@ -67,7 +67,7 @@ struct UnleashRaw {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct HttpRaw {
+pub(super) struct HttpRaw {
     #[allow(dead_code)]
     name: IgnoredAny,
     #[allow(dead_code)]
@@ -84,7 +84,7 @@ struct HttpRaw {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ReadRaw {
+pub(super) struct ReadRaw {
     url: Spanned<String>,
     list: Spanned<String>,
     name: Spanned<String>,
@@ -94,12 +94,21 @@ struct ReadRaw {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct WriteRaw {
+pub(super) struct WriteRaw {
     method: Option<Spanned<String>>,
     url: Spanned<String>,
     #[serde(default)]
     headers: BTreeMap<String, Spanned<String>>,
     body: Option<Spanned<String>>,
+}
+
+/// The flag service kinds and the shape of each, for the schema.
+pub(super) fn raw_kinds() -> Result<Vec<(&'static str, super::schema::Shape)>, String> {
+    use super::schema::shape;
+    Ok(vec![
+        ("unleash", shape::<UnleashRaw>()?),
+        ("http", shape::<HttpRaw>()?),
+    ])
 }
 
 /// What every kind shares.

@@ -15,16 +15,17 @@ use super::paths::{absolute, default_state_dir};
 use super::raw;
 use super::schedule::parse_instant;
 use super::values::{Unique, duration, name, resolve};
-use super::{channels, flags, gates, secrets, services, signing};
+use super::{channels, flags, gates, secrets, services, signing, trains};
 use crate::domain::config::{Config, Freeze, Project};
 
-const SECTIONS: [&str; 7] = [
+pub(super) const SECTIONS: [&str; 8] = [
     "project",
     "environments",
     "freezes",
     "services",
     "checklists",
     "channels",
+    "trains",
     "flags",
 ];
 const VERIFY_TIMEOUT: Duration = Duration::from_mins(5);
@@ -32,15 +33,47 @@ const PROBE_INTERVAL: Duration = Duration::from_secs(10);
 
 /// Reads and validates the configuration at `path`.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let src = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    read(path).map(|(config, _)| config)
+}
+
+/// Like [`load`], also returning the exact bytes that were parsed: whether the configuration is
+/// trusted must be decided on those (`trust::is_trusted_content`), never on a second read that
+/// someone could have swapped the file under.
+pub fn read(path: &Path) -> Result<(Config, Vec<u8>), ConfigError> {
+    let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),
         source,
     })?;
+    let shown = path.display().to_string();
+    let src = match std::str::from_utf8(&bytes) {
+        Ok(src) => src,
+        Err(e) => return Err(not_utf8(&bytes, &e, &shown)),
+    };
     let file = absolute(path);
     let dir = file
         .parent()
         .map_or_else(|| file.clone(), Path::to_path_buf);
-    from_source(&src, &path.display().to_string(), &file, &dir)
+    let config = from_source(src, &shown, &file, &dir)?;
+    Ok((config, bytes))
+}
+
+/// A file that is not UTF-8, located at the first bad byte.
+fn not_utf8(bytes: &[u8], error: &std::str::Utf8Error, shown: &str) -> ConfigError {
+    let valid = error.valid_up_to();
+    // The prefix before the first bad byte is valid UTF-8 by definition.
+    let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+    let (line, col) = super::error::line_col(before, valid);
+    ConfigError::Invalid(vec![super::Problem {
+        file: shown.to_string(),
+        line,
+        col,
+        key: String::new(),
+        message: format!(
+            "the file is not valid UTF-8 (byte 0x{:02x} at offset {valid}); save it as UTF-8",
+            bytes.get(valid).copied().unwrap_or_default()
+        ),
+        offset: valid,
+    }])
 }
 
 /// Reads configuration text; `shown` names the file in messages, `file` and `dir` are absolute.
@@ -139,10 +172,25 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
         None => Vec::new(),
     };
 
-    let services = match top.get("services") {
+    let mut services = match top.get("services") {
         Some(node) => doc
             .array(node, "services")
             .map(|items| services::services(&mut doc, items, &env_names, dir))
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+
+    let exposure = super::traffic::exposure(
+        &mut doc,
+        top.get("services"),
+        top.get("environments"),
+        &env_names,
+        dir,
+    );
+    let trains = match top.get("trains") {
+        Some(node) => doc
+            .array(node, "trains")
+            .map(|items| trains::trains(&mut doc, items, &declared_names(top.get("services"))))
             .unwrap_or_default(),
         None => Vec::new(),
     };
@@ -198,6 +246,9 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
         }
     });
 
+    if let Some(project) = &project {
+        git_clones_under(&mut services, &project.state_dir);
+    }
     match project {
         Some(project) if doc.problems.is_empty() => Ok(Config {
             path: file.to_path_buf(),
@@ -208,9 +259,23 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
             freezes,
             checklists: templates,
             channels,
+            trains,
             flags,
+            exposure,
         }),
         _ => Err(finish(doc)),
+    }
+}
+
+/// Git deployers keep their clones of config repositories under the state dir.
+fn git_clones_under(services: &mut [crate::domain::config::Service], state_dir: &Path) {
+    for service in services {
+        let overrides = service.env.values_mut().filter_map(|o| o.deploy.as_mut());
+        for deployer in service.deploy.iter_mut().chain(overrides) {
+            if let crate::domain::config::DeployerSpec::Git(g) = deployer {
+                g.clones = state_dir.join("gitops");
+            }
+        }
     }
 }
 

@@ -95,7 +95,7 @@ pub struct Facts<'a> {
 pub type Fact = fn(&Facts) -> Option<Badge>;
 
 /// The first line's badges, in order.
-pub const HEAD_FACTS: &[Fact] = &[glyph, release, checking, age, drift_mark];
+pub const HEAD_FACTS: &[Fact] = &[glyph, release, checking, age, drift_mark, flags];
 
 /// The second line: the first that has something to say.
 pub const STATUS_FACTS: &[Fact] = &[in_flight, failed, drifted, retrying, waiting, unhealthy];
@@ -166,6 +166,25 @@ fn age(f: &Facts) -> Option<Badge> {
 
 fn drift_mark(f: &Facts) -> Option<Badge> {
     (!f.cell.checking && f.cell.drift).then(|| Badge::new(" ≠", Tone::Warn))
+}
+
+/// The service's flags there (`⚑ 2 on · 1 at 10%`), from the flag services' latest reads.
+fn flags(f: &Facts) -> Option<Badge> {
+    let values: Vec<crate::domain::flag::FlagValue> = f
+        .state
+        .config
+        .flags
+        .iter()
+        .filter_map(|spec| Some((spec, f.state.flags.get(&spec.name)?.result.as_ref().ok()?)))
+        .flat_map(|(spec, states)| {
+            states
+                .iter()
+                .filter(move |s| s.env == f.env && spec.owner(&s.flag) == Some(f.service))
+        })
+        .map(|s| s.value)
+        .collect();
+    crate::domain::flag_summary::summary(&values)
+        .map(|text| Badge::new(format!(" {text}"), Tone::Dim))
 }
 
 fn in_flight(f: &Facts) -> Option<Badge> {

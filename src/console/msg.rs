@@ -71,6 +71,8 @@ pub enum Msg {
         op: OpId,
         line: String,
     },
+    /// A flag service was read (its result may be a fault: down, slow, garbage).
+    FlagsRead(crate::domain::flag::FlagReading),
     /// Something in the background failed; shown as a toast that says what to do.
     Problem(String),
     /// The shared log (git backend) was synced: the board's badge ("2 unpushed", "stale since

@@ -160,6 +160,8 @@ pub struct State {
     pub last_refresh: Option<Timestamp>,
     /// What the shared log's last sync found, for the board's title; empty when in step.
     pub sync_badge: String,
+    /// The latest read of each flag service (`[[flags]]`), by its name.
+    pub flags: BTreeMap<String, crate::domain::flag::FlagReading>,
     /// Animation frame for spinners.
     pub frame: u64,
     pub size: (u16, u16),
@@ -206,6 +208,7 @@ impl State {
             next_op: 1,
             last_refresh: None,
             sync_badge: String::new(),
+            flags: BTreeMap::new(),
             frame: 0,
             size: (80, 24),
             dirty: true,

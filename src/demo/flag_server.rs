@@ -172,6 +172,11 @@ async fn set(
 
 /// The `[[flags]]` table of the demo's configuration.
 pub fn config(addr: SocketAddr) -> String {
+    table(addr, true)
+}
+
+/// The table, with or without the `services` key (a configuration without the demo's services).
+pub fn table(addr: SocketAddr, with_services: bool) -> String {
     let mut services: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (service, flag, _) in FLAGS {
         if let Some(s) = service {
@@ -185,6 +190,11 @@ pub fn config(addr: SocketAddr) -> String {
             format!("{s} = [{}]", flags.join(", "))
         })
         .collect();
+    let services = if with_services {
+        format!("services = {{ {} }}\n", services.join(", "))
+    } else {
+        String::new()
+    };
     format!(
         "# The demo's own flag service, through the generic `http` kind.\n\
          [[flags]]\n\
@@ -195,7 +205,6 @@ pub fn config(addr: SocketAddr) -> String {
          enabled = \"/environments/{{{{env}}}}/enabled\", percent = \"/environments/{{{{env}}}}/rollout\" }}\n\
          write = {{ method = \"PUT\", url = \"http://{addr}/flags/{{{{flag}}}}/{{{{env}}}}\", \
          body = '{{\"enabled\": {{{{enabled}}}}, \"rollout\": {{{{percent}}}}}}' }}\n\
-         services = {{ {} }}\n",
-        services.join(", ")
+         {services}"
     )
 }

@@ -7,7 +7,9 @@ mod config;
 mod env_server;
 pub mod flag_server;
 pub mod history;
+mod past;
 mod repo;
+mod router;
 mod seed;
 mod world;
 
@@ -23,14 +25,16 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use history::{BAD_RELEASE, ENVIRONMENTS, SERVICES};
+pub use past::FAILED_IN_PROD;
 pub use repo::DemoRelease;
 pub use seed::SEEDED_RELEASE;
 pub use world::ROLLOUT;
 
 use crate::domain::event::EventBody;
 
-/// Records the demo's seed events (a colleague's approval, checklist ticks) in the event log at
-/// the given state directory, before the config file appears. Must be idempotent by event id.
+/// Records the demo's seed events (its team's last few weeks of deployments, then a colleague's
+/// approval and checklist ticks) in the event log at the given state directory, before the
+/// config file appears. Must be idempotent by event id.
 pub type Seeder = Box<dyn FnOnce(&Path, Vec<EventBody>) -> Result<()> + Send>;
 
 /// A running demo. The servers live until it is dropped or [`Demo::shutdown`] is awaited.
@@ -141,8 +145,11 @@ pub async fn start_with(dir: &Path, seeder: Option<Seeder>) -> Result<Demo> {
     wait_until_answering(&environments).await?;
 
     if let Some(seeder) = seeder {
-        seeder(&state_dir, seed::events(&releases, now))
-            .context("could not seed the demo's event log")?;
+        // The team's last few weeks first, then today's colleague work.
+        let mut bodies = past::events(&repo_dir, &releases, &environments, now)
+            .context("could not write the demo's past")?;
+        bodies.extend(seed::events(&releases, now));
+        seeder(&state_dir, bodies).context("could not seed the demo's event log")?;
     }
     let mut text = config::render(&environments, now)?;
     text.push('\n');

@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::GitError;
+use super::harden;
 use super::tag::check_tag_name;
 use crate::domain::sanitize::sanitize;
 
@@ -29,10 +30,11 @@ pub fn push_tag(repo_dir: &Path, remote: &str, tag: &str, commit: &str) -> Resul
     // The peeled pattern is needed too: for an annotated tag the plain line carries the tag
     // object, and only the `^{}` line carries the commit.
     let peeled = format!("{refname}^{{}}");
-    let listing = run_git(
-        repo_dir,
-        &["ls-remote", "--tags", "--", remote, &refname, &peeled],
-    )?;
+    let upload = harden::pack_option(harden::Pack::Upload, repo_dir, remote);
+    let mut args = vec!["ls-remote"];
+    args.extend(upload.as_deref());
+    args.extend(["--tags", "--", remote, &refname, &peeled]);
+    let listing = run_git(repo_dir, &args)?;
     if let Some(remote_commit) = remote_tag_commit(&listing, &refname) {
         if remote_commit.eq_ignore_ascii_case(commit.trim()) {
             return Ok(());
@@ -44,7 +46,11 @@ pub fn push_tag(repo_dir: &Path, remote: &str, tag: &str, commit: &str) -> Resul
             commit: sanitize(commit),
         });
     }
-    run_git(repo_dir, &["push", "--", remote, &refname])?;
+    let receive = harden::pack_option(harden::Pack::Receive, repo_dir, remote);
+    let mut args = vec!["push"];
+    args.extend(receive.as_deref());
+    args.extend(["--", remote, &refname]);
+    run_git(repo_dir, &args)?;
     Ok(())
 }
 
@@ -77,10 +83,14 @@ pub fn config_user_email(dir: &Path) -> Option<String> {
     (!email.is_empty()).then_some(email)
 }
 
-/// Runs `git ARGS` in `dir` and returns its stdout, or its stderr as the error.
+/// Runs `git ARGS` in `dir` (hardened against the repository's own settings:
+/// [`super::harden`]) and returns its stdout, or its stderr as the error.
 fn run_git(dir: &Path, args: &[&str]) -> Result<String, GitError> {
     let command = format!("git {}", sanitize(&args.join(" ")));
-    let mut child = Command::new("git")
+    let mut git = Command::new("git");
+    harden::apply(&mut git);
+    // Its own process group, so a timeout also kills the ssh or helper it started.
+    let mut child = crate::process::grouped_std(&mut git)
         .args(args)
         .current_dir(dir)
         // A console must never hang on a password prompt it cannot show.
@@ -101,7 +111,7 @@ fn run_git(dir: &Path, args: &[&str]) -> Result<String, GitError> {
             Ok(Some(status)) => break status,
             Ok(None) if Instant::now() >= deadline => {
                 // Best effort: the process may have exited between the checks.
-                let _ = child.kill();
+                crate::process::kill_group(Some(child.id()));
                 let _ = child.wait();
                 return Err(GitError::Timeout {
                     command,

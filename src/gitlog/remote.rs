@@ -23,12 +23,15 @@ pub struct Output {
 pub struct Unreachable(pub String);
 
 /// Runs `git -C repo ARGS…` for at most `timeout`.
+/// The repository's own settings that would run programs are overridden (see
+/// [`crate::git::harden`]); a call that talks to a remote puts
+/// [`crate::git::harden::pack_option`] right after its subcommand.
 pub fn git(repo: &Path, args: &[&str], timeout: Duration) -> Result<Output, Unreachable> {
     let mut command = Command::new("git");
+    command.arg("-C").arg(repo);
+    crate::git::harden::apply(&mut command);
     // Its own process group, so a timeout also kills the ssh it started.
     let mut child = crate::process::grouped_std(&mut command)
-        .arg("-C")
-        .arg(repo)
         .args(args)
         .env("GIT_TERMINAL_PROMPT", "0")
         .env("GIT_ASKPASS", "true")
@@ -99,11 +102,11 @@ pub fn push(
     timeout: Duration,
 ) -> Result<Pushed, Unreachable> {
     let spec = format!("{ref_name}:{ref_name}");
-    let out = git(
-        repo,
-        &["push", "--porcelain", "--no-verify", remote, &spec],
-        timeout,
-    )?;
+    let pack = crate::git::harden::pack_option(crate::git::harden::Pack::Receive, repo, remote);
+    let mut args = vec!["push"];
+    args.extend(pack.as_deref());
+    args.extend(["--porcelain", "--no-verify", remote, &spec]);
+    let out = git(repo, &args, timeout)?;
     if out.success {
         return Ok(Pushed::Done);
     }

@@ -141,13 +141,19 @@ impl GitLog {
         let mut specs = vec![log_spec.clone(), head_spec];
         let mut log_missing = false;
         loop {
-            let mut args = vec![
-                "fetch",
+            let pack = crate::git::harden::pack_option(
+                crate::git::harden::Pack::Upload,
+                &self.workdir,
+                &self.settings.remote,
+            );
+            let mut args = vec!["fetch"];
+            args.extend(pack.as_deref());
+            args.extend([
                 "--no-tags",
                 "--no-write-fetch-head",
                 "--quiet",
                 self.settings.remote.as_str(),
-            ];
+            ]);
             args.extend(specs.iter().map(String::as_str));
             let out = match remote::git(&self.workdir, &args, self.settings.fetch_timeout) {
                 Ok(out) => out,

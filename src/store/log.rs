@@ -11,6 +11,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::StoreError;
 use super::chain::{GENESIS_PREV, chain_hash};
+use super::integrity::{Chain, Damage};
 use super::tail::{settle, sync_dir};
 use crate::domain::event::{Event, EventBody};
 
@@ -54,15 +55,39 @@ pub struct EventLog {
 }
 
 /// What has been read so far: every event before byte `len`, and where each id is.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Cache {
     events: Vec<Event>,
     ids: HashMap<String, usize>,
     len: u64,
+    /// The chain checked so far, and the first event (or line) that failed it.
+    chain: Box<Chain>,
+    bad: Option<Box<Damage>>,
+}
+
+impl Default for Cache {
+    fn default() -> Cache {
+        Cache {
+            events: Vec::new(),
+            ids: HashMap::new(),
+            len: 0,
+            chain: Box::new(Chain::new(true)),
+            bad: None,
+        }
+    }
 }
 
 impl Cache {
     fn push(&mut self, event: Event) {
+        if self.bad.is_none()
+            && let Err(reason) = self.chain.step(&event)
+        {
+            self.bad = Some(Box::new(Damage {
+                index: self.events.len(),
+                line: self.events.len() + 1,
+                reason,
+            }));
+        }
         // A duplicate id written by someone else keeps pointing at its first occurrence.
         self.ids
             .entry(event.id.clone())
@@ -140,6 +165,14 @@ impl EventLog {
         let mut cache = self.cache();
         let _locked = self.lock()?;
         self.catch_up(&mut cache)?;
+        if let Some(bad) = &cache.bad {
+            // Never extend a log that fails verification: the chain would vouch for it.
+            return Err(StoreError::Damaged {
+                path: self.path.clone(),
+                line: bad.line,
+                reason: bad.reason.clone(),
+            });
+        }
         if let Some(&index) = cache.ids.get(&body.id) {
             return Ok(Appended::AlreadyRecorded(cache.events[index].clone()));
         }
@@ -165,6 +198,19 @@ impl EventLog {
         let _locked = self.lock()?;
         self.catch_up(&mut cache)?;
         Ok(cache.events.clone())
+    }
+
+    /// The events that count (those before the first line that fails verification) and that
+    /// line, if any: what every deciding command must use.
+    pub fn checked(&self) -> Result<(Vec<Event>, Option<Damage>), StoreError> {
+        let mut cache = self.cache();
+        let _locked = self.lock()?;
+        self.catch_up(&mut cache)?;
+        let counted = cache.bad.as_ref().map_or(cache.events.len(), |b| b.index);
+        Ok((
+            cache.events[..counted].to_vec(),
+            cache.bad.as_deref().cloned(),
+        ))
     }
 
     /// The log file's path (`<state_dir>/events.jsonl`).
@@ -207,6 +253,17 @@ impl EventLog {
         for event in settled.events {
             cache.push(event);
         }
+        if let Some((line, reason)) = settled.unparsable
+            && cache.bad.is_none()
+        {
+            cache.bad = Some(Box::new(Damage {
+                index: cache.events.len(),
+                line,
+                reason: format!(
+                    "the line is not an event ({reason}): the file was damaged or edited"
+                ),
+            }));
+        }
         cache.len = settled.end;
         Ok(settled.warning)
     }
@@ -240,7 +297,8 @@ fn open_or_create(path: &Path, options: &OpenOptions) -> Result<(File, bool), St
     match options.clone().create_new(true).open(path) {
         Ok(file) => Ok((file, true)),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            Ok((options.open(path).map_err(error)?, false))
+            // Someone else's file (or a symlink to one) is never opened to write.
+            Ok((super::safe_file::open(path, options).map_err(error)?, false))
         }
         Err(e) => Err(error(e)),
     }

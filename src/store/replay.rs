@@ -4,6 +4,7 @@ use std::io;
 use std::path::Path;
 
 use super::StoreError;
+use super::integrity::{Chain, Damage};
 use crate::domain::event::Event;
 use crate::domain::sanitize::sanitize;
 
@@ -28,6 +29,48 @@ pub fn read_events(path: &Path) -> Result<Vec<Event>, StoreError> {
         line,
         reason,
     })
+}
+
+/// The events of the log at `path` that count, and the first line that fails verification (see
+/// [`super::integrity`]): what a read-only session decides on. Reads as it is, changes nothing.
+pub fn read_checked(path: &Path) -> Result<(Vec<Event>, Option<Damage>), StoreError> {
+    let bytes = match super::safe_file::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), None)),
+        Err(source) => {
+            return Err(StoreError::Read {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let complete = complete_prefix(&bytes);
+    let mut chain = Chain::new(true);
+    let mut events = Vec::new();
+    let Some(lines) = complete.strip_suffix(b"\n") else {
+        return Ok((events, None));
+    };
+    for (index, line) in lines.split(|&b| b == b'\n').enumerate() {
+        let checked = parse_line(line)
+            .map_err(|why| {
+                format!("the line is not an event ({why}): the file was damaged or edited")
+            })
+            .and_then(|event| chain.step(&event).map(|()| event));
+        match checked {
+            Ok(event) => events.push(event),
+            Err(reason) => {
+                return Ok((
+                    events,
+                    Some(Damage {
+                        index,
+                        line: index + 1,
+                        reason,
+                    }),
+                ));
+            }
+        }
+    }
+    Ok((events, None))
 }
 
 /// The bytes up to and including the last `\n`.

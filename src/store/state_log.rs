@@ -7,7 +7,7 @@ use std::sync::{Mutex, PoisonError};
 
 use jiff::Timestamp;
 
-use super::{Appended, EventLog, read_events};
+use super::{Appended, EventLog, integrity, read_checked};
 use crate::domain::config::{Config, StateBackend};
 use crate::domain::event::{Event, EventBody};
 use crate::gitlog::{self, GitLog, SyncReport};
@@ -80,13 +80,29 @@ impl StateLog {
         }
     }
 
-    /// Every event, in order.
+    /// Every event that counts, in order: those before the first one that fails verification
+    /// (see [`StateLog::checked`]).
     pub fn events(&self) -> Result<Vec<Event>, String> {
-        match self {
-            StateLog::File(log) => log.events().map_err(|e| e.to_string()),
-            StateLog::ReadOnlyFile(path) => read_events(path).map_err(|e| e.to_string()),
-            StateLog::Git(shared) => shared.log.events().map_err(|e| e.to_string()),
-        }
+        self.checked().map(|(events, _)| events)
+    }
+
+    /// The events that count and, when the log fails verification, the loud sentence saying
+    /// where and that nothing from there on counts. A deciding command refuses then (exit 5).
+    pub fn checked(&self) -> Result<(Vec<Event>, Option<String>), String> {
+        let (events, damage) = match self {
+            StateLog::File(log) => log.checked().map_err(|e| e.to_string())?,
+            StateLog::ReadOnlyFile(path) => read_checked(path).map_err(|e| e.to_string())?,
+            StateLog::Git(shared) => {
+                let mut events = shared.log.events().map_err(|e| e.to_string())?;
+                let damage = integrity::first_bad(&events, false);
+                if let Some(d) = &damage {
+                    events.truncate(d.index);
+                }
+                (events, damage)
+            }
+        };
+        let message = damage.map(|d| integrity::refusal(&self.describe(), &d));
+        Ok((events, message))
     }
 
     /// Records `body` (with its signature, if any); the warnings say what the remote did not
@@ -106,6 +122,11 @@ impl StateLog {
                 Err("this session is read-only: nothing can be recorded".to_string())
             }
             StateLog::Git(shared) => {
+                let events = shared.log.events().map_err(|e| e.to_string())?;
+                if let Some(damage) = integrity::first_bad(&events, false) {
+                    // Never put an event on top of a log that fails verification.
+                    return Err(integrity::refusal(&self.describe(), &damage));
+                }
                 let (appended, report) = shared
                     .log
                     .append(body, sig, now)

@@ -1,7 +1,7 @@
 //! Reading the end of the log under the exclusive lock, and setting a torn last line aside.
 //!
-//! A crash mid-write leaves a last line without its `\n`, or one cut short so it does not parse.
-//! Such a line is never kept (the next append would be glued onto it) and never silently
+//! A crash mid-write leaves a last line without its `\n` (each event is written as one whole
+//! line). Such a line is never kept (the next append would be glued onto it) and never silently
 //! dropped: its bytes go into `events.jsonl.torn-<unix-seconds>` and the caller gets a warning.
 
 use std::fs::{File, OpenOptions};
@@ -21,6 +21,10 @@ pub(crate) struct Settled {
     pub end: u64,
     /// Set when a torn last line was moved into a side file.
     pub warning: Option<String>,
+    /// A complete line that is not an event: its line number in the file and why. It is
+    /// corruption, not a torn write (a write is one `\n`-terminated line), so it stays where it
+    /// is and nothing from it on counts; the events before it are in `events`.
+    pub unparsable: Option<(usize, String)>,
 }
 
 /// Reads `file` from byte `from` (which starts line `first_line`) to its end and parses it. Must
@@ -46,24 +50,22 @@ pub(crate) fn settle(
         line: first_line - 1 + line,
         reason,
     };
-    let (events, good_len) = if complete.len() < buf.len() {
-        // An unterminated last line: everything before it must be events.
-        (parse_complete(complete).map_err(damaged)?, complete.len())
-    } else {
-        match parse_complete(complete) {
-            Ok(events) => (events, complete.len()),
-            Err((line, reason)) => {
-                let lines = complete.split(|&b| b == b'\n').count() - 1;
-                if line != lines {
-                    return Err(damaged((line, reason)));
-                }
-                // The last complete line does not parse: torn too.
-                let body = &complete[..complete.len() - 1];
-                let start = body.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-                (parse_complete(&complete[..start]).map_err(damaged)?, start)
-            }
+    let (events, unparsable) = match parse_complete(complete) {
+        Ok(events) => (events, None),
+        Err((line, reason)) => {
+            // The lines before the bad one, which parse.
+            let start = complete
+                .split_inclusive(|&b| b == b'\n')
+                .take(line - 1)
+                .map(<[u8]>::len)
+                .sum::<usize>();
+            (
+                parse_complete(&complete[..start]).map_err(damaged)?,
+                Some((first_line - 1 + line, reason)),
+            )
         }
     };
+    let good_len = complete.len();
 
     let good_end = from + good_len as u64;
     if good_len == buf.len() {
@@ -71,11 +73,12 @@ pub(crate) fn settle(
             events,
             end: good_end,
             warning: None,
+            unparsable,
         });
     }
     let torn = &buf[good_len..];
     let side = set_aside(file, path, good_end, torn)?;
-    let line = first_line + events.len();
+    let line = first_line + complete.split(|&b| b == b'\n').count() - 1;
     let warning = format!(
         "the event log {} ended in an incomplete line (line {line}, {} bytes), probably from a crash mid-write; \
          it was moved to {} and is not part of the log: check it and record that action again if it is missing",
@@ -88,6 +91,7 @@ pub(crate) fn settle(
         events,
         end: good_end,
         warning: Some(warning),
+        unparsable,
     })
 }
 

@@ -36,7 +36,7 @@ pub struct BadLine {
 
 /// Verifies the log at `path`. A missing file is an empty, valid log.
 pub fn verify(path: &Path) -> VerifyReport {
-    let bytes = match std::fs::read(path) {
+    let bytes = match super::safe_file::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             return VerifyReport {

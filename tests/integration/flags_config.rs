@@ -168,3 +168,18 @@ fn http_templates_and_pointers_are_checked() {
         ],
     );
 }
+
+#[test]
+fn an_unset_token_is_a_warning_not_a_failure() {
+    let text = with(
+        "name = \"u\"\nkind = \"unleash\"\nurl = \"http://u\"\ntoken_env = \"SHIPDECK_TEST_UNSET_FLAGS_91\"\n",
+    );
+    let config = load_str(&text).expect("valid");
+    let found = shipdeck::config::warnings(&config);
+    assert!(
+        found
+            .iter()
+            .any(|w| w.contains("`SHIPDECK_TEST_UNSET_FLAGS_91`") && w.contains("flag service `u`")),
+        "{found:#?}"
+    );
+}

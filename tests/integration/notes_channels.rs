@@ -21,7 +21,15 @@ fn a_file_channel_writes_the_markdown_to_its_templated_path() {
     let out = run(
         dir.path(),
         USER,
-        &["notes", "api", "api-v1.2.0", "--env", "prod", "--publish"],
+        &[
+            "notes",
+            "api",
+            "api-v1.2.0",
+            "--env",
+            "prod",
+            "--publish",
+            "--yes",
+        ],
         &[],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -44,7 +52,15 @@ fn a_command_channel_gets_the_markdown_on_stdin_once_the_config_is_trusted() {
          command = [\"./announce.sh\", \"{{title}}\"]\n",
     );
     let markdown = current_notes(dir.path(), USER);
-    let args = ["notes", "api", "api-v1.2.0", "--env", "prod", "--publish"];
+    let args = [
+        "notes",
+        "api",
+        "api-v1.2.0",
+        "--env",
+        "prod",
+        "--publish",
+        "--yes",
+    ];
     let untrusted = run(dir.path(), USER, &args, &[]);
     assert_eq!(untrusted.status.code(), Some(1));
     assert!(
@@ -83,6 +99,7 @@ fn an_unknown_channel_name_is_refused_with_a_suggestion() {
             "api",
             "api-v1.2.0",
             "--publish",
+            "--yes",
             "--channel",
             "notes-fil",
         ],

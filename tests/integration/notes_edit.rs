@@ -208,6 +208,7 @@ fn edit_then_publish_sends_the_edited_text() {
             "prod",
             "--edit",
             "--publish",
+            "--yes",
         ],
         &[("EDITOR", &ed)],
     );

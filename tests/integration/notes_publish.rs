@@ -34,6 +34,7 @@ fn publishing_to_an_http_channel_delivers_the_markdown_and_ticks_announce_by_tha
             "--env",
             "prod",
             "--publish",
+            "--yes",
             "--format",
             "json",
         ],
@@ -102,7 +103,15 @@ fn a_failing_channel_is_reported_and_announce_stays_unticked() {
     let out = run(
         dir.path(),
         USER,
-        &["notes", "api", "api-v1.2.0", "--env", "prod", "--publish"],
+        &[
+            "notes",
+            "api",
+            "api-v1.2.0",
+            "--env",
+            "prod",
+            "--publish",
+            "--yes",
+        ],
         &[],
     );
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
@@ -135,6 +144,7 @@ fn a_failing_channel_is_reported_and_announce_stays_unticked() {
             "--env",
             "prod",
             "--publish",
+            "--yes",
             "--channel",
             "teams",
         ],
@@ -158,7 +168,14 @@ fn read_only_refuses_to_publish_and_sends_nothing() {
     let out = run(
         dir.path(),
         USER,
-        &["--read-only", "notes", "api", "api-v1.2.0", "--publish"],
+        &[
+            "--read-only",
+            "notes",
+            "api",
+            "api-v1.2.0",
+            "--publish",
+            "--yes",
+        ],
         &[],
     );
     assert_eq!(out.status.code(), Some(1));
@@ -185,7 +202,15 @@ fn a_redirect_is_not_followed_and_counts_as_a_failure() {
     let out = run(
         dir.path(),
         USER,
-        &["notes", "api", "api-v1.2.0", "--env", "prod", "--publish"],
+        &[
+            "notes",
+            "api",
+            "api-v1.2.0",
+            "--env",
+            "prod",
+            "--publish",
+            "--yes",
+        ],
         &[],
     );
     assert_eq!(out.status.code(), Some(1));
@@ -215,7 +240,15 @@ fn a_webhook_that_never_answers_fails_at_the_channel_timeout_without_a_retry() {
     let out = run(
         dir.path(),
         USER,
-        &["notes", "api", "api-v1.2.0", "--env", "prod", "--publish"],
+        &[
+            "notes",
+            "api",
+            "api-v1.2.0",
+            "--env",
+            "prod",
+            "--publish",
+            "--yes",
+        ],
         &[],
     );
     assert_eq!(out.status.code(), Some(1));
@@ -242,7 +275,15 @@ fn a_secret_echoed_back_by_the_endpoint_is_masked_in_the_output_and_the_log() {
     let out = run(
         dir.path(),
         USER,
-        &["notes", "api", "api-v1.2.0", "--env", "prod", "--publish"],
+        &[
+            "notes",
+            "api",
+            "api-v1.2.0",
+            "--env",
+            "prod",
+            "--publish",
+            "--yes",
+        ],
         &[("NOTES_TOKEN", "tok-echoed-123")],
     );
     assert_eq!(out.status.code(), Some(1));

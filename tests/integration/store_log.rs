@@ -182,8 +182,11 @@ fn a_torn_tail_is_set_aside_with_a_warning_and_appends_continue() {
     assert_eq!((report.events, report.first_bad), (4, None));
 }
 
+/// A write is one whole `\n`-terminated line, so a complete line that does not parse is not a
+/// tear but corruption (#10): it stays where it is, nothing from it on counts, nothing is
+/// appended after it.
 #[test]
-fn a_newline_terminated_last_line_that_does_not_parse_is_set_aside_too() {
+fn a_newline_terminated_last_line_that_does_not_parse_is_corruption_not_a_tear() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (log, _) = EventLog::open(dir.path()).expect("open");
     append_n(&log, 2);
@@ -195,17 +198,22 @@ fn a_newline_terminated_last_line_that_does_not_parse_is_set_aside_too() {
     fs::write(&path, &with_tear).expect("write");
 
     let (log, warnings) = EventLog::open(dir.path()).expect("open");
-    assert_eq!(warnings.len(), 1);
-    assert_eq!(
-        fs::read(&side_files(dir.path())[0]).expect("side"),
-        b"{\"seq\":3,\"id\n"
-    );
-    assert_eq!(log.events().expect("events").len(), 2);
-    assert_eq!(fs::read(&path).expect("read"), good);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(side_files(dir.path()).is_empty());
+    let (counted, damage) = log.checked().expect("checked");
+    assert_eq!(counted.len(), 2);
+    assert_eq!(damage.expect("damage").line, 3);
+    let err = log
+        .append(approval(now(), "after"), now())
+        .expect_err("nothing is appended after a bad line");
+    assert!(matches!(err, StoreError::Damaged { line: 3, .. }), "{err}");
+    assert_eq!(fs::read(&path).expect("read"), with_tear);
+    assert!(!verify(&path).is_ok());
+    let _ = good;
 }
 
 #[test]
-fn a_damaged_line_before_the_last_is_an_error_not_a_tear() {
+fn a_damaged_line_before_the_last_is_damage_not_a_tear() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (log, _) = EventLog::open(dir.path()).expect("open");
     append_n(&log, 3);
@@ -214,7 +222,12 @@ fn a_damaged_line_before_the_last_is_an_error_not_a_tear() {
     let mut text = lines(&path);
     text[1] = "garbage".to_string();
     fs::write(&path, text.join("\n") + "\n").expect("write");
-    let err = EventLog::open(dir.path()).expect_err("a damaged middle line is refused");
+    let (log, _) = EventLog::open(dir.path()).expect("opens, to say what is wrong");
+    let (counted, damage) = log.checked().expect("checked");
+    assert_eq!((counted.len(), damage.expect("damage").line), (1, 2));
+    let err = log
+        .append(approval(now(), "after"), now())
+        .expect_err("a damaged middle line is refused");
     assert!(matches!(err, StoreError::Damaged { line: 2, .. }), "{err}");
     assert!(side_files(dir.path()).is_empty());
 }

@@ -10,6 +10,10 @@ mod observe;
 mod plan;
 mod query;
 mod record;
+pub mod rollout;
+pub mod traffic;
+pub mod train;
+pub mod train_promote;
 
 pub use decision::{Decision, record};
 pub use deploy::{
@@ -19,7 +23,10 @@ pub use flag::{
     FlagOutcome, FlagPlan, FlagRow, change_flag, flag_changes, freeze_blocks, plan_flag,
     read_flags, rows as flag_rows,
 };
-pub use notes::{CurrentNotes, Publication, current as current_notes, publish, record_edit};
+pub use notes::{
+    CurrentNotes, Publication, current as current_notes, destinations as notes_destinations,
+    publish, record_edit,
+};
 pub use observe::{observe, observe_target, running_release};
 pub use plan::{Plan, plan};
 pub use query::{Changelog, changelog, next_versions, notes, releases, resolve_release};

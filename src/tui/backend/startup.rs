@@ -12,6 +12,7 @@ use crate::console::msg::Msg;
 use crate::console::state::TargetKey;
 use crate::domain::observation::Observation;
 use crate::domain::release::Release;
+use crate::flags::{FlagObserver, FlagObserverEvent};
 use crate::probe::{ProbeEvent, Prober};
 
 /// The effects' world: the context (config, event log, identity), the prober once releases are
@@ -41,6 +42,7 @@ impl Live {
     /// Loads every service's releases, then starts the probes (they match versions against
     /// the releases). Results arrive as messages; the first frame does not wait for any of it.
     pub fn start(&self, tx: &UnboundedSender<Msg>) {
+        start_flags(&self.ctx, tx);
         let ctx = self.ctx.clone();
         let prober = self.prober.clone();
         let observations = self.observations.clone();
@@ -76,6 +78,7 @@ impl Live {
                         env,
                         attempt,
                         next_in,
+                        ..
                     } => Msg::Retrying {
                         service,
                         env,
@@ -97,6 +100,27 @@ impl Live {
             f(p);
         }
     }
+}
+
+/// Reads the flag services like probes (their own interval, backing off while one fails); each
+/// reading arrives as a message. The observer lives as long as the task forwarding them.
+fn start_flags(ctx: &Arc<Context>, tx: &UnboundedSender<Msg>) {
+    if ctx.config.flags.is_empty() {
+        return;
+    }
+    let services = ctx.config.flags.clone();
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        let (ftx, mut frx) = unbounded_channel();
+        let _observer = FlagObserver::spawn(&crate::flags::client(), services, &ftx);
+        while let Some(event) = frx.recv().await {
+            if let FlagObserverEvent::Read(reading) = event
+                && tx.send(Msg::FlagsRead(reading)).is_err()
+            {
+                return;
+            }
+        }
+    });
 }
 
 /// Every service's releases, read before any of them is announced: each announcement starts a

@@ -129,6 +129,7 @@ pub fn config(services: &[&str]) -> Config {
                 deploy: None,
                 env: BTreeMap::new(),
                 verify_timeout: None,
+                paths: Vec::new(),
             })
             .collect(),
         freezes: vec![Freeze {
@@ -139,7 +140,9 @@ pub fn config(services: &[&str]) -> Config {
         }],
         checklists,
         channels: Vec::new(),
+        trains: Vec::new(),
         flags: Vec::new(),
+        exposure: shipdeck::domain::traffic::Exposure::default(),
     }
 }
 
@@ -280,6 +283,7 @@ pub fn outcome(id: &str, kind: &'static str, status: GateStatus, reason: &str) -
         reason: reason.into(),
         until: None,
         who: None,
+        needs: None,
     }
 }
 
@@ -320,6 +324,8 @@ pub fn prod_plan(state: &State) -> Plan {
         running: Some("api-v1.4.0".into()),
         call: Some("POST http://127.0.0.1:9003/api/deploy".into()),
         protected: true,
+        downgrade: false,
+        failed_here: None,
     }
 }
 
@@ -347,6 +353,8 @@ pub fn staging_plan(state: &State, allowed: bool) -> Plan {
         running: Some("api-v1.4.2".into()),
         call: Some("POST http://127.0.0.1:9002/api/deploy".into()),
         protected: false,
+        downgrade: false,
+        failed_here: None,
     }
 }
 
