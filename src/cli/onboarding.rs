@@ -20,6 +20,7 @@ pub struct InitArgs {
 /// `shipdeck completions SHELL`.
 #[derive(Debug, clap::Args)]
 pub struct CompletionsArgs {
+    /// The shell to print the completion script for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
 }
