@@ -59,6 +59,7 @@ mod flags_unleash;
 mod fuzz_inputs;
 mod git_history;
 mod git_releases;
+mod git_tag_cache;
 mod git_tags;
 mod gitlog_concurrency;
 mod gitlog_signed;
