@@ -6,6 +6,7 @@
 //! repository, no hooks of a config repository on this machine.
 
 use crate::common::{bin, repo_with_releases, stderr, stdout};
+use crate::git_support::TestRepo;
 use crate::git_support::daemon::{Daemon, bare_git};
 
 use std::net::SocketAddr;
@@ -326,4 +327,185 @@ async fn a_config_repository_on_this_machine_runs_no_hooks_of_its_own_unless_tru
         marker.exists(),
         "a trusted configuration's repository keeps its hooks"
     );
+}
+
+/// The project above with its git deployer writing `envs/{{env}}/api/values.yaml` of `url`.
+fn gitops_project(dir: &Path, health: SocketAddr, url: &str) {
+    project(
+        dir,
+        &format!("http://{health}/{{{{env}}}}/api/health"),
+        &format!(
+            "{{ kind = \"git\", repo = \"{url}\", file = \"envs/{{{{env}}}}/api/values.yaml\", \
+             key = \"image.tag\" }}"
+        ),
+    );
+}
+
+fn the_clone(dir: &Path) -> PathBuf {
+    std::fs::read_dir(dir.join(".shipdeck/gitops"))
+        .expect("the clones' directory")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.is_dir())
+        .expect("the deployer's clone")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_that_loses_the_race_is_reapplied_on_top_and_the_users_own_hooks_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let daemon = Daemon::start();
+    let file = "envs/dev/api/values.yaml";
+    let bare = daemon.repo("race.git", &[(file, VALUES)]);
+    let (addr, _) = start_health(&bare).await;
+    gitops_project(d, addr, &daemon.url("race.git"));
+
+    // Someone else's commit (replicas: 5), pushed by the user's own pre-push hook (their global
+    // `core.hooksPath`) the first time the deployer pushes: between its fetch and its push, as a
+    // real race would.
+    let other = TestRepo::new();
+    other.git(&["remote", "add", "origin", &daemon.url("race.git")]);
+    other.git(&["fetch", "-q", "origin", "main"]);
+    other.git(&["checkout", "-q", "-b", "main", "origin/main"]);
+    let text = std::fs::read_to_string(other.path().join(file)).expect("file");
+    std::fs::write(
+        other.path().join(file),
+        text.replace("replicas: 1", "replicas: 5"),
+    )
+    .expect("write");
+    other.git(&["commit", "-q", "-am", "scale api"]);
+    let hooks = d.join("hooks");
+    std::fs::create_dir_all(&hooks).expect("mkdir");
+    let mark = d.join("pushed");
+    let hook = hooks.join("pre-push");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\nunset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE\nif [ ! -e '{mark}' ]; then touch '{mark}'; git -C '{dir}' -c core.hooksPath=/dev/null push -q origin main || exit 1; fi\nexit 0\n",
+            mark = mark.display(),
+            dir = other.path().display()
+        ),
+    )
+    .expect("hook");
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let gitconfig = d.join("gitconfig");
+    std::fs::write(
+        &gitconfig,
+        format!("[core]\n\thooksPath = {}\n", hooks.display()),
+    )
+    .expect("global git config");
+
+    let out = run(
+        d,
+        &gitconfig,
+        &["promote", "api", "api-v1.2.0", "--to", "dev", "--yes"],
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        mark.exists(),
+        "the user's hook ran and the other push happened"
+    );
+    assert!(
+        stdout(&out).contains("someone else pushed") && stdout(&out).contains("healthy"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        bare_git(&bare, &["show", &format!("main:{file}")]),
+        VALUES
+            .replace("replicas: 1", "replicas: 5")
+            .replace("tag: 1.0.0 ", "tag: 1.2.0 ")
+    );
+    let log = bare_git(&bare, &["log", "--format=%s", "main"]);
+    assert_eq!(
+        log.lines().collect::<Vec<_>>(),
+        ["deploy api api-v1.2.0 to dev", "scale api", "config"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clone_planted_under_the_state_dir_is_cloned_again_before_it_runs_anything() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let gitconfig = d.join("gitconfig");
+    std::fs::write(&gitconfig, "").expect("global git config");
+    let daemon = Daemon::start();
+    let bare = daemon.repo("planted.git", &[("envs/dev/api/values.yaml", VALUES)]);
+    let (addr, _) = start_health(&bare).await;
+    gitops_project(d, addr, &daemon.url("planted.git"));
+    let out = run(
+        d,
+        &gitconfig,
+        &["promote", "api", "api-v1.1.0", "--to", "dev", "--yes"],
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+
+    // What a configuration that is not the user's could leave where its state dir points: a
+    // clone whose settings and hooks run programs on the next checkout.
+    let clone = the_clone(d);
+    let fsmonitor = d.join("fsmonitor-ran");
+    let hooked = d.join("hook-ran");
+    let config = std::fs::read_to_string(clone.join(".git/config")).expect("config");
+    let config = format!(
+        "{config}[core]\n\tfsmonitor = touch '{}'\n",
+        fsmonitor.display()
+    );
+    std::fs::write(clone.join(".git/config"), config).expect("plant a setting");
+    let hook = clone.join(".git/hooks/post-checkout");
+    std::fs::write(&hook, format!("#!/bin/sh\ntouch '{}'\n", hooked.display())).expect("hook");
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+
+    let out = run(
+        d,
+        &gitconfig,
+        &["promote", "api", "api-v1.2.0", "--to", "dev", "--yes"],
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("core.fsmonitor") && stdout(&out).contains("cloning again"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        !fsmonitor.exists() && !hooked.exists(),
+        "a planted program ran"
+    );
+    assert_eq!(deployed_version(&bare, "dev").as_deref(), Some("1.2.0"));
+
+    // Only the hook, this time (settings as git wrote them): cloned again too.
+    let hook = the_clone(d).join(".git/hooks/post-checkout");
+    std::fs::write(&hook, format!("#!/bin/sh\ntouch '{}'\n", hooked.display())).expect("hook");
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let out = run(d, &gitconfig, &["rollback", "api", "--env", "dev", "--yes"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("`post-checkout`"), "{}", stdout(&out));
+    assert!(!hooked.exists(), "the planted hook ran");
+    assert_eq!(deployed_version(&bare, "dev").as_deref(), Some("1.1.0"));
 }

@@ -7,6 +7,7 @@
 //! It keeps its own clone of the config repository under the state dir (`<state_dir>/gitops/`),
 //! so the user's working copies are never touched.
 
+mod clone;
 mod edit;
 mod json_file;
 mod run;
@@ -222,18 +223,7 @@ fn deploy(
         ("GIT_DIR", git_dir.as_str()),
         ("GIT_WORK_TREE", work_tree.as_str()),
     ];
-    let usable = w.clone.join(".git").is_dir()
-        && git(&w.clone, &["rev-parse", "--git-dir"], &here, timeout).is_ok_and(|r| r.ok);
-    if usable {
-        git_ok(
-            &w.clone,
-            &["remote", "set-url", "origin", "--", &w.repo],
-            &here,
-            timeout,
-        )?;
-    } else {
-        clone(w, parent, timeout, &say)?;
-    }
+    clone::prepare(w, parent, &here, timeout, &say)?;
     let who = identity(&w.actor);
     let mut env = vec![
         here[0],
@@ -380,39 +370,6 @@ fn deploy(
          this deployment was pushed; promote again",
         w.branch, w.repo_shown
     )))
-}
-
-/// A fresh clone at `w.clone`: made next to it and moved in place once complete, so an
-/// interrupted clone (a timeout) never leaves a half repository to be used next time.
-fn clone(
-    w: &Write,
-    parent: &Path,
-    timeout: std::time::Duration,
-    say: &dyn Fn(String),
-) -> Result<(), DeployError> {
-    let partial = w.clone.with_extension("cloning");
-    for old in [&w.clone, &partial] {
-        if old.exists() {
-            std::fs::remove_dir_all(old)
-                .map_err(|e| format!("cannot clear {}: {e}", old.display()))?;
-        }
-    }
-    say(format!(
-        "cloning {} into {}",
-        w.repo_shown,
-        w.clone.display()
-    ));
-    let target = partial.display().to_string();
-    let upload = harden::pack_option(Pack::Upload, parent, &w.repo);
-    let mut args = vec!["clone", "--quiet", "--no-checkout"];
-    args.extend(upload.as_deref());
-    args.extend(["--", w.repo.as_str(), target.as_str()]);
-    let none: [(&str, &str); 0] = [];
-    git_ok(parent, &args, &none, timeout)
-        .map_err(|e| format!("cannot clone the config repository {}: {e}", w.repo_shown))?;
-    std::fs::rename(&partial, &w.clone)
-        .map_err(|e| format!("cannot move the new clone into {}: {e}", w.clone.display()))?;
-    Ok(())
 }
 
 impl From<String> for DeployError {
