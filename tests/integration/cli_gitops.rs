@@ -32,24 +32,35 @@ struct Cluster {
 /// The version `envs/ENV/api/values.yaml` names on the config repository's `main`: what a
 /// GitOps engine would have rolled out.
 fn deployed_version(bare: &Path, env: &str) -> Option<String> {
-    let text = bare_git(bare, &["show", &format!("main:envs/{env}/api/values.yaml")]);
+    version_of(bare, env, "api")
+}
+
+/// The version `envs/ENV/SERVICE/values.yaml` names on `main`.
+fn version_of(bare: &Path, env: &str, service: &str) -> Option<String> {
+    let text = bare_git(
+        bare,
+        &["show", &format!("main:envs/{env}/{service}/values.yaml")],
+    );
     text.lines()
         .find_map(|l| l.trim().strip_prefix("tag:"))
         .and_then(|rest| rest.split('#').next())
         .map(|v| v.trim().to_string())
 }
 
-async fn health(State(cluster): State<Cluster>, UrlPath(env): UrlPath<String>) -> String {
+async fn health(
+    State(cluster): State<Cluster>,
+    UrlPath((env, service)): UrlPath<(String, String)>,
+) -> String {
     cluster.asked.fetch_add(1, Ordering::SeqCst);
     let bare = cluster.bare.clone();
-    let version = tokio::task::spawn_blocking(move || deployed_version(&bare, &env))
+    let version = tokio::task::spawn_blocking(move || version_of(&bare, &env, &service))
         .await
         .expect("the read finishes")
         .unwrap_or_default();
     serde_json::json!({ "status": "pass", "version": version }).to_string()
 }
 
-/// Serves `GET /ENV/api/health` from the config repository.
+/// Serves `GET /ENV/SERVICE/health` from the config repository.
 async fn start_health(bare: &Path) -> (SocketAddr, Arc<AtomicUsize>) {
     let asked = Arc::new(AtomicUsize::new(0));
     let cluster = Cluster {
@@ -57,7 +68,7 @@ async fn start_health(bare: &Path) -> (SocketAddr, Arc<AtomicUsize>) {
         asked: asked.clone(),
     };
     let app = axum::Router::new()
-        .route("/{env}/api/health", get(health))
+        .route("/{env}/{service}/health", get(health))
         .with_state(cluster);
     (crate::probe_support::serve(app).await, asked)
 }
@@ -508,4 +519,111 @@ async fn a_clone_planted_under_the_state_dir_is_cloned_again_before_it_runs_anyt
     assert!(stdout(&out).contains("`post-checkout`"), "{}", stdout(&out));
     assert!(!hooked.exists(), "the planted hook ran");
     assert_eq!(deployed_version(&bare, "dev").as_deref(), Some("1.1.0"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_train_through_one_config_repository_is_one_commit_per_member_each_verified_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let gitconfig = d.join("gitconfig");
+    std::fs::write(&gitconfig, "").expect("global git config");
+    let daemon = Daemon::start();
+    let web_values = VALUES.replace("api", "web");
+    let bare = daemon.repo(
+        "shop-config.git",
+        &[
+            ("envs/dev/api/values.yaml", VALUES),
+            ("envs/dev/web/values.yaml", web_values.as_str()),
+        ],
+    );
+    let (addr, _) = start_health(&bare).await;
+    let deploy = format!(
+        "{{ kind = \"git\", repo = \"{}\", file = \"envs/{{{{env}}}}/{{{{service}}}}/values.yaml\", \
+         key = \"image.tag\" }}",
+        daemon.url("shop-config.git")
+    );
+    project(
+        d,
+        &format!("http://{addr}/{{{{env}}}}/{{{{service}}}}/health"),
+        &deploy,
+    );
+    crate::common::git(
+        &d.join("repo"),
+        &["tag", "-a", "web-v1.1.0", "-m", "web 1.1.0"],
+    );
+    let config = std::fs::read_to_string(d.join("shipdeck.toml")).expect("config");
+    std::fs::write(
+        d.join("shipdeck.toml"),
+        format!(
+            "{config}\n[[services]]\nname = \"web\"\nrepo = \"repo\"\ntags = \"web-v*\"\n\
+             health = \"http://{addr}/{{{{env}}}}/{{{{service}}}}/health\"\ndeploy = {deploy}\n\
+             verify_timeout = \"30s\"\n\n[[trains]]\nname = \"shop\"\nservices = [\"api\", \"web\"]\n"
+        ),
+    )
+    .expect("config with a train");
+
+    let cut = run(
+        d,
+        &gitconfig,
+        &[
+            "train",
+            "cut",
+            "shop",
+            "--releases",
+            "api=api-v1.2.0,web=web-v1.1.0",
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(cut.status.code(), Some(0), "{}", stderr(&cut));
+    let cut: serde_json::Value = serde_json::from_str(&stdout(&cut)).expect("cut JSON");
+    let name = cut["release"].as_str().expect("its name").to_string();
+    let out = run(
+        d,
+        &gitconfig,
+        &["train", "promote", "shop", &name, "--to", "dev", "--yes"],
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+
+    // One commit per member, in the train's order.
+    let log = bare_git(&bare, &["log", "--format=%s", "main"]);
+    assert_eq!(
+        log.lines().collect::<Vec<_>>(),
+        [
+            "deploy web web-v1.1.0 to dev",
+            "deploy api api-v1.2.0 to dev",
+            "config"
+        ]
+    );
+    assert_eq!(version_of(&bare, "dev", "api").as_deref(), Some("1.2.0"));
+    assert_eq!(version_of(&bare, "dev", "web").as_deref(), Some("1.1.0"));
+    // api verified (its probe saw what its commit named) before web's commit was asked for.
+    let events = run(d, &gitconfig, &["log", "--json"]).await;
+    let deploys: Vec<String> = stdout(&events)
+        .lines()
+        .filter_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("an event");
+            let kind = v["kind"].as_str()?.to_string();
+            kind.starts_with("deploy-")
+                .then(|| format!("{} {kind}", v["service"].as_str().unwrap_or("?")))
+        })
+        .collect();
+    assert_eq!(
+        deploys,
+        [
+            "api deploy-requested",
+            "api deploy-accepted",
+            "api deploy-succeeded",
+            "web deploy-requested",
+            "web deploy-accepted",
+            "web deploy-succeeded"
+        ]
+    );
 }
