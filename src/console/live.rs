@@ -37,7 +37,9 @@ pub fn on_releases(
         Ok(list) => {
             state.releases.insert(service, list);
             state.last_refresh = Some(state.now);
-            refresh_plans(state)
+            let mut effects = refresh_plans(state);
+            effects.extend(reopen(state));
+            effects
         }
         Err(e) => {
             state.toast(Level::Error, format!("releases of {service}: {e}"));
@@ -154,8 +156,15 @@ pub fn on_observed(
     }
     if changed {
         effects.extend(refresh_plans(state));
+        effects.extend(reopen(state));
     }
     effects
+}
+
+/// The open view may show what just arrived (the changes of a cell whose release was unknown
+/// when the view opened): it asks again for what it still lacks.
+fn reopen(state: &mut State) -> Vec<Effect> {
+    (state.view.spec().on_open)(state)
 }
 
 /// Records outcomes of deployments in flight and automatic checklist ticks, from what the

@@ -51,7 +51,9 @@ pub struct ViewSpec {
     /// The help overlay's first line for this view: its cursor keys and what they do.
     pub hints: (&'static str, &'static str),
     pub cursor: Cursor,
-    /// What opening the view asks for (the changes it shows, for instance).
+    /// What opening the view asks for (the changes it shows, for instance). Asked again while
+    /// the view is open whenever what it depends on arrives (a release, a probe's report), so it
+    /// must ask only for what is missing.
     pub on_open: fn(&mut State) -> Vec<Effect>,
 }
 

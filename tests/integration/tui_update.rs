@@ -106,6 +106,31 @@ fn opening_the_target_loads_the_changes_waiting_there() {
 }
 
 #[test]
+fn an_open_target_view_loads_its_changes_once_the_probe_says_what_runs_there() {
+    // Nothing recorded: what runs in dev is known only once its probe reports.
+    let mut s = State::new(config(&["api"]), USER, false, Vec::new(), now());
+    s.releases.insert("api".to_string(), releases("api"));
+    on(&mut s, "api", "dev");
+    let opened = key(&mut s, KeyCode::Enter);
+    assert_eq!(s.view, View::Target);
+    assert!(
+        !opened.iter().any(|e| matches!(e, Effect::Changelog { .. })),
+        "nothing to compare yet"
+    );
+    let effects = update(
+        &mut s,
+        Msg::Observed(observed("api", "dev", "1.5.0", Health::Pass)),
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Changelog { from, to, .. }
+        if from == "api-v1.5.0" && to == "api-v1.6.0")),
+        "{effects:?}"
+    );
+}
+
+#[test]
 fn question_mark_opens_help_and_esc_closes_it() {
     let mut s = shop();
     ch(&mut s, '?');
