@@ -177,30 +177,8 @@ fn verify_shared(git: &crate::gitlog::GitLog) -> Result<u8, Failure> {
     Ok(0)
 }
 
+/// What the event recorded beyond its kind and scope (`Fact::summary`); empty for a body this
+/// build does not know.
 fn summary(e: &crate::domain::event::Event) -> String {
-    let d = &e.data;
-    let field = |k: &str| d.get(k).and_then(|v| v.as_str()).map(str::to_string);
-    match e.kind.as_str() {
-        "overridden" => format!(
-            "gate {}: {}",
-            field("gate").unwrap_or_default(),
-            field("reason").unwrap_or_default()
-        ),
-        "item-ticked" | "item-unticked" | "item-noted" => format!(
-            "{}/{}{}",
-            field("checklist").unwrap_or_default(),
-            field("item").unwrap_or_default(),
-            field("note").map(|n| format!(": {n}")).unwrap_or_default()
-        ),
-        "deploy-requested" => field("call").unwrap_or_default(),
-        "deploy-failed" => field("reason").unwrap_or_default(),
-        "tagged" => field("tag").unwrap_or_default(),
-        "notes-published" => crate::domain::sanitize::sanitize(&format!(
-            "{}: {}",
-            field("channel").unwrap_or_default(),
-            field("detail").unwrap_or_default()
-        )),
-        "notes-edited" => "edited the release notes".to_string(),
-        _ => String::new(),
-    }
+    e.fact().map(|f| f.summary()).unwrap_or_default()
 }

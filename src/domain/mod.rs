@@ -8,6 +8,7 @@ pub mod config;
 pub mod drift;
 pub mod duration;
 pub mod event;
+mod fact_summary;
 pub mod flag;
 pub mod flag_change;
 pub mod flag_summary;

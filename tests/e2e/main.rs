@@ -3,6 +3,8 @@
 
 #[path = "../support/common/mod.rs"]
 mod common;
+#[path = "../support/e2e_support/mod.rs"]
+mod e2e_support;
 #[path = "../support/reliability_support/mod.rs"]
 mod reliability_support;
 #[path = "../support/tui_support/mod.rs"]

@@ -4,151 +4,10 @@
 //! through the demo's file channel, and quitting still restores the terminal. Every wait polls
 //! with a deadline.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-fn binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_shipdeck"))
-}
-
-fn wait_for(what: &str, deadline: Duration, mut check: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !check() {
-        assert!(
-            start.elapsed() < deadline,
-            "timed out after {deadline:?} waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// A tmux server of our own (its own socket), one window running a plain shell.
-struct Tmux {
-    socket: String,
-    _home: tempfile::TempDir,
-}
-
-impl Tmux {
-    fn start(env: &[(&str, String)]) -> Tmux {
-        let home = tempfile::tempdir().expect("tempdir");
-        let socket = format!("shipdeck-notes-{}", std::process::id());
-        let mut cmd = Command::new("tmux");
-        cmd.args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"]);
-        cmd.args(["-x", "160", "-y", "45", "-s", "t", "env", "-i"]);
-        cmd.arg(format!("HOME={}", home.path().display()));
-        cmd.arg(format!(
-            "PATH={}",
-            std::env::var("PATH").unwrap_or_default()
-        ));
-        cmd.arg("TERM=xterm-256color");
-        cmd.arg("PS1=$ ");
-        for (k, v) in env {
-            cmd.arg(format!("{k}={v}"));
-        }
-        cmd.args(["bash", "--norc", "--noprofile"]);
-        let status = cmd.status().expect("tmux runs (scripts/test installs it)");
-        assert!(status.success(), "tmux new-session failed");
-        Tmux {
-            socket,
-            _home: home,
-        }
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .expect("tmux");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn send(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "t"];
-        args.extend_from_slice(keys);
-        self.tmux(&args);
-    }
-
-    fn line(&self, text: &str) {
-        self.tmux(&["send-keys", "-t", "t", "-l", text]);
-        self.send(&["Enter"]);
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "t"])
-    }
-
-    fn wait_screen(&self, what: &str, deadline: Duration, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < deadline,
-                "timed out after {deadline:?} waiting for {what}; the screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn alternate_on(&self) -> bool {
-        self.tmux(&["display-message", "-p", "-t", "t", "#{alternate_on}"])
-            .trim()
-            == "1"
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
-}
-
-/// `shipdeck demo serve --dir DIR`, killed on drop.
-struct DemoServer {
-    child: Child,
-    dir: tempfile::TempDir,
-}
-
-impl DemoServer {
-    fn start() -> DemoServer {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let child = Command::new(binary())
-            .args(["demo", "serve", "--dir"])
-            .arg(dir.path())
-            .env("SHIPDECK_DATA_DIR", dir.path().join("data"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("shipdeck demo serve starts");
-        let config = dir.path().join("shipdeck.toml");
-        wait_for("the demo's shipdeck.toml", Duration::from_mins(1), || {
-            config.exists()
-        });
-        DemoServer { child, dir }
-    }
-
-    fn edits(&self) -> Vec<serde_json::Value> {
-        std::fs::read_to_string(self.dir.path().join(".shipdeck/events.jsonl"))
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter(|e| e["kind"] == "notes-edited")
-            .collect()
-    }
-}
-
-impl Drop for DemoServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::common::wait_for;
+use crate::e2e_support::{DemoServer, Tmux, binary};
 
 #[test]
 fn e_hands_the_terminal_to_the_editor_and_takes_it_back_with_the_edit_recorded() {
@@ -167,14 +26,17 @@ fn e_hands_the_terminal_to_the_editor_and_takes_it_back_with_the_edit_recorded()
     .expect("write editor");
     std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 
-    let t = Tmux::start(&[
-        ("SHIPDECK_USER", "you@shop.example".to_string()),
-        (
-            "SHIPDECK_DATA_DIR",
-            demo.dir.path().join("data").display().to_string(),
-        ),
-        ("EDITOR", editor.display().to_string()),
-    ]);
+    let t = Tmux::shell(
+        &[
+            ("SHIPDECK_USER", "you@shop.example".to_string()),
+            (
+                "SHIPDECK_DATA_DIR",
+                demo.dir.path().join("data").display().to_string(),
+            ),
+            ("EDITOR", editor.display().to_string()),
+        ],
+        (160, 45),
+    );
     t.line(&format!(
         "{} --config {}",
         binary().display(),
@@ -207,9 +69,14 @@ fn e_hands_the_terminal_to_the_editor_and_takes_it_back_with_the_edit_recorded()
 
     t.line("Typed into the editor by hand.");
     wait_for("the edit to be recorded", Duration::from_secs(10), || {
-        !demo.edits().is_empty()
+        demo.events().iter().any(|e| e["kind"] == "notes-edited")
     });
-    let edit = &demo.edits()[0];
+    let edits: Vec<serde_json::Value> = demo
+        .events()
+        .into_iter()
+        .filter(|e| e["kind"] == "notes-edited")
+        .collect();
+    let edit = &edits[0];
     assert_eq!(edit["actor"], "you@shop.example");
     assert!(
         edit["data"]["markdown"]

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use reliability_support::{Behaviour, Endpoint, Tmux, binary};
+use crate::e2e_support::{Tmux, binary};
+use reliability_support::{Behaviour, Endpoint};
 
 /// The environments, one per fault, and a healthy one to show the others are not delayed.
 const ENVS: &[&str] = &["healthy", "hang", "reset", "slow", "huge", "garbage"];

@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
+use crate::e2e_support::{Tmux, binary};
 use common::{stderr, stdout};
-use reliability_support::{Behaviour, Endpoint, Tmux, binary, plain_text_hazards, raw_hazards};
+use reliability_support::{Behaviour, Endpoint, plain_text_hazards, raw_hazards};
 
 /// Every kind of terminal control, with a visible word beside it so tests can find the text.
 const PAYLOADS: &[&str] = &[

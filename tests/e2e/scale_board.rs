@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use reliability_support::{Behaviour, Endpoint, Tmux, binary};
+use crate::e2e_support::{Tmux, binary};
+use reliability_support::{Behaviour, Endpoint};
 
 const SERVICES: usize = 300;
 const ENVS: &[&str] = &["dev", "test", "qa", "staging", "canary", "prod"];
@@ -165,7 +166,7 @@ fn the_console_scrolls_filters_and_refreshes_300_services_without_stalling() {
     let targets = SERVICES * ENVS.len();
     let mut seen = 0;
     let mut last_report = Instant::now();
-    reliability_support::wait_for(
+    crate::common::wait_for(
         "the first probe of every target",
         Duration::from_secs(90),
         || {
@@ -233,7 +234,7 @@ fn the_console_scrolls_filters_and_refreshes_300_services_without_stalling() {
         s.lines().take(3).any(|l| l.contains("svc17"))
     });
     let key_during_refresh = refresh.elapsed();
-    reliability_support::wait_for("every target probed again", Duration::from_secs(30), || {
+    crate::common::wait_for("every target probed again", Duration::from_secs(30), || {
         (endpoint.requests() >= before + targets).then_some(())
     });
     let refresh = refresh.elapsed();

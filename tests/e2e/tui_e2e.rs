@@ -2,232 +2,24 @@
 //! read back. Every wait polls for a condition with a deadline; nothing sleeps a fixed time.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn binary() -> PathBuf {
-    let release = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/shipdeck");
-    let release = std::env::var_os("CARGO_TARGET_DIR")
-        .map(|d| PathBuf::from(d).join("release/shipdeck"))
-        .filter(|p| p.exists())
-        .unwrap_or(release);
-    if release.exists() {
-        release
-    } else {
-        PathBuf::from(env!("CARGO_BIN_EXE_shipdeck"))
-    }
-}
-
-/// Polls `check` until it returns `Some`, or panics naming `what` after `deadline`.
-fn wait_for<T>(what: &str, deadline: Duration, mut check: impl FnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(v) = check() {
-            return v;
-        }
-        assert!(
-            start.elapsed() < deadline,
-            "timed out after {deadline:?} waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// A tmux server of our own (its own socket), one window running a plain shell.
-struct Tmux {
-    socket: String,
-    _home: tempfile::TempDir,
-}
-
-impl Tmux {
-    fn start(env: &[(&str, String)]) -> Tmux {
-        let home = tempfile::tempdir().expect("tempdir");
-        let socket = format!("shipdeck-e2e-{}-{}", std::process::id(), rand_suffix());
-        let mut cmd = Command::new("tmux");
-        cmd.args([
-            "-L",
-            &socket,
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-x",
-            "160",
-            "-y",
-            "45",
-        ]);
-        cmd.args(["-s", "t", "env", "-i"]);
-        cmd.arg(format!("HOME={}", home.path().display()));
-        cmd.arg(format!(
-            "PATH={}",
-            std::env::var("PATH").unwrap_or_default()
-        ));
-        cmd.arg("TERM=xterm-256color");
-        cmd.arg("PS1=$ ");
-        for (k, v) in env {
-            cmd.arg(format!("{k}={v}"));
-        }
-        cmd.args(["bash", "--norc", "--noprofile"]);
-        let status = cmd.status().expect("tmux runs (scripts/test installs it)");
-        assert!(status.success(), "tmux new-session failed");
-        Tmux {
-            socket,
-            _home: home,
-        }
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .expect("tmux");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn send(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "t"];
-        args.extend_from_slice(keys);
-        self.tmux(&args);
-    }
-
-    fn line(&self, text: &str) {
-        self.tmux(&["send-keys", "-t", "t", "-l", text]);
-        self.send(&["Enter"]);
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "t"])
-    }
-
-    fn screen_with_styles(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-e", "-t", "t"])
-    }
-
-    fn wait_screen(&self, what: &str, deadline: Duration, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < deadline,
-                "timed out after {deadline:?} waiting for {what}; the screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn alternate_on(&self) -> bool {
-        self.tmux(&["display-message", "-p", "-t", "t", "#{alternate_on}"])
-            .trim()
-            == "1"
-    }
-
-    fn shell_pid(&self) -> u32 {
-        self.tmux(&["display-message", "-p", "-t", "t", "#{pane_pid}"])
-            .trim()
-            .parse()
-            .expect("pane pid")
-    }
-
-    /// After the console is gone: alternate screen off, cooked mode with echo, shell usable.
-    fn assert_restored(&self) {
-        let start = Instant::now();
-        while self.alternate_on() {
-            assert!(
-                start.elapsed() < Duration::from_secs(5),
-                "the alternate screen is still on after 5s; the screen:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        self.line("clear; stty -a; echo shell-is-usable-$((6*7))");
-        let screen = self.wait_screen("stty output", Duration::from_secs(5), |s| {
-            s.contains("shell-is-usable-42")
-        });
-        let flags: Vec<&str> = screen.split_whitespace().collect();
-        assert!(
-            flags.contains(&"icanon"),
-            "terminal left in raw mode:\n{screen}"
-        );
-        assert!(flags.contains(&"echo"), "echo left off:\n{screen}");
-        assert!(!flags.contains(&"-icanon") && !flags.contains(&"-echo"));
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
-}
-
-fn rand_suffix() -> u32 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos())
-}
-
-/// `shipdeck demo serve --dir DIR`, killed on drop.
-struct DemoServer {
-    child: Child,
-    dir: tempfile::TempDir,
-}
-
-impl DemoServer {
-    fn start() -> DemoServer {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let child = Command::new(binary())
-            .args(["demo", "serve", "--dir"])
-            .arg(dir.path())
-            .env("SHIPDECK_DATA_DIR", dir.path().join("data"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("shipdeck demo serve starts");
-        let config = dir.path().join("shipdeck.toml");
-        wait_for("the demo's shipdeck.toml", Duration::from_mins(1), || {
-            config.exists().then_some(())
-        });
-        DemoServer { child, dir }
-    }
-
-    fn config(&self) -> PathBuf {
-        self.dir.path().join("shipdeck.toml")
-    }
-
-    /// Whether the log holds an event of `kind` by `actor`.
-    fn recorded(&self, kind: &str, actor: &str) -> bool {
-        self.events().lines().any(|line| {
-            serde_json::from_str::<serde_json::Value>(line)
-                .is_ok_and(|e| e["kind"] == kind && e["actor"] == actor)
-        })
-    }
-
-    fn events(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join(".shipdeck/events.jsonl")).unwrap_or_default()
-    }
-}
-
-impl Drop for DemoServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::common::wait_for;
+use crate::e2e_support::{DemoServer, Tmux, binary};
 
 fn console(demo: &DemoServer) -> Tmux {
-    let t = Tmux::start(&[
-        ("SHIPDECK_USER", "you@shop.example".to_string()),
-        (
-            "SHIPDECK_DATA_DIR",
-            demo.dir.path().join("data").display().to_string(),
-        ),
-    ]);
+    let t = Tmux::shell(
+        &[
+            ("SHIPDECK_USER", "you@shop.example".to_string()),
+            (
+                "SHIPDECK_DATA_DIR",
+                demo.dir.path().join("data").display().to_string(),
+            ),
+        ],
+        (160, 45),
+    );
     t.line(&format!(
         "{} --config {}",
         binary().display(),
@@ -371,13 +163,16 @@ fn with_100_hanging_targets_a_key_press_moves_the_cursor_in_the_next_frame() {
     }
     let config = dir.path().join("shipdeck.toml");
     std::fs::write(&config, toml).expect("config");
-    let t = Tmux::start(&[
-        ("SHIPDECK_USER", "you@shop.example".to_string()),
-        (
-            "SHIPDECK_DATA_DIR",
-            dir.path().join("data").display().to_string(),
-        ),
-    ]);
+    let t = Tmux::shell(
+        &[
+            ("SHIPDECK_USER", "you@shop.example".to_string()),
+            (
+                "SHIPDECK_DATA_DIR",
+                dir.path().join("data").display().to_string(),
+            ),
+        ],
+        (160, 45),
+    );
     t.line(&format!(
         "{} --config {}",
         binary().display(),

@@ -29,7 +29,7 @@ fn body(worker: usize, i: usize) -> EventBody {
 }
 
 /// Waits for `path` to exist: the start signal, so the workers append at the same time.
-fn wait_for(path: &Path, deadline: Duration) {
+fn wait_for_start_signal(path: &Path, deadline: Duration) {
     let start = Instant::now();
     while !path.exists() {
         assert!(
@@ -55,7 +55,7 @@ fn append_worker() {
         .parse()
         .expect("number");
     let (log, _) = EventLog::open(&dir.join("state")).expect("open");
-    wait_for(&dir.join("go"), Duration::from_mins(1));
+    wait_for_start_signal(&dir.join("go"), Duration::from_mins(1));
     for i in 0..count {
         log.append(body(worker, i), Timestamp::now())
             .expect("append");

@@ -90,35 +90,24 @@ fn event_line(event: &Event, at: &str, theme: Theme, width: usize) -> Line<'stat
     .flatten()
     .collect::<Vec<_>>()
     .join(" ");
-    let (style, detail) = match event.fact() {
-        Some(Fact::DeploySucceeded { .. }) => (theme.good(), String::new()),
-        Some(Fact::DeployFailed { reason, .. }) => (theme.bad(), reason),
-        Some(Fact::Approved { note, .. }) => (theme.good(), note.unwrap_or_default()),
-        Some(Fact::Overridden { gate, reason }) => (theme.warn(), format!("{gate}: {reason}")),
-        Some(Fact::ItemTicked { item, note, .. }) => (Style::new(), join(&item, note.as_deref())),
-        Some(Fact::ItemUnticked { item, note, .. }) => (theme.warn(), join(&item, note.as_deref())),
-        Some(Fact::ItemNoted { item, note, .. }) => (Style::new(), join(&item, Some(&note))),
-        Some(Fact::DeployRequested { call, rollback, .. }) => (
-            theme.accent(),
-            if rollback {
-                format!("rollback · {call}")
+    let fact = event.fact();
+    let style = match &fact {
+        Some(Fact::DeploySucceeded { .. } | Fact::Approved { .. }) => theme.good(),
+        Some(Fact::DeployFailed { .. } | Fact::RolloutAborted { .. }) => theme.bad(),
+        Some(Fact::Overridden { .. } | Fact::ItemUnticked { .. }) => theme.warn(),
+        Some(Fact::DeployRequested { .. } | Fact::Tagged { .. } | Fact::TrafficShifted { .. }) => {
+            theme.accent()
+        }
+        Some(Fact::NotesPublished { ok, .. } | Fact::FlagChanged { ok, .. }) => {
+            if *ok {
+                theme.good()
             } else {
-                call
-            },
-        ),
-        Some(Fact::Tagged { tag, .. }) => (theme.accent(), tag),
-        Some(Fact::NotesPublished {
-            channel,
-            detail,
-            ok,
-            ..
-        }) => (
-            if ok { theme.good() } else { theme.bad() },
-            crate::domain::sanitize::sanitize(&format!("notes → {channel}: {detail}")),
-        ),
-        Some(Fact::NotesEdited { .. }) => (Style::new(), "edited the release notes".to_string()),
-        _ => (Style::new(), String::new()),
+                theme.bad()
+            }
+        }
+        _ => Style::new(),
     };
+    let detail = fact.map(|f| f.summary()).unwrap_or_default();
     let text = format!(
         "{:>5} {} {:<16} {:<22} {} {}",
         event.seq,
@@ -133,11 +122,4 @@ fn event_line(event: &Event, at: &str, theme: Theme, width: usize) -> Line<'stat
         truncate(&crate::domain::sanitize::sanitize(&text), width),
         style,
     )
-}
-
-fn join(item: &str, note: Option<&str>) -> String {
-    match note {
-        Some(n) => format!("{item} — {n}"),
-        None => item.to_string(),
-    }
 }

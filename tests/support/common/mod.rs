@@ -113,11 +113,43 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Waits for `cond` with a deadline, polling.
-pub fn wait_for(what: &str, deadline: Duration, mut cond: impl FnMut() -> bool) {
+/// What a condition polled by [`wait_for`] answers: `bool` (met or not), or `Option<T>` (the
+/// value once there).
+pub trait Ready {
+    type Value;
+    fn ready(self) -> Option<Self::Value>;
+}
+
+impl Ready for bool {
+    type Value = ();
+    fn ready(self) -> Option<()> {
+        self.then_some(())
+    }
+}
+
+impl<T> Ready for Option<T> {
+    type Value = T;
+    fn ready(self) -> Option<T> {
+        self
+    }
+}
+
+/// Polls `check` until it is met (`true`, or `Some(value)`: returned), or panics naming `what`
+/// after `deadline`. The one way a test waits: never a fixed sleep.
+pub fn wait_for<R: Ready>(
+    what: &str,
+    deadline: Duration,
+    mut check: impl FnMut() -> R,
+) -> R::Value {
     let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
+    loop {
+        if let Some(v) = check().ready() {
+            return v;
+        }
+        assert!(
+            start.elapsed() < deadline,
+            "timed out after {deadline:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
 }

@@ -1,28 +1,13 @@
 //! Helpers of the reliability and scale tests: a loopback HTTP server that misbehaves on demand,
-//! a tmux session whose raw output is captured, and the binary under test.
+//! and the terminal hazards to look for in what the console wrote (the tmux session and the
+//! binary are `crate::e2e_support`'s).
 #![allow(dead_code)]
 
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
-
-/// The binary the user runs: the release build when there is one (scripts/test builds it),
-/// else the debug build cargo made for this test.
-pub fn binary() -> PathBuf {
-    let release = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/shipdeck"),
-        |d| PathBuf::from(d).join("release/shipdeck"),
-    );
-    if release.exists() {
-        release
-    } else {
-        PathBuf::from(env!("CARGO_BIN_EXE_shipdeck"))
-    }
-}
+use std::time::Duration;
 
 /// What an endpoint does with a request.
 #[derive(Clone, Debug)]
@@ -226,139 +211,6 @@ fn read_until(stream: &mut TcpStream, end: &[u8]) -> Option<Vec<u8>> {
         }
     }
     Some(got)
-}
-
-/// Polls `check` until it returns `Some`, or panics naming `what` after `deadline`.
-pub fn wait_for<T>(what: &str, deadline: Duration, mut check: impl FnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(v) = check() {
-            return v;
-        }
-        assert!(
-            start.elapsed() < deadline,
-            "timed out after {deadline:?} waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// A tmux server of our own running one command in a 160×45 window, its raw output captured
-/// into a file with `pipe-pane`.
-pub struct Tmux {
-    socket: String,
-    pub raw: PathBuf,
-    home: tempfile::TempDir,
-}
-
-impl Tmux {
-    /// Starts `argv` (with `env`) in a fresh tmux server, capturing everything it writes.
-    pub fn start(argv: &[String], env: &[(&str, String)], size: (u16, u16)) -> Tmux {
-        let home = tempfile::tempdir().expect("tempdir");
-        let raw = home.path().join("raw-output");
-        std::fs::write(&raw, b"").expect("capture file");
-        let socket = format!(
-            "shipdeck-rel-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.subsec_nanos())
-        );
-        let tmux = Tmux { socket, raw, home };
-        // A shell first, so pipe-pane is in place before the console writes its first byte.
-        let mut cmd = Command::new("tmux");
-        cmd.args(["-L", &tmux.socket, "-f", "/dev/null", "new-session", "-d"]);
-        cmd.args(["-x", &size.0.to_string(), "-y", &size.1.to_string()]);
-        cmd.args(["-s", "t", "env", "-i"]);
-        cmd.arg(format!("HOME={}", tmux.home.path().display()));
-        cmd.arg(format!(
-            "PATH={}",
-            std::env::var("PATH").unwrap_or_default()
-        ));
-        cmd.arg("TERM=xterm-256color");
-        cmd.arg("PS1=$ ");
-        for (k, v) in env {
-            cmd.arg(format!("{k}={v}"));
-        }
-        cmd.args(["bash", "--norc", "--noprofile"]);
-        assert!(
-            cmd.status()
-                .expect("tmux runs (scripts/test installs it)")
-                .success(),
-            "tmux new-session failed"
-        );
-        tmux.tmux(&[
-            "pipe-pane",
-            "-o",
-            "-t",
-            "t",
-            &format!("cat >> '{}'", tmux.raw.display()),
-        ]);
-        let line = argv
-            .iter()
-            .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
-            .collect::<Vec<_>>()
-            .join(" ");
-        tmux.tmux(&["send-keys", "-t", "t", "-l", &format!("exec {line}")]);
-        tmux.tmux(&["send-keys", "-t", "t", "Enter"]);
-        tmux
-    }
-
-    pub fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .expect("tmux");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    pub fn send(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "t"];
-        args.extend_from_slice(keys);
-        self.tmux(&args);
-    }
-
-    pub fn type_text(&self, text: &str) {
-        self.tmux(&["send-keys", "-t", "t", "-l", text]);
-    }
-
-    pub fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "t"])
-    }
-
-    pub fn wait_screen(
-        &self,
-        what: &str,
-        deadline: Duration,
-        pred: impl Fn(&str) -> bool,
-    ) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < deadline,
-                "timed out after {deadline:?} waiting for {what}; the screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Everything the program wrote to the terminal so far.
-    pub fn raw_output(&self) -> Vec<u8> {
-        std::fs::read(&self.raw).unwrap_or_default()
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
 }
 
 /// Byte strings that must never reach a terminal from untrusted text: OSC, DCS, SOS/PM/APC
