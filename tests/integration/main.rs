@@ -32,6 +32,7 @@ mod trains_support;
 mod tui_support;
 
 mod cli_core;
+mod cli_gitops;
 mod cli_live;
 mod cli_webhook;
 mod config_gitops;
