@@ -4,6 +4,7 @@
 //! awaits), with `keys`, `overlay_keys`, `flows`, `results` and `palette` as its parts and
 //! `grid` the pure queries the console's views and `update` share.
 
+pub mod anchor;
 pub mod actions;
 pub mod board;
 pub mod command;

@@ -225,6 +225,14 @@ pub enum Command {
         #[arg(long)]
         verify: bool,
     },
+    /// Release a target a deployment is stuck on: record it as cancelled, with the reason.
+    Cancel {
+        service: String,
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
     /// Fetch the shared event log and push this clone's events (`[project] state`, git backend).
     Sync {
         /// After the remote's log was rewritten, put the events it lost back on top.

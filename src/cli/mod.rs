@@ -2,6 +2,7 @@
 
 mod args;
 mod board;
+mod cancel;
 mod commands;
 mod confirm;
 mod deploys;
@@ -24,11 +25,15 @@ use crate::app::Failure;
 pub fn main() -> ExitCode {
     quiet_pipe::install();
     let cli = Cli::parse();
-    logging::init();
+    logging::init(cli.read_only);
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
-            eprintln!("shipdeck: {}", f.message);
+            // Errors quote what came from outside (names, bodies, files): sanitized too.
+            eprintln!(
+                "shipdeck: {}",
+                crate::domain::sanitize::sanitize_multiline(&f.message)
+            );
             tracing::warn!(code = f.code, "command failed: {}", f.message);
             ExitCode::from(f.code)
         }
@@ -185,6 +190,11 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             },
         ),
         Some(Command::Sync { restore }) => commands::sync(config, read_only, restore),
+        Some(Command::Cancel {
+            service,
+            env,
+            reason,
+        }) => cancel::cancel(config, read_only, &service, &env, &reason),
         Some(Command::VerifyApprovals(args)) => verify_approvals::run(&args, config),
     }
 }

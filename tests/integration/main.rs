@@ -60,6 +60,7 @@ mod notes_publish;
 mod probe_engine;
 mod probe_faults;
 mod probe_http;
+mod security_deploy;
 mod security_exec;
 mod security_log;
 mod security_publish;

@@ -1,6 +1,7 @@
 //! The operations of the release console. The command line and the console call these same
 //! functions, so an action records the same events wherever it was started.
 
+mod cancel;
 mod checks;
 mod deploy;
 mod notes;
@@ -9,6 +10,7 @@ mod plan;
 mod query;
 mod record;
 
+pub use cancel::cancel;
 pub use deploy::{
     blocked, observe_and_settle, promote, rollback_plan, rollback_target, settle, wait_for_outcome,
 };
