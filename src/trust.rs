@@ -117,5 +117,11 @@ pub fn needs_trust(config: &Config) -> bool {
         .channels
         .iter()
         .any(|c| matches!(c.kind, crate::domain::channel::ChannelKind::Command { .. }));
-    command_gate || command_target || command_channel
+    let command_router = config.exposure.targets.iter().any(|t| {
+        matches!(
+            t.spec.router,
+            crate::domain::traffic::RouterSpec::Command { .. }
+        )
+    });
+    command_gate || command_target || command_channel || command_router
 }

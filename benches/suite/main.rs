@@ -2,17 +2,21 @@
 //! run, printed as one table and, with `--out FILE`, written as `BENCHMARKS.md`.
 //!
 //! `scripts/bench` builds it and the release binary and runs `shipdeck-bench all --out
-//! BENCHMARKS.md`. One group alone: `scripts/bench GROUP…` with GROUP one of `git`, `probe`,
-//! `startup`, `render`, `console`, `event-log`, `shared-log`. Working files (the generated repositories,
-//! configurations, logs) live under `<target dir>/bench/`.
+//! BENCHMARKS.md`. One group alone: `scripts/bench GROUP…` with GROUP one of `git`, `paths`,
+//! `probe`, `startup`, `render`, `console`, `event-log`, `shared-log`, `traffic`, `flags`,
+//! `insights`. Working files (the generated repositories, configurations, logs) live under
+//! `<target dir>/bench/`.
 
 #[path = "../../tests/support/tui_support/mod.rs"]
 mod tui_support;
 
 mod console;
 mod event_log;
+mod flags;
 mod git_rows;
+mod insights_rows;
 mod machine;
+mod path_rows;
 mod probe_rows;
 mod project;
 mod render;
@@ -22,20 +26,25 @@ mod shared_log;
 mod startup;
 mod targets;
 mod timing;
+mod traffic_rows;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use report::Row;
 
-const GROUPS: [&str; 7] = [
+const GROUPS: [&str; 11] = [
     "git",
+    "paths",
     "probe",
     "startup",
     "render",
     "console",
     "event-log",
     "shared-log",
+    "traffic",
+    "flags",
+    "insights",
 ];
 
 fn main() {
@@ -86,11 +95,15 @@ fn main() {
         let group_started = Instant::now();
         let new = match group.as_str() {
             "git" => git_rows::rows(&root, &binary),
+            "paths" => path_rows::rows(&root, &binary),
             "probe" => probe_rows::rows(&root, &binary, true),
             "startup" => startup::rows(&root, &binary),
             "render" => render::rows(),
             "console" => console::rows(&root, &binary),
             "shared-log" => shared_log::rows(&root),
+            "traffic" => traffic_rows::rows(&root, &binary),
+            "flags" => flags::rows(&root),
+            "insights" => insights_rows::rows(&root),
             _ => event_log::rows(&root),
         };
         print!("{}", report::plain(&new));

@@ -4,9 +4,9 @@ use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use shipdeck::app::msg::Msg;
-use shipdeck::app::state::State;
-use shipdeck::app::update::update;
+use shipdeck::console::msg::Msg;
+use shipdeck::console::state::State;
+use shipdeck::console::update::update;
 use shipdeck::domain::config::Environment;
 use shipdeck::domain::observation::Health;
 use shipdeck::tui::theme::Theme;

@@ -38,6 +38,17 @@ pub fn bench_repo(bench_root: &Path) -> BenchRepo {
     build(bench_root, COMMITS)
 }
 
+/// A monorepo of the same shape: five services in `services/svcN/`, a shared `libs/common/`
+/// (every seventh commit), the same side branches and tags.
+pub fn mono_repo(bench_root: &Path) -> BenchRepo {
+    build_with(
+        bench_root,
+        &format!("mono-{COMMITS}"),
+        COMMITS,
+        mono_history,
+    )
+}
+
 /// A small repository (100 commits, 6 release tags) that the many services of the probe and
 /// console rows share: their figures are about probing, not about reading tags.
 pub fn small_repo(bench_root: &Path) -> BenchRepo {
@@ -45,9 +56,16 @@ pub fn small_repo(bench_root: &Path) -> BenchRepo {
 }
 
 fn build(bench_root: &Path, commits: usize) -> BenchRepo {
-    let dir = bench_root
-        .join("bench-repos")
-        .join(format!("suite-{commits}"));
+    build_with(bench_root, &format!("suite-{commits}"), commits, history)
+}
+
+fn build_with(
+    bench_root: &Path,
+    name: &str,
+    commits: usize,
+    history: fn(usize) -> Vec<u8>,
+) -> BenchRepo {
+    let dir = bench_root.join("bench-repos").join(name);
     let tags = tag_names(commits);
     let marker = dir.join("complete");
     if marker.exists() {
@@ -117,6 +135,22 @@ fn is_side(mark: usize) -> bool {
 
 /// A main line of commits touching 50 files, with a side commit merged back every 100 commits.
 fn history(commits: usize) -> Vec<u8> {
+    stream(commits, |mark| format!("src/module{}.rs", mark % 50))
+}
+
+/// [`history`]'s shape, its files in service folders and a shared library.
+fn mono_history(commits: usize) -> Vec<u8> {
+    stream(commits, |mark| {
+        if mark % 7 == 0 {
+            format!("libs/common/lib{}.rs", mark % 3)
+        } else {
+            format!("services/svc{}/src/module{}.rs", mark % 5, mark % 10)
+        }
+    })
+}
+
+/// The fast-import stream: each commit changes the one file `file` names for its mark.
+fn stream(commits: usize, file: fn(usize) -> String) -> Vec<u8> {
     let mut s = String::with_capacity(commits * 300);
     let mut last_main = 0;
     for mark in 1..=commits {
@@ -146,8 +180,8 @@ fn history(commits: usize) -> Vec<u8> {
         let body = format!("line {mark}\n");
         let _ = write!(
             s,
-            "M 644 inline src/module{}.rs\ndata {}\n{body}\n",
-            mark % 50,
+            "M 644 inline {}\ndata {}\n{body}\n",
+            file(mark),
             body.len()
         );
         if branch == "main" {

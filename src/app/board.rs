@@ -164,7 +164,8 @@ fn first_seen(observations: &[Observation], latest: &Observation) -> Timestamp {
     same.iter()
         .rev()
         .take_while(|o| {
-            o.release == latest.release && o.reported_version == latest.reported_version
+            o.release == latest.release
+                && (latest.release.is_some() || o.reported_version == latest.reported_version)
         })
         .last()
         .map_or(latest.at, |o| o.at)

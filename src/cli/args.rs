@@ -125,6 +125,9 @@ pub enum Command {
         /// Why you approve (shown to everyone with the approval).
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
+        /// SERVICE names a train and RELEASE one of its train releases (`train cut`).
+        #[arg(long)]
+        train: bool,
     },
     /// Pass one gate by decision, with a reason (never an approval gate).
     Override {
@@ -157,6 +160,9 @@ pub enum Command {
         /// `show` (the default), `tick ITEM` or `untick ITEM`.
         #[command(subcommand)]
         action: Option<ChecklistAction>,
+        /// SERVICE names a train and RELEASE one of its train releases (`train cut`).
+        #[arg(long)]
+        train: bool,
     },
     /// Create an annotated release tag (never moves one).
     Tag {
@@ -204,6 +210,10 @@ pub enum Command {
         /// Publish without asking (the notes are text anyone who can append to the log wrote).
         #[arg(long, requires = "publish")]
         yes: bool,
+        /// SERVICE names a train and RELEASE one of its train releases: one set of notes, each
+        /// member's own changes (not with `--edit` or `--publish`).
+        #[arg(long, conflicts_with_all = ["edit", "publish"])]
+        train: bool,
     },
     /// The event log, oldest first.
     Log {
@@ -239,10 +249,124 @@ pub enum Command {
         #[arg(long)]
         restore: bool,
     },
+    /// Feature flags × environments from the `[[flags]]` flag services, with drift.
+    Flags {
+        /// Only this environment.
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+        /// Only the flags of this service.
+        #[arg(long, value_name = "SERVICE")]
+        service: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Turn a feature flag on or off in an environment, or set its rollout percentage.
+    Flag {
+        /// The flag's name in its flag service.
+        name: String,
+        /// The environment to change it in.
+        #[arg(long, value_name = "ENV", global = true)]
+        env: Option<String>,
+        /// A note recorded with the change.
+        #[arg(long, value_name = "TEXT", global = true)]
+        note: Option<String>,
+        /// Confirm without asking (a protected environment still needs this flag in scripts).
+        #[arg(long, global = true)]
+        yes: bool,
+        /// Pass a freeze that would block turning it on or raising it, for this reason.
+        #[arg(long, value_name = "TEXT", global = true)]
+        reason: Option<String>,
+        #[command(subcommand)]
+        action: FlagCommand,
+    },
     /// For deploy endpoints: check the approvals a deployer passed (`{{approvals_json}}`) —
     /// signatures against allowed signers, count, approvers, service, environment, release and
     /// commit — then exit 0 (or run the command after `--`), else exit 3 naming why.
     VerifyApprovals(VerifyApprovalsArgs),
+    /// A slotted target: its slots, the router's weights, each slot's release, the rollout.
+    Traffic {
+        /// The service, as named in the configuration.
+        service: String,
+        /// The environment whose slots to show.
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        /// Print JSON (the shape is in the README).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Blue-green: all traffic to the idle slot, once its probe reports its release healthy.
+    Switch {
+        /// The service, as named in the configuration.
+        service: String,
+        /// The environment to switch.
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        /// Confirm without asking (a protected environment still needs this flag in scripts).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// The rollout in progress: continue it, go straight to 100 %, or put all traffic back.
+    Rollout {
+        /// The service, as named in the configuration.
+        service: String,
+        /// The environment of the rollout.
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        /// Drive it on from where it stands: the pause left, then the next steps.
+        #[arg(long, conflicts_with_all = ["full", "abort"], required_unless_present_any = ["full", "abort"])]
+        resume: bool,
+        /// Shift all traffic to the new slot now (once it verifies).
+        #[arg(long, conflicts_with = "abort")]
+        full: bool,
+        /// Put all traffic back on the old slot (one confirmation; never gated).
+        #[arg(long)]
+        abort: bool,
+        /// Confirm without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Coordinated releases: cut a train release, plan, promote or roll it back.
+    Train {
+        #[command(subcommand)]
+        action: super::train::TrainAction,
+    },
+    /// The path's flow, measured: deployment frequency, lead time for changes, change failure
+    /// rate, time to restore, and the waits per stage and per gate kind.
+    Insights {
+        /// How far back the period reaches (`7d`, `30d`, `90d`, `12h`, …).
+        #[arg(long, value_name = "DURATION", default_value = "30d")]
+        since: String,
+        /// Only this service (default: every service).
+        #[arg(long, value_name = "S")]
+        service: Option<String>,
+        /// Measure the four keys in ENV (default: the last environment of the path).
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+        /// Print every figure as one JSON document (README: Insights).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a commented shipdeck.toml from the repository's release tags (never over a file).
+    ///
+    /// Tags are grouped into services by their prefix (`api-v1.2.3` is service `api`, pattern
+    /// `api-v*`; bare `v1.2.3` tags are one service named after the repository), with patterns
+    /// that never catch another service's tags. Written to --config PATH, else ./shipdeck.toml.
+    Init {
+        /// The repository whose tags to read (default: the working directory).
+        #[arg(long, value_name = "DIR")]
+        repo: Option<PathBuf>,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `shipdeck man > shipdeck.1`, or `man -l <(shipdeck man)`.
+    Man,
+    /// Print the JSON Schema of shipdeck.toml, for editors (a `#:schema` line in taplo and Even
+    /// Better TOML).
+    Schema,
 }
 
 /// `shipdeck verify-approvals`: every flag is one value, so a webhook hook can pass each from
@@ -309,6 +433,20 @@ pub enum DemoAction {
         /// Where the demo's repository, configuration and event log are made (anew).
         #[arg(long, value_name = "DIR")]
         dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum FlagCommand {
+    /// Turn it on.
+    On,
+    /// Turn it off.
+    Off,
+    /// Set the percentage of its gradual rollout (0–100).
+    Rollout {
+        /// The share of users, in percent.
+        #[arg(value_parser = clap::value_parser!(u8).range(0..=100))]
+        percent: u8,
     },
 }
 

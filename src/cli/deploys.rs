@@ -14,7 +14,7 @@ use crate::domain::ledger::DeploymentState;
 use super::confirm::confirm;
 use super::output::warn_all;
 
-fn plan_json(plan: &Plan) -> serde_json::Value {
+pub(super) fn plan_json(plan: &Plan) -> serde_json::Value {
     json!({
         "service": plan.service,
         "release": plan.release.name,
@@ -33,6 +33,11 @@ fn plan_json(plan: &Plan) -> serde_json::Value {
             "who": g.who,
         })).collect::<Vec<_>>(),
         "changes": plan.changes,
+        "readiness": plan.readiness().label(&crate::domain::time::local_zone()),
+        "downgrade": plan.downgrade,
+        "failed_here": plan.failed_here.as_ref().map(|(at, reason)| json!({
+            "at": at.to_string(), "reason": reason,
+        })),
     })
 }
 
@@ -49,6 +54,21 @@ fn print_plan(plan: &Plan) {
         "  running now: {}",
         plan.running.as_deref().unwrap_or("unknown")
     );
+    if plan.downgrade {
+        println!(
+            "  ⇣ downgrade: {} is older than {}, which runs in {} now",
+            plan.release.name,
+            plan.running.as_deref().unwrap_or("what runs"),
+            plan.env
+        );
+    }
+    if let Some((at, reason)) = &plan.failed_here {
+        let tz = crate::domain::time::local_zone();
+        println!(
+            "  ✖ failed here {}: {reason}",
+            crate::domain::time::when(*at, crate::app::context::now(), &tz)
+        );
+    }
     if !plan.changes.is_empty() {
         println!("  changes ({} commits):", plan.changes.len());
         for c in plan.changes.iter().take(20) {
@@ -92,6 +112,10 @@ fn print_plan(plan: &Plan) {
     } else if plan.report.allowed() {
         println!("  allowed");
     } else {
+        println!(
+            "  {}",
+            plan.readiness().label(&crate::domain::time::local_zone())
+        );
         let ids: Vec<&str> = plan
             .report
             .blocking()
@@ -148,12 +172,19 @@ pub async fn promote(
     if !plan.allowed() {
         return Err(actions::blocked(&plan));
     }
+    let slotted = ctx.config.exposure.traffic(service, env).is_some();
+    if slotted {
+        super::traffic::print_rollout_plan(&ctx, &plan, None, true).await?;
+    }
     confirm(
         &format!("promote {} to {}", release.name, env),
         env,
         plan.protected,
         yes,
     )?;
+    if slotted {
+        return super::traffic::promote(&ctx, &plan, no_wait).await;
+    }
     run(&ctx, &plan, no_wait).await
 }
 
@@ -174,6 +205,9 @@ pub async fn rollback(
     let release = rollback_target(&ctx, service, env, to, &observations)?;
     let plan = rollback_plan(&ctx, service, &release, env, &observations).await?;
     print_plan(&plan);
+    if ctx.config.exposure.traffic(service, env).is_some() {
+        return super::traffic::rollback(&ctx, &plan, yes, no_wait).await;
+    }
     confirm(
         &format!("roll {service} in {env} back to {}", release.name),
         env,

@@ -6,10 +6,15 @@ mod cancel;
 mod commands;
 mod confirm;
 mod deploys;
+mod flags;
+mod insights;
 mod logging;
 mod notes;
+mod onboarding;
 mod output;
 mod quiet_pipe;
+mod traffic;
+mod train;
 mod verify_approvals;
 mod verify_log;
 
@@ -106,6 +111,14 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             release,
             env,
             note,
+            train: true,
+        }) => train::approve(config, read_only, &service, &release, &env, note.as_deref()),
+        Some(Command::Approve {
+            service,
+            release,
+            env,
+            note,
+            train: false,
         }) => commands::approve(config, read_only, &service, &release, &env, note.as_deref()),
         Some(Command::Override {
             service,
@@ -120,6 +133,23 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             env,
             note,
             action,
+            train: true,
+        }) => train::checklist(
+            config,
+            read_only,
+            &service,
+            &release,
+            &env,
+            action.as_ref(),
+            note.as_deref(),
+        ),
+        Some(Command::Checklist {
+            service,
+            release,
+            env,
+            note,
+            action,
+            train: false,
         }) => runtime.block_on(commands::checklist(
             config,
             read_only,
@@ -150,10 +180,31 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             env,
             format,
             json,
+            train: true,
+            ..
+        }) => runtime.block_on(train::notes(
+            config,
+            read_only,
+            &service,
+            &release,
+            env.as_deref(),
+            if json {
+                args::NotesFormat::Json
+            } else {
+                format
+            },
+        )),
+        Some(Command::Notes {
+            service,
+            release,
+            env,
+            format,
+            json,
             edit,
             publish,
             channels,
             yes,
+            train: false,
         }) => runtime.block_on(notes::notes(
             config,
             read_only,
@@ -195,6 +246,70 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             env,
             reason,
         }) => cancel::cancel(config, read_only, &service, &env, &reason),
+        Some(Command::Flags { env, service, json }) => runtime.block_on(flags::list(
+            config,
+            read_only,
+            env.as_deref(),
+            service.as_deref(),
+            json,
+        )),
+        Some(Command::Flag {
+            name,
+            env,
+            note,
+            yes,
+            reason,
+            action,
+        }) => runtime.block_on(flags::change(
+            config,
+            read_only,
+            &flags::ChangeArgs {
+                name,
+                env,
+                note,
+                yes,
+                reason,
+                action,
+            },
+        )),
+        Some(Command::Train { action }) => runtime.block_on(train::run(config, read_only, action)),
         Some(Command::VerifyApprovals(args)) => verify_approvals::run(&args, config),
+        Some(Command::Traffic { service, env, json }) => {
+            runtime.block_on(traffic::traffic(config, read_only, &service, &env, json))
+        }
+        Some(Command::Switch { service, env, yes }) => {
+            runtime.block_on(traffic::switch(config, read_only, &service, &env, yes))
+        }
+        Some(Command::Rollout {
+            service,
+            env,
+            full,
+            abort,
+            yes,
+            ..
+        }) => {
+            let action = if abort {
+                traffic::RolloutAction::Abort
+            } else if full {
+                traffic::RolloutAction::Full
+            } else {
+                traffic::RolloutAction::Resume
+            };
+            runtime.block_on(traffic::rollout(
+                config, read_only, &service, &env, action, yes,
+            ))
+        }
+        Some(Command::Insights {
+            since,
+            service,
+            env,
+            json,
+        }) => insights::run(config, read_only, &since, service, env, json),
+        // Writing a file is a change, refused like the others.
+        Some(Command::Init { .. }) if read_only => Err(Failure::read_only("init")),
+        Some(Command::Init { repo }) => onboarding::init(config, repo.as_deref()),
+        Some(Command::Completions { shell }) => onboarding::completions(shell),
+        Some(Command::Man) => onboarding::man(),
+        Some(Command::Schema) => onboarding::schema(),
     }
 }

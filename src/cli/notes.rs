@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::app::Failure;
 use crate::app::actions::{self, CurrentNotes, observe_and_settle, resolve_release};
 use crate::app::context::Context;
-use crate::app::editor;
+use crate::tui::editor;
 
 use super::args::NotesFormat;
 use super::output::{json, warn_all};
@@ -81,7 +81,11 @@ pub async fn notes(
                 )
             },
         );
-        let targets = actions::publish_targets(&ctx, &args.channels)?;
+        let targets: Vec<String> =
+            actions::notes_destinations(&ctx, service, &release, env, &args.channels)?
+                .into_iter()
+                .map(|(name, kind, to)| format!("{name} ({kind} → {to})"))
+                .collect();
         eprintln!(
             "publishing the notes of {service} {} ({author}, {} bytes) to: {}",
             release.name,
@@ -160,6 +164,11 @@ pub async fn notes(
                 "edited_by": current.edited.as_ref().map(|e| &e.actor),
                 "edited_at": current.edited.as_ref().map(|e| e.at.to_string()),
                 "edit_event": current.edited.as_ref().map(|e| &e.event_id),
+                // Where `--publish` would send them (secrets and webhook paths masked).
+                "channels": actions::notes_destinations(&ctx, service, &release, env, &[])?
+                    .into_iter()
+                    .map(|(name, kind, to)| json!({"name": name, "kind": kind, "to": to}))
+                    .collect::<Vec<_>>(),
             }))
         ),
     }

@@ -1,6 +1,6 @@
 //! Small formatting helpers shared by the commands.
 
-pub use crate::app::grid::age;
+pub use crate::console::model::age;
 
 /// Prints warnings to stderr.
 pub fn warn_all(warnings: &[String]) {

@@ -34,7 +34,7 @@ use crate::domain::channel::{Channel, ChannelKind, ChannelUrl, HttpChannel};
 use crate::domain::config::SecretName;
 use crate::domain::template::{CHANNEL_NAMES, names_in};
 
-const KINDS: [&str; 3] = ["file", "http", "command"];
+pub(super) const KINDS: [&str; 3] = ["file", "http", "command"];
 const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
 const COMMAND_TIMEOUT: Duration = Duration::from_mins(1);
 const METHODS: [&str; 3] = ["POST", "PUT", "PATCH"];
@@ -44,7 +44,7 @@ pub const DEFAULT_BODY: &str = r#"{"text":"{{markdown}}"}"#;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FileChannel {
+pub(super) struct FileChannel {
     #[allow(dead_code)]
     name: IgnoredAny,
     #[allow(dead_code)]
@@ -54,7 +54,7 @@ struct FileChannel {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct HttpChannelRaw {
+pub(super) struct HttpChannelRaw {
     #[allow(dead_code)]
     name: IgnoredAny,
     #[allow(dead_code)]
@@ -71,13 +71,23 @@ struct HttpChannelRaw {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CommandChannel {
+pub(super) struct CommandChannel {
     #[allow(dead_code)]
     name: IgnoredAny,
     #[allow(dead_code)]
     kind: IgnoredAny,
     command: Spanned<Vec<Spanned<String>>>,
     timeout: Option<Spanned<String>>,
+}
+
+/// The channel kinds and the shape of each, for the schema.
+pub(super) fn raw_kinds() -> Result<Vec<(&'static str, super::schema::Shape)>, String> {
+    use super::schema::shape;
+    Ok(vec![
+        ("file", shape::<FileChannel>()?),
+        ("http", shape::<HttpChannelRaw>()?),
+        ("command", shape::<CommandChannel>()?),
+    ])
 }
 
 /// Reads every `[[channels]]` table; one bad channel does not hide the problems of the next.

@@ -9,11 +9,18 @@ use super::doc::{Doc, Node};
 use super::error::{quoted_list, suggestion};
 use super::raw;
 use super::values::{TemplateCheck, argv, duration, template, url};
-use crate::domain::config::{Auth, CommandDeployer, DeployerSpec, HttpDeployer, SecretName};
+use crate::domain::config::{
+    Auth, CommandDeployer, DeployerSpec, GitDeployer, HttpDeployer, SecretName,
+};
+use crate::domain::key_path;
 
-const KINDS: [&str; 3] = ["http", "webhook", "command"];
+pub(super) const KINDS: [&str; 4] = ["http", "webhook", "command", "git"];
 const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 const COMMAND_TIMEOUT: Duration = Duration::from_mins(10);
+const GIT_TIMEOUT: Duration = Duration::from_mins(1);
+const GIT_BRANCH: &str = "main";
+const GIT_VALUE: &str = "{{version}}";
+const GIT_MESSAGE: &str = "deploy {{service}} {{release}} to {{env}}";
 const METHODS: [&str; 5] = ["POST", "PUT", "PATCH", "GET", "DELETE"];
 
 /// The body a `webhook` deployer sends: everything a hook needs to deploy and to check for
@@ -81,6 +88,10 @@ pub fn deployer(
                 ),
             }))
         }
+        "git" => {
+            let g = doc.read::<raw::GitDeploy>(node, path)?;
+            Some(DeployerSpec::Git(git(doc, &g, path)))
+        }
         other => {
             doc.report(
                 &kind.span(),
@@ -93,6 +104,53 @@ pub fn deployer(
             );
             None
         }
+    }
+}
+
+/// The `git` deployer; its clones' directory is set once the project's state dir is known.
+fn git(doc: &mut Doc<'_>, g: &raw::GitDeploy, path: &str) -> GitDeployer {
+    let text = |doc: &mut Doc<'_>, v: Option<&Spanned<String>>, default: &str, name: &str| {
+        v.map_or_else(
+            || default.to_string(),
+            |v| template(doc, v, &format!("{path}.{name}")),
+        )
+    };
+    let key = template(doc, &g.key, &format!("{path}.key"));
+    if !key.contains("{{")
+        && let Err(e) = key_path::parse(&key)
+    {
+        doc.report(&g.key.span(), &format!("{path}.key"), e);
+    }
+    let file = template(doc, &g.file, &format!("{path}.file"));
+    let ext = file.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    if !matches!(ext.as_deref(), Some("yaml" | "yml" | "json" | "toml")) {
+        doc.report(
+            &g.file.span(),
+            &format!("{path}.file"),
+            format!("expected a .yaml, .yml, .json or .toml file, found `{file}`"),
+        );
+    }
+    if file.starts_with('/') || file.split('/').any(|part| part == "..") {
+        doc.report(
+            &g.file.span(),
+            &format!("{path}.file"),
+            "expected a path relative to the config repository's top, without `..`",
+        );
+    }
+    GitDeployer {
+        repo: template(doc, &g.repo, &format!("{path}.repo")),
+        branch: text(doc, g.branch.as_ref(), GIT_BRANCH, "branch"),
+        file,
+        key,
+        value: text(doc, g.value.as_ref(), GIT_VALUE, "value"),
+        message: text(doc, g.message.as_ref(), GIT_MESSAGE, "message"),
+        timeout: duration(
+            doc,
+            g.timeout.as_ref(),
+            GIT_TIMEOUT,
+            &format!("{path}.timeout"),
+        ),
+        clones: std::path::PathBuf::new(),
     }
 }
 

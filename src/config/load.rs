@@ -15,16 +15,18 @@ use super::paths::{absolute, default_state_dir};
 use super::raw;
 use super::schedule::parse_instant;
 use super::values::{Unique, duration, name, resolve};
-use super::{channels, gates, secrets, services, signing};
+use super::{channels, flags, gates, secrets, services, signing, trains};
 use crate::domain::config::{Config, Freeze, Project};
 
-const SECTIONS: [&str; 6] = [
+pub(super) const SECTIONS: [&str; 8] = [
     "project",
     "environments",
     "freezes",
     "services",
     "checklists",
     "channels",
+    "trains",
+    "flags",
 ];
 const VERIFY_TIMEOUT: Duration = Duration::from_mins(5);
 const PROBE_INTERVAL: Duration = Duration::from_secs(10);
@@ -170,10 +172,25 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
         None => Vec::new(),
     };
 
-    let services = match top.get("services") {
+    let mut services = match top.get("services") {
         Some(node) => doc
             .array(node, "services")
             .map(|items| services::services(&mut doc, items, &env_names, dir))
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+
+    let exposure = super::traffic::exposure(
+        &mut doc,
+        top.get("services"),
+        top.get("environments"),
+        &env_names,
+        dir,
+    );
+    let trains = match top.get("trains") {
+        Some(node) => doc
+            .array(node, "trains")
+            .map(|items| trains::trains(&mut doc, items, &declared_names(top.get("services"))))
             .unwrap_or_default(),
         None => Vec::new(),
     };
@@ -182,6 +199,21 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
         Some(node) => doc
             .array(node, "channels")
             .map(|items| channels::channels(&mut doc, items, dir))
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+
+    let service_names = declared_names(top.get("services"));
+    let flags = match top.get("flags") {
+        Some(node) => doc
+            .array(node, "flags")
+            .map(|items| {
+                let known = flags::Known {
+                    environments: &env_names,
+                    services: &service_names,
+                };
+                flags::flags(&mut doc, items, &known)
+            })
             .unwrap_or_default(),
         None => Vec::new(),
     };
@@ -214,6 +246,9 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
         }
     });
 
+    if let Some(project) = &project {
+        git_clones_under(&mut services, &project.state_dir);
+    }
     match project {
         Some(project) if doc.problems.is_empty() => Ok(Config {
             path: file.to_path_buf(),
@@ -224,8 +259,23 @@ pub fn from_source(src: &str, shown: &str, file: &Path, dir: &Path) -> Result<Co
             freezes,
             checklists: templates,
             channels,
+            trains,
+            flags,
+            exposure,
         }),
         _ => Err(finish(doc)),
+    }
+}
+
+/// Git deployers keep their clones of config repositories under the state dir.
+fn git_clones_under(services: &mut [crate::domain::config::Service], state_dir: &Path) {
+    for service in services {
+        let overrides = service.env.values_mut().filter_map(|o| o.deploy.as_mut());
+        for deployer in service.deploy.iter_mut().chain(overrides) {
+            if let crate::domain::config::DeployerSpec::Git(g) = deployer {
+                g.clones = state_dir.join("gitops");
+            }
+        }
     }
 }
 

@@ -112,6 +112,9 @@ pub struct CheckGate {
     pub equals: Option<Spanned<String>>,
     pub command: Option<Spanned<Vec<Spanned<String>>>>,
     pub timeout: Option<Spanned<String>>,
+    /// Also runs during every pause of a rollout (read by `crate::config::traffic`).
+    #[allow(dead_code)]
+    pub analysis: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -148,6 +151,20 @@ pub struct Service {
     #[allow(dead_code)]
     pub env: Option<IgnoredAny>,
     pub verify_timeout: Option<Spanned<String>>,
+    /// Read by `crate::config::traffic`.
+    #[allow(dead_code)]
+    pub traffic: Option<IgnoredAny>,
+    /// Git pathspecs of the service's part of the repository.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+}
+
+/// `[[trains]]`: services released together, in promotion order.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Train {
+    pub name: Spanned<String>,
+    pub services: Spanned<Vec<Spanned<String>>>,
 }
 
 /// `[services.env.NAME]`.
@@ -158,6 +175,9 @@ pub struct Override {
     pub health: Option<IgnoredAny>,
     #[allow(dead_code)]
     pub deploy: Option<IgnoredAny>,
+    /// Read by `crate::config::traffic`.
+    #[allow(dead_code)]
+    pub traffic: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -258,4 +278,60 @@ pub struct ChecklistItem {
     pub required: Option<bool>,
     pub auto: Option<Auto>,
     pub needs_note: Option<bool>,
+}
+
+/// `traffic = { kind = "haproxy" | "caddy" | "http" | "command", … }`: every kind's keys; which
+/// belong to the kind written is checked in `crate::config::traffic`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Traffic {
+    #[allow(dead_code)]
+    pub kind: IgnoredAny,
+    pub slots: Spanned<Vec<Spanned<String>>>,
+    pub steps: Option<Spanned<Vec<Spanned<TrafficStep>>>>,
+    pub timeout: Option<Spanned<String>>,
+    pub address: Option<Spanned<String>>,
+    pub backend: Option<Spanned<String>>,
+    pub admin: Option<Spanned<String>>,
+    pub route: Option<Spanned<String>>,
+    pub dials: Option<BTreeMap<String, Spanned<String>>>,
+    pub url: Option<Spanned<String>>,
+    pub weights: Option<BTreeMap<String, Spanned<String>>>,
+    pub write: Option<Spanned<TrafficWrite>>,
+    pub read: Option<Spanned<Vec<Spanned<String>>>>,
+    pub command: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficStep {
+    pub weight: Spanned<i64>,
+    pub pause: Option<Spanned<String>>,
+}
+
+/// An `http` router's write request.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficWrite {
+    pub method: Option<Spanned<String>>,
+    pub url: Spanned<String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, Spanned<String>>,
+    pub body: Option<Spanned<String>>,
+    pub auth: Option<Spanned<Auth>>,
+}
+
+/// `deploy = { kind = "git", repo, branch, file, key, value, message, timeout }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitDeploy {
+    #[allow(dead_code)]
+    pub kind: IgnoredAny,
+    pub repo: Spanned<String>,
+    pub branch: Option<Spanned<String>>,
+    pub file: Spanned<String>,
+    pub key: Spanned<String>,
+    pub value: Option<Spanned<String>>,
+    pub message: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
 }

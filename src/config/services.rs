@@ -64,6 +64,7 @@ pub fn services(
             health,
             deploy,
             env,
+            paths: paths(doc, &s.paths, &path),
             verify_timeout: s.verify_timeout.as_ref().map(|v| {
                 duration(
                     doc,
@@ -73,6 +74,19 @@ pub fn services(
                 )
             }),
         });
+    }
+    out
+}
+
+/// `paths = [...]`: plain git pathspecs relative to the repository's root.
+fn paths(doc: &mut Doc<'_>, specs: &[toml::Spanned<String>], path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, spec) in specs.iter().enumerate() {
+        if let Some(problem) = crate::git::pathspec_problem(spec.get_ref()) {
+            doc.report(&spec.span(), &format!("{path}.paths[{k}]"), problem);
+        } else {
+            out.push(spec.get_ref().clone());
+        }
     }
     out
 }

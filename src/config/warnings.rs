@@ -1,5 +1,5 @@
 //! What `check` warns about without failing: secret variables that are unset here and commands
-//! that are not found (deployers, probes, check gates, release-notes channels). Either may be fine on the machine that deploys, so they never fail.
+//! that are not found (deployers, probes, check gates, release-notes channels, flag services). Either may be fine on the machine that deploys, so they never fail.
 
 use std::path::{Path, PathBuf};
 
@@ -67,6 +67,13 @@ pub fn warnings(config: &Config) -> Vec<String> {
                         }
                     }
                 }
+                Some(DeployerSpec::Git(_)) => {
+                    if let Some(w) =
+                        missing_command(&["git".to_string()], &config.dir, &place("git deployer"))
+                    {
+                        push(w);
+                    }
+                }
                 None => {}
             }
         }
@@ -97,6 +104,16 @@ pub fn warnings(config: &Config) -> Vec<String> {
                 }
             }
             ChannelKind::File { .. } => {}
+        }
+    }
+    for flags in &config.flags {
+        if let Some(secret) = flags.secret()
+            && std::env::var_os(&secret.0).is_none()
+        {
+            push(format!(
+                "the secret variable `{}` (flag service `{}`) is not set in this environment",
+                secret.0, flags.name
+            ));
         }
     }
     out

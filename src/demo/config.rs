@@ -71,9 +71,14 @@ pub fn render(addrs: &[(&str, SocketAddr)], now: Timestamp) -> Result<String> {
              name = \"{service}\"\n\
              repo = \"repo\"\n\
              tags = \"{prefix}*\"\n\
+             paths = [\"{service}/**\"]\n\
              verify_timeout = \"30s\"\n"
         );
         for (env, addr) in addrs {
+            if *env == super::router::ENV && *service == super::router::SERVICE {
+                slotted(&mut out, addr);
+                continue;
+            }
             let _ = write!(
                 out,
                 "\n  [services.env.{env}]\n\
@@ -82,5 +87,32 @@ pub fn render(addrs: &[(&str, SocketAddr)], now: Timestamp) -> Result<String> {
             );
         }
     }
+    // The three services go to prod together, dependencies first.
+    out.push_str(
+        "\n# Released together: `shipdeck train cut shop --from staging`, then `train promote`.\n\
+         [[trains]]\n\
+         name = \"shop\"\n\
+         services = [\"worker\", \"api\", \"web\"]\n",
+    );
     Ok(out)
 }
+
+/// Prod's web: two slots behind the demo's own `http` router, a canary with steps of seconds.
+fn slotted(out: &mut String, addr: &SocketAddr) {
+    let _ = write!(
+        out,
+        "\n  [services.env.prod]\n\
+         \x20 # Two slots behind the demo's own router; what prod's users see follows the weights.\n\
+         \x20 health = \"http://{addr}/web/slots/{{{{slot}}}}/health\"\n\
+         \x20 deploy = {{ kind = \"webhook\", url = \"http://{addr}/web/slots/{{{{slot}}}}/deploy\" }}\n\n\
+         \x20 [services.env.prod.traffic]\n\
+         \x20 kind = \"http\"\n\
+         \x20 url = \"http://{addr}/web/router\"\n\
+         \x20 write = {{ url = \"http://{addr}/web/router\", headers = {{ Content-Type = \"application/json\" }}, body = \"{{{{weights_json}}}}\" }}\n\
+         \x20 slots = [\"blue\", \"green\"]\n\
+         \x20 steps = [{{ weight = 10, pause = \"{CANARY_PAUSE}\" }}, {{ weight = 50, pause = \"{CANARY_PAUSE}\" }}, {{ weight = 100 }}]\n"
+    );
+}
+
+/// Each canary step's pause in the demo: long enough to read, short enough to wait out.
+pub const CANARY_PAUSE: &str = "10s";

@@ -46,7 +46,16 @@ pub async fn spawn(
         .route("/", get(index))
         .route("/{service}/health", get(health))
         .route("/{service}/deploy", post(deploy))
-        .with_state(Env { world, name });
+        .with_state(Env {
+            world: Arc::clone(&world),
+            name,
+        });
+    // Prod's web is slotted: the demo's own router and its two slots live on prod's server.
+    let app = if name == super::router::ENV {
+        app.merge(super::router::routes(world))
+    } else {
+        app
+    };
     let handle = tokio::spawn(async move {
         let stop = async move {
             let _ = shutdown.wait_for(|stop| *stop).await;
@@ -91,6 +100,9 @@ async fn index(State(env): State<Env>) -> Response {
 async fn health(State(env): State<Env>, Path(service): Path<String>) -> Response {
     let now = Timestamp::now();
     let mut world = lock(&env.world);
+    if env.name == super::router::ENV && service == super::router::SERVICE {
+        return super::router::user_health(&mut world);
+    }
     world.settle(Instant::now(), now);
     let Some(target) = world
         .envs

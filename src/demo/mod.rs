@@ -5,8 +5,11 @@
 
 mod config;
 mod env_server;
+pub mod flag_server;
 pub mod history;
+mod past;
 mod repo;
+mod router;
 mod seed;
 mod world;
 
@@ -22,14 +25,16 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use history::{BAD_RELEASE, ENVIRONMENTS, SERVICES};
+pub use past::FAILED_IN_PROD;
 pub use repo::DemoRelease;
 pub use seed::SEEDED_RELEASE;
 pub use world::ROLLOUT;
 
 use crate::domain::event::EventBody;
 
-/// Records the demo's seed events (a colleague's approval, checklist ticks) in the event log at
-/// the given state directory, before the config file appears. Must be idempotent by event id.
+/// Records the demo's seed events (its team's last few weeks of deployments, then a colleague's
+/// approval and checklist ticks) in the event log at the given state directory, before the
+/// config file appears. Must be idempotent by event id.
 pub type Seeder = Box<dyn FnOnce(&Path, Vec<EventBody>) -> Result<()> + Send>;
 
 /// A running demo. The servers live until it is dropped or [`Demo::shutdown`] is awaited.
@@ -46,6 +51,8 @@ pub struct Demo {
     pub environments: Vec<(String, SocketAddr)>,
     /// Every release tag of the repository, each service's oldest first.
     pub releases: Vec<DemoRelease>,
+    /// The demo's own flag service.
+    pub flags: SocketAddr,
     servers: Servers,
 }
 
@@ -133,13 +140,20 @@ pub async fn start_with(dir: &Path, seeder: Option<Seeder>) -> Result<Demo> {
         servers.handles.push(handle);
         environments.push((*env, addr));
     }
+    let (flags, flags_handle) = flag_server::spawn(stop.clone()).await?;
+    servers.handles.push(flags_handle);
     wait_until_answering(&environments).await?;
 
     if let Some(seeder) = seeder {
-        seeder(&state_dir, seed::events(&releases, now))
-            .context("could not seed the demo's event log")?;
+        // The team's last few weeks first, then today's colleague work.
+        let mut bodies = past::events(&repo_dir, &releases, &environments, now)
+            .context("could not write the demo's past")?;
+        bodies.extend(seed::events(&releases, now));
+        seeder(&state_dir, bodies).context("could not seed the demo's event log")?;
     }
-    let text = config::render(&environments, now)?;
+    let mut text = config::render(&environments, now)?;
+    text.push('\n');
+    text.push_str(&flag_server::config(flags));
     let tmp = dir.join(format!(".shipdeck.toml.{}.tmp", std::process::id()));
     std::fs::write(&tmp, text).with_context(|| format!("could not write {}", tmp.display()))?;
     std::fs::rename(&tmp, &config_path)
@@ -155,6 +169,7 @@ pub async fn start_with(dir: &Path, seeder: Option<Seeder>) -> Result<Demo> {
             .map(|(name, addr)| (name.to_string(), addr))
             .collect(),
         releases,
+        flags,
         servers,
     })
 }

@@ -49,6 +49,8 @@ pub struct World {
     pub envs: BTreeMap<&'static str, Environment>,
     state_file: PathBuf,
     pub rollout: Duration,
+    /// Prod's `web`, behind the demo's own traffic router (`super::router`).
+    pub slotted: super::router::Slotted,
 }
 
 /// The outcome of a deploy request, before it is turned into HTTP.
@@ -92,11 +94,16 @@ impl World {
             }
             envs.insert(*env, environment);
         }
+        let web_prod = envs
+            .get(super::router::ENV)
+            .and_then(|e: &Environment| e.targets.get(super::router::SERVICE))
+            .map_or(0, |t| t.running);
         Ok(World {
             releases,
             envs,
             state_file,
             rollout: ROLLOUT,
+            slotted: super::router::Slotted::new(web_prod),
         })
     }
 

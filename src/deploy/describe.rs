@@ -31,6 +31,7 @@ pub fn describe(spec: &DeployerSpec, req: &DeployRequest) -> Result<String, Depl
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(argv.join(" "))
         }
+        DeployerSpec::Git(g) => super::git::describe(g, req),
     }
 }
 

@@ -9,6 +9,8 @@
 
 mod command;
 mod describe;
+/// The GitOps deployer: a commit to a config repository.
+mod git;
 /// Its request pieces are shared with release-notes channels (`crate::publish`).
 pub(crate) mod http;
 pub mod secret;
@@ -95,6 +97,13 @@ pub enum DeployError {
     Transport(String),
     #[error("deployer template: {0}")]
     Template(#[from] TemplateError),
+    /// The git deployer's failure, naming the file, key and repository concerned; nothing was
+    /// pushed (it failed before pushing, or the push was refused).
+    #[error("{0}")]
+    Git(String),
+    /// The git deployer's push did not finish in time: it may have reached the remote.
+    #[error("{0}")]
+    GitPushUnknown(String),
     #[error("the deploy command {}: {tail}", exit_text(*.code))]
     CommandFailed { code: Option<i32>, tail: String },
 }
@@ -106,10 +115,12 @@ impl DeployError {
     pub fn changed_nothing(&self) -> bool {
         match self {
             DeployError::Rejected { status, .. } => (400..500).contains(status),
-            DeployError::Untrusted | DeployError::MissingSecret(_) | DeployError::Template(_) => {
-                true
-            }
+            DeployError::Untrusted
+            | DeployError::MissingSecret(_)
+            | DeployError::Template(_)
+            | DeployError::Git(_) => true,
             DeployError::Timeout
+            | DeployError::GitPushUnknown(_)
             | DeployError::Transport(_)
             | DeployError::CommandFailed { .. } => false,
         }
@@ -136,5 +147,6 @@ pub async fn call(
         DeployerSpec::Http(http) => http::call(http, req).await,
         DeployerSpec::Command(_) if !trusted => Err(DeployError::Untrusted),
         DeployerSpec::Command(cmd) => command::call(cmd, req, &output).await,
+        DeployerSpec::Git(g) => git::call(g, req, &output).await,
     }
 }

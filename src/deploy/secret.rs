@@ -148,7 +148,7 @@ pub fn shown(text: &str, secrets: &[&Secret]) -> String {
 }
 
 /// Every secret variable `config` names (deployer auth and signing keys, overrides included,
-/// and release-notes channels' auth and URL variables),
+/// release-notes channels' auth and URL variables, and flag services' tokens),
 /// for [`super::DeployRequest::known_secrets`].
 pub fn secret_names(config: &Config) -> Vec<SecretName> {
     let mut names: Vec<SecretName> = Vec::new();
@@ -184,6 +184,12 @@ pub fn secret_names(config: &Config) -> Vec<SecretName> {
                     names.push(name.clone());
                 }
             }
+        }
+    }
+    // Flag services' tokens.
+    for name in config.flags.iter().filter_map(|f| f.secret()) {
+        if !names.contains(name) {
+            names.push(name.clone());
         }
     }
     names

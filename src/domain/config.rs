@@ -25,6 +25,12 @@ pub struct Config {
     pub checklists: BTreeMap<String, ChecklistTemplate>,
     /// Where release notes are published (`[[channels]]`), in the order written.
     pub channels: Vec<super::channel::Channel>,
+    /// Services released together (`[[trains]]`), in the order written.
+    pub trains: Vec<super::train::Train>,
+    /// Feature-flag services (`[[flags]]`), in the order written.
+    pub flags: Vec<super::flag::FlagService>,
+    /// Slotted targets and their traffic routers (`traffic` tables), and analysis gates.
+    pub exposure: super::traffic::Exposure,
 }
 
 #[derive(Debug, Clone)]
@@ -193,6 +199,9 @@ pub struct Service {
     pub env: BTreeMap<String, TargetOverride>,
     /// Overrides the project's verify timeout.
     pub verify_timeout: Option<Duration>,
+    /// Git pathspecs of the service's part of the repository (`services/api/**`); empty: all
+    /// of it. Changelogs, notes and plans count only commits touching them.
+    pub paths: Vec<String>,
 }
 
 /// What `[services.env.NAME]` may replace.
@@ -245,6 +254,17 @@ pub enum ProbeSource {
     Http { url: String },
     /// A command's argv (templated); exit 0 is up, its stdout is the body.
     Command { argv: Vec<String> },
+    /// A slotted target: the router is read and the live slot's own probe answers for the
+    /// target (built by `crate::probe::targets`, never written in a file).
+    Routed(Box<RoutedProbe>),
+}
+
+/// The probe of a slotted target: its router and each slot's probe, templates expanded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoutedProbe {
+    pub traffic: super::traffic::TrafficSpec,
+    /// (slot, its probe) in the order the slots are written.
+    pub slots: Vec<(String, ProbeSpec)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,6 +285,7 @@ pub struct SecretName(pub String);
 pub enum DeployerSpec {
     Http(HttpDeployer),
     Command(CommandDeployer),
+    Git(GitDeployer),
 }
 
 impl DeployerSpec {
@@ -273,8 +294,28 @@ impl DeployerSpec {
             DeployerSpec::Http(h) if h.preset_webhook => "webhook",
             DeployerSpec::Http(_) => "http",
             DeployerSpec::Command(_) => "command",
+            DeployerSpec::Git(_) => "git",
         }
     }
+}
+
+/// `deploy = { kind = "git", … }`: a commit that writes one value into a file of a config
+/// repository (GitOps). Every string is a template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GitDeployer {
+    /// A URL (given to git as is) or a path relative to the config file's directory.
+    pub repo: String,
+    pub branch: String,
+    /// The file, relative to the repository's top: YAML, JSON or TOML by its extension.
+    pub file: String,
+    /// A dotted path with `[N]` for sequence items (`image.tag`).
+    pub key: String,
+    pub value: String,
+    pub message: String,
+    /// Each git command's limit (clone, fetch, push …).
+    pub timeout: Duration,
+    /// Where the deployer keeps its clones: `<state_dir>/gitops`.
+    pub clones: PathBuf,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -354,6 +395,10 @@ impl Config {
 
     pub fn service(&self, name: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.name == name)
+    }
+
+    pub fn train(&self, name: &str) -> Option<&super::train::Train> {
+        self.trains.iter().find(|t| t.name == name)
     }
 
     /// The environment before `name` on the path, if any.

@@ -207,6 +207,86 @@ pub enum Fact {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         replaces: Option<String>,
     },
+    /// A train release pinned (`service` is the train, `release` the train release's name,
+    /// `env` where it was cut from, if cut from what runs there).
+    TrainCut {
+        members: Vec<super::train::TrainMember>,
+    },
+    /// A train release's promotion into `env` started: the members to move, in order. The
+    /// promotion's id is this event's id.
+    TrainPromotionStarted {
+        members: Vec<super::train::TrainMember>,
+        #[serde(default)]
+        backout: bool,
+        /// Seconds after which, with nothing in flight and no outcome, it was interrupted.
+        deadline_secs: u64,
+    },
+    /// A train promotion's outcome. Id derived from the promotion's.
+    TrainPromotionFinished {
+        promotion: String,
+        ok: bool,
+        #[serde(default)]
+        reason: String,
+    },
+    /// A feature flag changed through shipdeck in `env` (the event's environment; its service,
+    /// when the flag is a service's). `after` is what was asked, `read_back` what the flag
+    /// service said afterwards; only a change read back as asked is `ok`.
+    FlagChanged {
+        flag: String,
+        /// The `[[flags]]` flag service's name.
+        provider: String,
+        before: crate::domain::flag::FlagValue,
+        after: crate::domain::flag::FlagValue,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        read_back: Option<crate::domain::flag::FlagValue>,
+        ok: bool,
+        /// What was called, secrets masked.
+        #[serde(default)]
+        call: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+        /// The reason given to pass a freeze.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        freeze_override: Option<String>,
+        /// Why it failed, or what the service answered; redacted.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        detail: String,
+    },
+    /// A promotion into a slotted target began: `deployment` (the id of the `deploy-requested`
+    /// that follows) goes to slot `to` and traffic moves from `from` in `steps`.
+    RolloutStarted {
+        deployment: String,
+        from: String,
+        to: String,
+        steps: Vec<RolloutStep>,
+        /// What the router held when it began.
+        weights: super::traffic::Weights,
+    },
+    /// The router was changed and read back holding `after`. `step` is the rollout's step it
+    /// made (none for an abort's or a switch's move back).
+    TrafficShifted {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deployment: Option<String>,
+        /// The slot that gained (or, moving back, kept) the traffic.
+        slot: String,
+        before: super::traffic::Weights,
+        after: super::traffic::Weights,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<usize>,
+        /// The router calls made, as one line.
+        #[serde(default)]
+        call: String,
+    },
+    /// A rollout stopped with all traffic back on its old slot.
+    RolloutAborted { deployment: String, reason: String },
+}
+
+/// One step of a rollout as recorded: the new slot's weight and the pause after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolloutStep {
+    pub weight: u32,
+    #[serde(default)]
+    pub pause_secs: u64,
 }
 
 fn yes() -> bool {
@@ -244,6 +324,13 @@ impl Fact {
             Fact::Tagged { .. } => "tagged",
             Fact::NotesPublished { .. } => "notes-published",
             Fact::NotesEdited { .. } => "notes-edited",
+            Fact::TrainCut { .. } => "train-cut",
+            Fact::TrainPromotionStarted { .. } => "train-promotion-started",
+            Fact::TrainPromotionFinished { .. } => "train-promotion-finished",
+            Fact::FlagChanged { .. } => "flag-changed",
+            Fact::RolloutStarted { .. } => "rollout-started",
+            Fact::TrafficShifted { .. } => "traffic-shifted",
+            Fact::RolloutAborted { .. } => "rollout-aborted",
         }
     }
 }

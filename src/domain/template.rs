@@ -19,6 +19,7 @@ pub const NAMES: &[&str] = &[
     "actor",
     "idempotency_key",
     "approvals_json",
+    "slot",
 ];
 
 /// Every name a release-notes channel's template may contain (`config::channels`).

@@ -2,6 +2,7 @@
 
 use git2::{Oid, Sort};
 
+use super::paths::Pathspec;
 use super::raw_commit::change;
 use super::walk;
 use super::{GitError, Repo};
@@ -12,13 +13,44 @@ impl Repo {
     /// The commits reachable from `to` and not from `from` — exactly what `git log from..to`
     /// lists, in the same order. Both are commit ids (40 hex).
     pub fn changelog(&self, from: &str, to: &str) -> Result<Vec<Commit>, GitError> {
+        self.changelog_in(from, to, &[])
+    }
+
+    /// The commits `git log from..to -- paths` lists, in its order (git's default history
+    /// simplification, merges included as git includes them). No paths: the whole repository.
+    pub fn changelog_in(
+        &self,
+        from: &str,
+        to: &str,
+        paths: &[String],
+    ) -> Result<Vec<Commit>, GitError> {
+        let paths = Pathspec::new(paths);
         let from = commit_id(from)?;
         let to = commit_id(to)?;
         let odb = self
             .inner
             .odb()
             .map_err(|e| GitError::read("opening the object database", &e))?;
-        let commits = walk::range(&self.inner, &odb, from, to)?;
+        let commits = walk::range(&self.inner, &odb, Some(from), to, &paths)?;
+        Ok(commits
+            .iter()
+            .map(|(oid, object)| change(*oid, object.data()))
+            .collect())
+    }
+
+    /// The commits `git log to -- paths` lists (the changes of a first release); without paths,
+    /// every commit reachable from `to`, newest first.
+    pub fn changelog_all_in(&self, to: &str, paths: &[String]) -> Result<Vec<Commit>, GitError> {
+        if paths.is_empty() {
+            return self.changelog_all(to);
+        }
+        let paths = Pathspec::new(paths);
+        let to = commit_id(to)?;
+        let odb = self
+            .inner
+            .odb()
+            .map_err(|e| GitError::read("opening the object database", &e))?;
+        let commits = walk::range(&self.inner, &odb, None, to, &paths)?;
         Ok(commits
             .iter()
             .map(|(oid, object)| change(*oid, object.data()))

@@ -8,6 +8,7 @@
 mod changelog;
 mod error;
 pub mod harden;
+mod paths;
 mod pattern;
 mod raw_commit;
 mod releases;
@@ -17,6 +18,7 @@ mod tag;
 mod walk;
 
 pub use error::GitError;
+pub use paths::pathspec_problem;
 pub use pattern::tag_matches;
 pub use remote::{config_user_email, push_tag};
 pub use repo::Repo;

@@ -11,6 +11,8 @@ use crate::domain::sanitize::sanitize;
 
 /// The header fields the history walk needs.
 pub(super) struct WalkFields {
+    /// The root tree (what a path-limited walk compares).
+    pub tree: Oid,
     pub parents: Vec<Oid>,
     /// Committer date, the walk's ordering key (git's `commit->date`).
     pub time: i64,
@@ -20,14 +22,21 @@ pub(super) struct WalkFields {
 pub(super) fn walk_fields(data: &[u8]) -> Option<WalkFields> {
     let mut parents = Vec::new();
     let mut time = 0;
+    let mut tree = None;
     for line in header_lines(data) {
-        if let Some(hex) = line.strip_prefix(b"parent ") {
+        if let Some(hex) = line.strip_prefix(b"tree ") {
+            tree = Oid::from_str(std::str::from_utf8(hex).ok()?).ok();
+        } else if let Some(hex) = line.strip_prefix(b"parent ") {
             parents.push(Oid::from_str(std::str::from_utf8(hex).ok()?).ok()?);
         } else if let Some(ident) = line.strip_prefix(b"committer ") {
             time = ident_time(ident);
         }
     }
-    Some(WalkFields { parents, time })
+    Some(WalkFields {
+        tree: tree?,
+        parents,
+        time,
+    })
 }
 
 /// The changelog entry of a raw commit object: author name and date, and the subject (the first

@@ -1,6 +1,9 @@
-//! `git log FROM..TO` as git itself walks it: a port of git's `limit_list` (revision.c), so the
-//! commits and their order are git's, ties between equal commit dates included. Each commit
-//! object is read once and kept for the changelog.
+//! `git log FROM..TO [-- PATHS]` as git itself walks it: a port of git's `limit_list`
+//! (revision.c), so the commits and their order are git's, ties between equal commit dates
+//! included. With paths, git's default history simplification (`try_to_simplify_commit`): a
+//! commit whose tree is the same as a relevant parent's within the paths follows that parent
+//! alone and is not shown; merges are shown exactly when git shows them. Each commit object is
+//! read once and kept for the changelog.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
@@ -8,6 +11,7 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 use git2::{ObjectType, Odb, OdbObject, Oid, Repository};
 
 use super::GitError;
+use super::paths::{Pathspec, TreeCompare};
 use super::raw_commit::walk_fields;
 
 /// How many more uninteresting commits git looks at once only uninteresting ones are left.
@@ -18,10 +22,15 @@ struct Node<'o> {
     oid: Oid,
     object: Option<OdbObject<'o>>,
     parents: Vec<usize>,
+    tree: Oid,
     time: i64,
     seen: bool,
     added: bool,
     uninteresting: bool,
+    /// The `FROM` of `FROM..TO` (git's `BOTTOM`): relevant to simplification though excluded.
+    bottom: bool,
+    /// No change within the paths against the parent it follows (git's `TREESAME`).
+    treesame: bool,
 }
 
 /// The walk's state: every commit met, by index, and git's date-ordered work list.
@@ -37,15 +46,19 @@ struct Walk<'o, 'r> {
     /// An interesting commit last found in the queue (git's `interesting_cache`), which spares
     /// rescanning the whole queue after every uninteresting commit.
     interesting: Option<usize>,
+    /// The paths' tree comparison; `None` when the walk is not limited to paths.
+    paths: Option<TreeCompare<'o, 'r>>,
 }
 
-/// The commits reachable from `to` but not from `from`, in `git log from..to` order, with their
-/// raw objects.
+/// The commits reachable from `to` but not from `from` (every commit reachable from `to` when
+/// `from` is `None`), in `git log from..to -- paths` order, with their raw objects. An empty
+/// pathspec limits nothing.
 pub(super) fn range<'o>(
     repo: &Repository,
     odb: &'o Odb<'_>,
-    from: Oid,
+    from: Option<Oid>,
     to: Oid,
+    paths: &'o Pathspec,
 ) -> Result<Vec<(Oid, OdbObject<'o>)>, GitError> {
     let mut walk = Walk {
         odb,
@@ -55,19 +68,23 @@ pub(super) fn range<'o>(
         queue: BinaryHeap::new(),
         inserted: 0,
         interesting: None,
+        paths: (!paths.is_everything()).then(|| TreeCompare::new(odb, paths)),
     };
-    let bottom = walk.node(from);
+    let bottom = from.map(|from| walk.node(from));
     let top = walk.node(to);
-    for (i, oid) in [(bottom, from), (top, to)] {
+    for (i, oid) in bottom.zip(from).into_iter().chain([(top, to)]) {
         walk.parse(i).map_err(|_| GitError::NotFound {
             spec: oid.to_string(),
         })?;
     }
-    walk.nodes[bottom].uninteresting = true;
-    walk.mark_parents_uninteresting(bottom);
+    if let Some(bottom) = bottom {
+        walk.nodes[bottom].uninteresting = true;
+        walk.nodes[bottom].bottom = true;
+        walk.mark_parents_uninteresting(bottom);
+    }
     // The starting points, sorted by date (stably: `from` is given first, as in `A..B`).
-    let mut starts = vec![bottom];
-    if top != bottom {
+    let mut starts: Vec<usize> = bottom.into_iter().collect();
+    if Some(top) != bottom {
         starts.push(top);
     }
     starts.sort_by_key(|&i| Reverse(walk.nodes[i].time));
@@ -81,6 +98,7 @@ pub(super) fn range<'o>(
         // Commits reached from `to` first may turn out reachable from `from` later.
         let node = &mut walk.nodes[i];
         if !node.uninteresting
+            && !node.treesame
             && let Some(object) = node.object.take()
         {
             commits.push((node.oid, object));
@@ -98,10 +116,13 @@ impl Walk<'_, '_> {
             oid,
             object: None,
             parents: Vec::new(),
+            tree: Oid::zero(),
             time: 0,
             seen: false,
             added: false,
             uninteresting: false,
+            bottom: false,
+            treesame: false,
         });
         self.index.insert(oid, self.nodes.len() - 1);
         self.nodes.len() - 1
@@ -130,6 +151,7 @@ impl Walk<'_, '_> {
         };
         let node = &mut self.nodes[i];
         node.time = fields.time;
+        node.tree = fields.tree;
         node.parents = parents;
         node.object = Some(object);
         Ok(())
@@ -171,10 +193,9 @@ impl Walk<'_, '_> {
             return Ok(());
         }
         self.nodes[i].added = true;
-        let uninteresting = self.nodes[i].uninteresting;
-        for k in 0..self.nodes[i].parents.len() {
-            let p = self.nodes[i].parents[k];
-            if uninteresting {
+        if self.nodes[i].uninteresting {
+            for k in 0..self.nodes[i].parents.len() {
+                let p = self.nodes[i].parents[k];
                 self.nodes[p].uninteresting = true;
                 // As git: a missing commit on the excluded side only ends that side's walk.
                 if self.parse(p).is_err() {
@@ -183,14 +204,81 @@ impl Walk<'_, '_> {
                 if !self.nodes[p].parents.is_empty() {
                     self.mark_parents_uninteresting(p);
                 }
-            } else {
-                self.parse(p)?;
+                if !self.nodes[p].seen {
+                    self.nodes[p].seen = true;
+                    self.insert_by_date(p);
+                }
             }
+            return Ok(());
+        }
+        self.simplify(i)?;
+        // The parents left after simplification (git rewrites `commit->parents`).
+        for k in 0..self.nodes[i].parents.len() {
+            let p = self.nodes[i].parents[k];
+            self.parse(p)?;
             if !self.nodes[p].seen {
                 self.nodes[p].seen = true;
                 self.insert_by_date(p);
             }
         }
+        Ok(())
+    }
+
+    /// git's `relevant_commit`: interesting, or the bottom of the range.
+    fn relevant(&self, i: usize) -> bool {
+        !self.nodes[i].uninteresting || self.nodes[i].bottom
+    }
+
+    /// git's `try_to_simplify_commit` with default simplification (`simplify_history`, dense):
+    /// the first relevant parent with the same tree within the paths becomes the only parent
+    /// and the commit is TREESAME; otherwise TREESAME means no change against any relevant
+    /// parent (against any parent when none is relevant).
+    fn simplify(&mut self, i: usize) -> Result<(), GitError> {
+        let Some(mut compare) = self.paths.take() else {
+            return Ok(());
+        };
+        let outcome = self.simplify_with(i, &mut compare);
+        self.paths = Some(compare);
+        outcome
+    }
+
+    fn simplify_with(
+        &mut self,
+        i: usize,
+        compare: &mut TreeCompare<'_, '_>,
+    ) -> Result<(), GitError> {
+        let tree = self.nodes[i].tree;
+        let parents = self.nodes[i].parents.clone();
+        if parents.is_empty() {
+            self.nodes[i].treesame = compare.empty(tree)?;
+            return Ok(());
+        }
+        let (mut relevant_parents, mut relevant_change, mut irrelevant_change) = (0, false, false);
+        for p in parents {
+            let relevant = self.relevant(p);
+            if relevant {
+                relevant_parents += 1;
+            }
+            self.parse(p)?;
+            if compare.same(self.nodes[p].tree, tree)? {
+                if !relevant {
+                    continue;
+                }
+                self.nodes[i].parents = vec![p];
+                self.nodes[i].treesame = true;
+                return Ok(());
+            }
+            if relevant {
+                relevant_change = true;
+            } else {
+                irrelevant_change = true;
+            }
+        }
+        self.nodes[i].treesame = if relevant_parents > 0 {
+            !relevant_change
+        } else {
+            !irrelevant_change
+        };
         Ok(())
     }
 

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use super::command;
 use super::fetch::{Fetched, fetch};
 use super::target::Target;
-use crate::domain::config::{ProbeFormat, ProbeSource};
+use crate::domain::config::{ProbeFormat, ProbeSource, RoutedProbe};
 use crate::domain::health::{
     Interpretation, MAX_DETAIL_CHARS, code_health, interpret, match_release,
 };
@@ -23,6 +23,9 @@ pub const UNTRUSTED_DETAIL: &str =
 /// command. Transport failures (refused, DNS, timeout) come back as `Unreachable` with a one-line
 /// detail; an untrusted command comes back `Unknown` without running.
 pub async fn probe_once(client: &reqwest::Client, target: &Target, trusted: bool) -> Observation {
+    if let ProbeSource::Routed(routed) = &target.spec.source {
+        return probe_routed(client, target, routed, trusted).await;
+    }
     let spec = &target.spec;
     let pointer = spec.version_pointer.as_deref();
     let started = Instant::now();
@@ -78,7 +81,63 @@ pub async fn probe_once(client: &reqwest::Client, target: &Target, trusted: bool
                 Err((health, reason)) => failed(target, health, &reason),
             }
         }
+        ProbeSource::Routed(_) => failed(
+            target,
+            Health::Unknown,
+            "a routed probe inside a routed probe",
+        ),
     }
+}
+
+/// One slot of a routed target, as a plain target of its own.
+pub fn slot_target(target: &Target, slot: &str) -> Option<Target> {
+    let ProbeSource::Routed(routed) = &target.spec.source else {
+        return None;
+    };
+    let (_, spec) = routed.slots.iter().find(|(s, _)| s == slot)?;
+    Some(Target {
+        spec: spec.clone(),
+        ..target.clone()
+    })
+}
+
+/// A slotted target answers with its live slot's probe, the router's split in the detail. A
+/// router that cannot be read makes the target unreachable: which slot users reach is unknown.
+async fn probe_routed(
+    client: &reqwest::Client,
+    target: &Target,
+    routed: &RoutedProbe,
+    trusted: bool,
+) -> Observation {
+    let weights = match crate::traffic::read(&routed.traffic, trusted).await {
+        Ok(w) => w,
+        Err(e) => return failed(target, Health::Unreachable, &e.to_string()),
+    };
+    let slots = &routed.traffic.slots;
+    let Some(live) = crate::domain::traffic::live_slot(slots, &weights) else {
+        return failed(
+            target,
+            Health::Fail,
+            "the router sends no traffic to any slot",
+        );
+    };
+    let Some(slot) = slot_target(target, live) else {
+        return failed(target, Health::Unknown, "the live slot has no probe");
+    };
+    let mut o = Box::pin(probe_once(client, &slot, trusted)).await;
+    let split = crate::domain::traffic::describe_weights(
+        slots,
+        &crate::domain::traffic::as_percent(slots, &weights),
+    );
+    o.detail = truncate(
+        &if o.detail.is_empty() {
+            format!("live {live}: {split}")
+        } else {
+            format!("live {live}: {split}; {}", o.detail)
+        },
+        MAX_DETAIL_CHARS,
+    );
+    o
 }
 
 /// What an HTTP answer says, noting a cut body.

@@ -1,4 +1,4 @@
-//! The live engine: one task per target, probing on its interval, backing off while it fails,
+//! The live engine: one task per target, probing on its interval (a failing one within it),
 //! reporting every result (and every scheduled retry) on a channel. The screen never waits on it.
 
 use std::collections::BTreeMap;
@@ -11,7 +11,7 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::backoff::backoff_delay;
+use super::backoff::retry_delay;
 use super::once::probe_once;
 use super::refresh::probe_concurrency;
 use super::target::Target;
@@ -32,13 +32,15 @@ const MAX_PHASE: Duration = Duration::from_secs(1);
 pub enum ProbeEvent {
     /// A probe finished.
     Observed(Observation),
-    /// The last probe failed (fail or unreachable); the next one is in `next_in`. `attempt`
-    /// counts the failures in a row.
+    /// The last probe failed (fail or unreachable); the next one is in `next_in` (never more
+    /// than the target's interval), at `next_at` on the wall clock, for a countdown that counts
+    /// down. `attempt` counts the failures in a row.
     Retrying {
         service: String,
         env: String,
         attempt: u32,
         next_in: Duration,
+        next_at: jiff::Timestamp,
     },
 }
 
@@ -152,7 +154,7 @@ impl Job {
             };
             let next_in = match (fast, failing) {
                 (true, _) => FAST_INTERVAL,
-                (false, true) => backoff_delay(interval, failures),
+                (false, true) => retry_delay(interval),
                 (false, false) => interval,
             };
             if failing {
@@ -161,6 +163,9 @@ impl Job {
                     env: self.target.env.clone(),
                     attempt: failures,
                     next_in,
+                    next_at: jiff::Timestamp::now()
+                        .checked_add(next_in)
+                        .unwrap_or(jiff::Timestamp::MAX),
                 };
                 if self.tx.send(retrying).is_err() {
                     return;

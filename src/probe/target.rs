@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use crate::domain::config::{Config, ProbeSource, ProbeSpec};
+use crate::domain::config::{Config, ProbeSource, ProbeSpec, RoutedProbe};
 use crate::domain::observation::{Health, Observation};
 use crate::domain::release::Release;
 use crate::domain::template::{TemplateError, Vars, expand, url_escape};
+use crate::domain::traffic::{TrafficSpec, with_slot};
 
 /// One probe-able target.
 #[derive(Debug, Clone)]
@@ -52,7 +53,11 @@ pub fn targets_and_skipped(
             let vars = Vars::new()
                 .with("service", service.name.clone())
                 .with("env", env.name.clone());
-            match expand_spec(spec, &vars) {
+            let expanded = match config.exposure.traffic(&service.name, &env.name) {
+                Some(traffic) => routed(spec, traffic, &vars),
+                None => expand_spec(spec, &vars),
+            };
+            match expanded {
                 Ok(mut spec) => {
                     spec.interval = spec.interval.or(Some(config.project.probe_interval));
                     out.push(Target {
@@ -80,6 +85,45 @@ pub fn targets_and_skipped(
     (out, skipped)
 }
 
+/// A slotted target's probe: the router, and each slot's probe with `{{slot}}` filled in.
+fn routed(
+    spec: &ProbeSpec,
+    traffic: &TrafficSpec,
+    vars: &Vars,
+) -> Result<ProbeSpec, TemplateError> {
+    let slots = traffic
+        .slots
+        .iter()
+        .map(|slot| Ok((slot.clone(), expand_spec(&slot_spec(spec, slot), vars)?)))
+        .collect::<Result<Vec<_>, TemplateError>>()?;
+    Ok(ProbeSpec {
+        source: ProbeSource::Routed(Box::new(RoutedProbe {
+            traffic: traffic.clone(),
+            slots,
+        })),
+        version_url: None,
+        ..spec.clone()
+    })
+}
+
+/// `spec` with `{{slot}}` replaced by `slot` everywhere it may appear.
+pub fn slot_spec(spec: &ProbeSpec, slot: &str) -> ProbeSpec {
+    let source = match &spec.source {
+        ProbeSource::Http { url } => ProbeSource::Http {
+            url: with_slot(url, slot),
+        },
+        ProbeSource::Command { argv } => ProbeSource::Command {
+            argv: argv.iter().map(|a| with_slot(a, slot)).collect(),
+        },
+        ProbeSource::Routed(r) => ProbeSource::Routed(r.clone()),
+    };
+    ProbeSpec {
+        source,
+        version_url: spec.version_url.as_deref().map(|v| with_slot(v, slot)),
+        ..spec.clone()
+    }
+}
+
 /// The spec with every template expanded: URL values percent-encoded, argv values as they are.
 fn expand_spec(spec: &ProbeSpec, vars: &Vars) -> Result<ProbeSpec, TemplateError> {
     let url = |t: &str| crate::domain::template::expand_with(t, vars, url_escape);
@@ -91,6 +135,7 @@ fn expand_spec(spec: &ProbeSpec, vars: &Vars) -> Result<ProbeSpec, TemplateError
                 .map(|a| expand(a, vars))
                 .collect::<Result<_, _>>()?,
         },
+        ProbeSource::Routed(r) => ProbeSource::Routed(r.clone()),
     };
     Ok(ProbeSpec {
         source,

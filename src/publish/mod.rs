@@ -84,3 +84,69 @@ pub async fn publish(channels: &[&Channel], message: &Message, trusted: bool) ->
     }
     out
 }
+
+/// Where `channel` would send `message`, without sending: the file's path, `POST` and the URL
+/// (by its variable's name when it lives in one; a literal URL's path, which often is the
+/// credential, masked), or the argv; known secrets masked. For confirmations.
+pub fn destination(channel: &Channel, message: &Message) -> String {
+    let vars = message.vars(&channel.name);
+    let known = crate::deploy::secret::load_known(&message.known_secrets);
+    let secrets: Vec<_> = known.iter().collect();
+    let expand = |t: &str| {
+        crate::domain::template::expand_in(
+            t,
+            &vars,
+            crate::domain::template::CHANNEL_NAMES,
+            str::to_string,
+        )
+        .unwrap_or_else(|_| t.to_string())
+    };
+    let to = match &channel.kind {
+        ChannelKind::File { path } => message.workdir.join(expand(path)).display().to_string(),
+        ChannelKind::Http(spec) => match &spec.url {
+            crate::domain::channel::ChannelUrl::Literal(t) => {
+                format!("{} {}", spec.method, mask_url(&expand(t)))
+            }
+            crate::domain::channel::ChannelUrl::Env(name) => {
+                format!("{} ${}", spec.method, name.0)
+            }
+        },
+        ChannelKind::Command { argv, .. } => {
+            argv.iter().map(|a| expand(a)).collect::<Vec<_>>().join(" ")
+        }
+    };
+    crate::domain::sanitize::sanitize(&crate::deploy::secret::shown(&to, &secrets))
+}
+
+/// `https://hooks.slack.com/…`: scheme and host kept, the rest masked.
+pub fn mask_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "…".to_string();
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // Credentials in the authority (`user:token@host`) are masked too.
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    if rest.len() > host.len() {
+        format!("{scheme}://{host}/…")
+    } else {
+        format!("{scheme}://{host}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_url;
+
+    #[test]
+    fn literal_urls_keep_only_scheme_and_host() {
+        assert_eq!(
+            mask_url("https://hooks.slack.com/services/T0/B0/secret"),
+            "https://hooks.slack.com/…"
+        );
+        assert_eq!(
+            mask_url("https://me:tok@x.example/a"),
+            "https://x.example/…"
+        );
+        assert_eq!(mask_url("http://127.0.0.1:9000"), "http://127.0.0.1:9000");
+    }
+}

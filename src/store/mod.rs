@@ -10,6 +10,7 @@ pub mod integrity;
 mod log;
 mod replay;
 mod safe_file;
+mod sightings;
 mod tail;
 mod verify;
 
@@ -19,4 +20,5 @@ pub use error::StoreError;
 pub use integrity::Damage;
 pub use log::{Appended, EventLog};
 pub use replay::{MAX_EVENT_BYTES, read_checked, read_events};
+pub use sightings::{FIRST_SEEN, Run, Sightings};
 pub use verify::{BadLine, VerifyReport, verify};

@@ -8,8 +8,8 @@ use jiff::Timestamp;
 use tokio::sync::mpsc::unbounded_channel;
 
 use crate::app::context::Context;
-use crate::app::msg::Msg;
-use crate::app::state::State;
+use crate::console::msg::Msg;
+use crate::console::state::State;
 use crate::tui::backend::Live;
 use crate::tui::{runner, terminal, watcher};
 

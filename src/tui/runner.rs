@@ -12,11 +12,12 @@ use jiff::Timestamp;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
-use crate::app::editor;
-use crate::app::effect::Effect;
-use crate::app::msg::{Msg, OpResult};
-use crate::app::state::State;
-use crate::app::update::{animating, counting_down, update};
+use crate::console::effect::Effect;
+use crate::console::live::{animating, counting_down};
+use crate::console::msg::{Msg, OpResult};
+use crate::console::state::State;
+use crate::console::update::update;
+use crate::tui::editor;
 use crate::tui::terminal::{self, Term};
 use crate::tui::theme::Theme;
 use crate::tui::views::{self, Hits};
@@ -188,7 +189,9 @@ fn draw(term: &mut Term, state: &State, theme: Theme, hits: &mut Hits) -> anyhow
 /// what was drawn under them, the wheel, resizes.
 pub fn translate(event: &Event, hits: &Hits) -> Option<Msg> {
     match event {
-        Event::Key(key) if key.kind == KeyEventKind::Press => Some(Msg::Key(*key)),
+        Event::Key(key) if key.kind == KeyEventKind::Press => {
+            crate::tui::keys::key(key).map(Msg::Key)
+        }
         Event::Mouse(mouse) => match mouse.kind {
             MouseEventKind::Down(MouseButton::Left) => {
                 hits.at(mouse.column, mouse.row).map(Msg::Click)

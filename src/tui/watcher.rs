@@ -10,7 +10,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use crate::app::context::Context;
-use crate::app::msg::Msg;
+use crate::console::msg::Msg;
 
 /// How often the log is looked at.
 pub const POLL: Duration = Duration::from_millis(250);

@@ -8,12 +8,12 @@ use crate::tui_support;
 use std::path::Path;
 
 use common::{git, project, shipdeck, stderr};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use shipdeck::app::effect::Effect;
-use shipdeck::app::msg::Msg;
-use shipdeck::app::overlay::Overlay;
-use shipdeck::app::state::State;
-use shipdeck::app::update::update;
+use shipdeck::console::effect::Effect;
+use shipdeck::console::key::{KeyCode, KeyEvent, KeyModifiers};
+use shipdeck::console::msg::Msg;
+use shipdeck::console::overlay::Overlay;
+use shipdeck::console::state::State;
+use shipdeck::console::update::update;
 
 /// Every file under `dir` with its bytes, sorted: what "nothing was written" compares.
 fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -239,7 +239,7 @@ fn no_key_in_any_view_asks_for_a_change_under_read_only() {
 fn the_palette_offers_no_change_under_read_only_and_typing_one_does_nothing() {
     let mut s = tui_support::shop();
     s.read_only = true;
-    let items = shipdeck::app::palette::items(&s);
+    let items = shipdeck::console::palette::items(&s);
     assert!(!items.is_empty());
     for (words, command) in &items {
         assert!(!command.mutates(), "offered `{words}`");

@@ -82,6 +82,9 @@ fn config(services: Vec<Service>, gates: Vec<Gate>) -> Config {
         freezes: Vec::new(),
         checklists: BTreeMap::new(),
         channels: Vec::new(),
+        trains: Vec::new(),
+        flags: Vec::new(),
+        exposure: shipdeck::domain::traffic::Exposure::default(),
     }
 }
 
@@ -106,6 +109,7 @@ fn service() -> Service {
         })),
         env: BTreeMap::new(),
         verify_timeout: None,
+        paths: Vec::new(),
     }
 }
 

@@ -596,7 +596,7 @@ fn soak_fails_when_the_release_never_deployed_to_the_previous_environment() {
     assert_eq!(g.status, GateStatus::Fail);
     assert_eq!(
         g.reason,
-        "api-v1.4.3 never deployed successfully to staging"
+        "api-v1.4.3 never deployed successfully to staging, nor seen running healthy there"
     );
 }
 

@@ -12,6 +12,8 @@ mod demo_support;
 mod deploy_support;
 #[path = "../support/domain_support/mod.rs"]
 mod domain_support;
+#[path = "../support/flags_support/mod.rs"]
+mod flags_support;
 #[path = "../support/git_support/mod.rs"]
 mod git_support;
 #[path = "../support/gitlog_support/mod.rs"]
@@ -22,18 +24,24 @@ mod notes_support;
 mod probe_support;
 #[path = "../support/sign_support/mod.rs"]
 mod sign_support;
+#[path = "../support/traffic_support/mod.rs"]
+mod traffic_support;
+#[path = "../support/trains_support/mod.rs"]
+mod trains_support;
 #[path = "../support/tui_support/mod.rs"]
 mod tui_support;
 
 mod cli_core;
 mod cli_live;
 mod cli_webhook;
+mod config_gitops;
 mod config_load;
 mod config_rejections;
 mod demo_config;
 mod demo_environments;
 mod demo_repo;
 mod deploy_command;
+mod deploy_git;
 mod deploy_http;
 mod deploy_secrets;
 mod deploy_trust;
@@ -44,6 +52,10 @@ mod domain_gates;
 mod domain_ledger;
 mod domain_notes;
 mod domain_window;
+mod flags_config;
+mod flags_console;
+mod flags_http;
+mod flags_unleash;
 mod fuzz_inputs;
 mod git_history;
 mod git_releases;
@@ -51,12 +63,15 @@ mod git_tags;
 mod gitlog_concurrency;
 mod gitlog_signed;
 mod gitlog_team;
+mod insights_demo;
+mod insights_known_answers;
 mod notes_channels;
 mod notes_console;
 mod notes_draft;
 mod notes_edit;
 mod notes_ledger;
 mod notes_publish;
+mod onboarding;
 mod probe_engine;
 mod probe_faults;
 mod probe_http;
@@ -72,9 +87,19 @@ mod sign_webhook;
 mod store_concurrency;
 mod store_log;
 mod store_read_only;
+mod traffic_caddy;
+mod traffic_config;
+mod traffic_faults;
+mod traffic_haproxy;
+mod trains_approvals;
+mod trains_demo;
+mod trains_paths;
 mod truth_board;
 mod truth_headless;
+mod truth_notes;
+mod truth_ready;
 mod truth_record;
 mod truth_server;
+mod truth_soak;
 mod tui_snapshots;
 mod tui_update;

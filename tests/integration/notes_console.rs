@@ -5,14 +5,14 @@
 
 use crate::tui_support;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use shipdeck::app::effect::Effect;
-use shipdeck::app::msg::{Msg, OpResult};
-use shipdeck::app::overlay::{Confirmed, Overlay};
-use shipdeck::app::state::{Level, OpKind, State, TargetKey, View};
-use shipdeck::app::update::update;
+use shipdeck::console::effect::Effect;
+use shipdeck::console::key::{KeyCode, KeyEvent, KeyModifiers};
+use shipdeck::console::msg::{Msg, OpResult};
+use shipdeck::console::overlay::{Confirmed, Overlay};
+use shipdeck::console::state::{Level, OpKind, State, TargetKey, View};
+use shipdeck::console::update::update;
 use shipdeck::domain::channel::{Channel, ChannelKind};
 use shipdeck::domain::event::Fact;
 use shipdeck::tui::theme::Theme;

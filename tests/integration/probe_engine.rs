@@ -88,7 +88,7 @@ async fn the_prober_observes_each_target_and_refresh_now_probes_again() {
 }
 
 #[tokio::test]
-async fn a_failing_target_backs_off_with_visible_retries() {
+async fn a_failing_target_is_retried_within_its_interval_with_visible_retries() {
     let interval = Duration::from_millis(40);
     let target = with_interval(http_target("prod", &refused_url()), interval);
     let (tx, mut rx) = unbounded_channel();
@@ -100,19 +100,26 @@ async fn a_failing_target_backs_off_with_visible_retries() {
             env,
             attempt,
             next_in,
+            next_at,
         } = next(&mut rx).await
         {
             assert_eq!((service.as_str(), env.as_str()), ("api", "prod"));
-            retries.push((attempt, next_in));
+            retries.push((attempt, next_in, next_at));
         }
     }
-    for (i, (attempt, next_in)) in retries.into_iter().enumerate() {
+    // However long it fails, a failing target is probed at least as often as a healthy one
+    // (issue 11: a fixed endpoint took ~95 s to show healthy), and says when on the clock.
+    for (i, (attempt, next_in, next_at)) in retries.into_iter().enumerate() {
         let n = u32::try_from(i).expect("small") + 1;
         assert_eq!(attempt, n);
-        let base = interval * 2u32.pow(n - 1);
         assert!(
-            next_in >= base.mul_f64(0.8) && next_in <= base.mul_f64(1.2),
+            next_in >= interval.mul_f64(0.8) && next_in <= interval,
             "{n}: {next_in:?}"
+        );
+        let ahead = next_at.duration_since(jiff::Timestamp::now());
+        assert!(
+            ahead.as_secs_f64() <= interval.as_secs_f64(),
+            "{n}: {ahead:?}"
         );
     }
 }
@@ -187,6 +194,9 @@ fn config(services: Vec<Service>) -> Config {
         freezes: vec![],
         checklists: BTreeMap::new(),
         channels: Vec::new(),
+        trains: Vec::new(),
+        flags: Vec::new(),
+        exposure: shipdeck::domain::traffic::Exposure::default(),
     }
 }
 
@@ -228,6 +238,7 @@ fn targets_expand_service_and_env_and_skip_bad_templates_with_a_reason() {
         deploy: None,
         env,
         verify_timeout: None,
+        paths: Vec::new(),
     };
     let quiet = Service {
         name: "worker".into(),

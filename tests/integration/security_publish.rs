@@ -259,18 +259,33 @@ fn security_control_and_invisible_text_is_escaped_or_shown() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     let config = crate::common::project(d);
-    let mut text = std::fs::read_to_string(&config).expect("config");
-    text.push_str("\n[\"evil\u{1b}]0;pwned\u{7}\u{202e}key\"]\nx = 1\n");
+    let original = std::fs::read_to_string(&config).expect("config");
+    // An unknown key and an unknown value whose escapes decode to ESC, BEL, C1 and bidi: valid
+    // TOML, so `check` names them in its problems.
+    let mut text = original.clone();
+    text.push_str(
+        "\n[\"evil\\u001b]0;pwned\\u0007\u{202e}key\"]\nx = \"v\\u009b2J\\u200b\"\n",
+    );
     std::fs::write(&config, &text).expect("write");
     let out = run(d, USER, &["check"], &[]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("evil"), "{err}");
+    assert!(err.contains("evil"), "the unknown key is named: {err}");
+    for bad in ['\u{1b}', '\u{7}', '\u{202e}', '\u{9b}', '\u{200b}'] {
+        assert!(!err.contains(bad), "raw {bad:?} in: {err:?}");
+    }
+    // Raw control bytes in the file are a parse error; its message quotes none of them.
+    let mut text = original.clone();
+    text.push_str("\nname2 = \"evil\u{1b}]0;pwned\u{7}\u{202e}\"\n");
+    std::fs::write(&config, &text).expect("write");
+    let out = run(d, USER, &["check"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
     for bad in ['\u{1b}', '\u{7}', '\u{202e}'] {
         assert!(!err.contains(bad), "raw {bad:?} in: {err:?}");
     }
 
-    crate::common::project(d);
+    std::fs::write(&config, &original).expect("write");
     // Someone else's event, written straight into the log (as anyone who can append could).
     let actor = "mallory\u{200b}@x\u{9b}2J\u{7f}\u{202e}";
     let (log, _) = shipdeck::store::EventLog::open(&d.join(".shipdeck")).expect("log");

@@ -4,10 +4,10 @@ use crate::tui_support;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use shipdeck::app::msg::{Msg, OpResult};
-use shipdeck::app::overlay::Overlay;
-use shipdeck::app::state::{Changes, Level, State, TargetKey, View};
-use shipdeck::app::update::update;
+use shipdeck::console::msg::{Msg, OpResult};
+use shipdeck::console::overlay::Overlay;
+use shipdeck::console::state::{Changes, Level, State, TargetKey, View};
+use shipdeck::console::update::update;
 use shipdeck::domain::change::Commit;
 use shipdeck::domain::event::Fact;
 use shipdeck::domain::observation::Health;
@@ -75,7 +75,7 @@ fn filter(screen: &str) -> String {
 
 fn with_plans() -> State {
     let mut s = shop();
-    let _ = shipdeck::app::update::refresh_plans(&mut s);
+    let _ = shipdeck::console::live::refresh_plans(&mut s);
     answer_gate_plans(&mut s);
     s
 }
@@ -142,7 +142,7 @@ fn board_with_a_deployment_in_flight_drift_and_a_failure() {
 fn board_read_only_says_so_in_the_header() {
     let mut s = shop();
     s.read_only = true;
-    s.toast(Level::Error, shipdeck::app::flows::READ_ONLY);
+    s.toast(Level::Error, shipdeck::console::flows::READ_ONLY);
     snapshot("board_read_only", &s);
 }
 
@@ -297,7 +297,7 @@ fn help_lists_the_keys_of_the_current_view() {
 #[test]
 fn palette_shows_fuzzy_matches() {
     let mut s = shop();
-    shipdeck::app::flows::open_palette(&mut s);
+    shipdeck::console::flows::open_palette(&mut s);
     if let Some(Overlay::Palette(p)) = &mut s.overlay {
         p.query = "prom api prod".into();
     }
@@ -310,11 +310,11 @@ fn confirm_shows_the_call_the_gates_the_commits_and_the_typed_name() {
     at_cell(&mut s, 0, 2);
     let effects = update(
         &mut s,
-        Msg::Key(crossterm::event::KeyEvent::from(
-            crossterm::event::KeyCode::Char('p'),
+        Msg::Key(shipdeck::console::key::KeyEvent::from(
+            shipdeck::console::key::KeyCode::Char('p'),
         )),
     );
-    let [shipdeck::app::effect::Effect::LoadPlan { op, .. }] = effects[..] else {
+    let [shipdeck::console::effect::Effect::LoadPlan { op, .. }] = effects[..] else {
         panic!()
     };
     snapshot("confirm_planning", &s);

@@ -2,12 +2,12 @@
 
 use crate::tui_support;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use shipdeck::app::effect::Effect;
-use shipdeck::app::msg::{Hit, Msg, OpResult};
-use shipdeck::app::overlay::{Confirmed, InputPurpose, Overlay};
-use shipdeck::app::state::{Level, OpKind, State, TargetKey, View};
-use shipdeck::app::update::update;
+use shipdeck::console::effect::Effect;
+use shipdeck::console::key::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use shipdeck::console::msg::{Hit, Msg, OpResult};
+use shipdeck::console::overlay::{Confirmed, InputPurpose, Overlay};
+use shipdeck::console::state::{Level, OpKind, State, TargetKey, View};
+use shipdeck::console::update::update;
 use shipdeck::domain::event::Fact;
 use shipdeck::domain::observation::Health;
 use tui_support::*;
@@ -26,7 +26,7 @@ fn typed(state: &mut State, text: &str) {
     }
 }
 
-fn confirm(state: &State) -> &shipdeck::app::overlay::Confirm {
+fn confirm(state: &State) -> &shipdeck::console::overlay::Confirm {
     match &state.overlay {
         Some(Overlay::Confirm(c)) => c,
         other => panic!("expected a confirmation, got {other:?}"),
@@ -34,7 +34,7 @@ fn confirm(state: &State) -> &shipdeck::app::overlay::Confirm {
 }
 
 fn on(state: &mut State, service: &str, env: &str) {
-    state.row = shipdeck::app::grid::visible_services(state)
+    state.row = shipdeck::console::model::visible_services(state)
         .iter()
         .position(|s| *s == service)
         .expect("visible");
@@ -127,7 +127,10 @@ fn slash_filters_services_as_you_type_and_esc_clears() {
     ch(&mut s, '/');
     typed(&mut s, "wor");
     assert_eq!(s.filter, "wor");
-    assert_eq!(shipdeck::app::grid::visible_services(&s), vec!["worker"]);
+    assert_eq!(
+        shipdeck::console::model::visible_services(&s),
+        vec!["worker"]
+    );
     assert_eq!(s.row, 0, "cursor kept on a visible row");
     key(&mut s, KeyCode::Enter);
     assert!(s.overlay.is_none());
@@ -144,7 +147,7 @@ fn palette_fuzzy_matches_and_runs_a_promotion() {
     let Some(Overlay::Palette(p)) = &s.overlay else {
         panic!("palette")
     };
-    let best = shipdeck::app::palette::matches(&p.query, &p.items)[0]
+    let best = shipdeck::console::palette::matches(&p.query, &p.items)[0]
         .0
         .clone();
     assert_eq!(best, "promote api api-v1.5.0 staging");
@@ -414,7 +417,7 @@ fn override_asks_for_a_reason_and_never_for_approvals() {
     let mut s = shop();
     let effects = update(&mut s, Msg::Tick(at(1)));
     assert!(effects.is_empty());
-    let _ = shipdeck::app::update::refresh_plans(&mut s);
+    let _ = shipdeck::console::live::refresh_plans(&mut s);
     answer_gate_plans(&mut s);
     ch(&mut s, '2');
     // Rows: dev (evaluating), staging healthy, prod soak, prod approval, prod checklist.
@@ -450,7 +453,7 @@ fn an_observation_updates_the_cell_and_its_history_and_reevaluates_gates() {
         &mut s,
         Msg::Observed(observed("api", "dev", "1.5.0", Health::Fail)),
     );
-    let cell = shipdeck::app::grid::cell(&s, "api", "dev");
+    let cell = shipdeck::console::model::cell(&s, "api", "dev");
     assert_eq!(cell.health, Health::Fail);
     assert_eq!(s.targets[&TargetKey::new("api", "dev")].history.len(), 2);
     assert!(effects.iter().any(|e| matches!(e, Effect::LoadPlan { .. })));
@@ -460,7 +463,7 @@ fn an_observation_updates_the_cell_and_its_history_and_reevaluates_gates() {
 #[test]
 fn gate_evaluations_coalesce_while_one_is_in_flight() {
     let mut s = shop();
-    let first = shipdeck::app::update::refresh_plans(&mut s);
+    let first = shipdeck::console::live::refresh_plans(&mut s);
     assert!(!first.is_empty());
     let again = update(
         &mut s,
@@ -522,7 +525,7 @@ fn events_from_other_processes_update_the_board_and_announce_outcomes() {
     );
     events.extend(failed);
     update(&mut s, Msg::LogChanged(events));
-    let cell = shipdeck::app::grid::cell(&s, "api", "dev");
+    let cell = shipdeck::console::model::cell(&s, "api", "dev");
     assert!(cell.failed.is_some());
     assert!(
         s.toasts
@@ -583,7 +586,7 @@ fn clicks_select_tabs_and_cells_and_the_wheel_scrolls() {
 #[test]
 fn ticks_expire_toasts_and_a_countdown_reaching_zero_reevaluates() {
     let mut s = shop();
-    let _ = shipdeck::app::update::refresh_plans(&mut s);
+    let _ = shipdeck::console::live::refresh_plans(&mut s);
     answer_gate_plans(&mut s);
     s.toast(Level::Info, "hello");
     let effects = update(&mut s, Msg::Tick(at(30)));

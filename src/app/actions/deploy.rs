@@ -249,7 +249,9 @@ pub fn settle(
     let (_, ledger) = ctx.ledger()?;
     let mut recorded = Vec::new();
     for d in ledger.deployments() {
-        if !matches!(d.state, DeploymentState::InFlight) {
+        // A rollout's outcome is its driver's to record (`rollout`): the target's observation
+        // is the live slot's, not the slot being rolled out to.
+        if !matches!(d.state, DeploymentState::InFlight) || ledger.is_rollout(&d.id) {
             continue;
         }
         let since = d.accepted_at.unwrap_or(d.requested_at);
@@ -428,5 +430,7 @@ pub async fn observe_and_settle(
 ) -> Result<Vec<Observation>, Failure> {
     let observations = observe(ctx, services).await?;
     settle(ctx, &observations, now())?;
+    // A train promotion whose promoter went away is finished or reported by whoever looks.
+    super::train_promote::settle_trains(ctx, now())?;
     Ok(observations)
 }

@@ -4,18 +4,28 @@
 mod cancel;
 mod checks;
 mod deploy;
+mod flag;
 mod notes;
 mod observe;
 mod plan;
 mod query;
 mod record;
+pub mod rollout;
+pub mod traffic;
+pub mod train;
+pub mod train_promote;
 
 pub use cancel::cancel;
 pub use deploy::{
     blocked, observe_and_settle, promote, rollback_plan, rollback_target, settle, wait_for_outcome,
 };
+pub use flag::{
+    FlagOutcome, FlagPlan, FlagRow, change_flag, flag_changes, freeze_blocks, plan_flag,
+    read_flags, rows as flag_rows,
+};
 pub use notes::{
-    CurrentNotes, Publication, current as current_notes, publish, publish_targets, record_edit,
+    CurrentNotes, Publication, current as current_notes, destinations as notes_destinations,
+    publish, record_edit,
 };
 pub use observe::{observe, observe_target, running_release};
 pub use plan::{Plan, plan};

@@ -126,20 +126,49 @@ fn channels<'a>(ctx: &'a Context, only: &[String]) -> Result<Vec<&'a Channel>, F
         .collect()
 }
 
-/// Where publishing through the channels (all, or those in `only`) sends the notes, one
-/// `name (kind → target)` each, for the confirmation.
-pub fn publish_targets(ctx: &Context, only: &[String]) -> Result<Vec<String>, Failure> {
+/// Where each channel (all, or those in `only`) would send the notes: (name, kind, where),
+/// secrets and literal webhook paths masked. Sends nothing.
+pub fn destinations(
+    ctx: &Context,
+    service: &str,
+    release: &Release,
+    env: Option<&str>,
+    only: &[String],
+) -> Result<Vec<(String, String, String)>, Failure> {
+    if ctx.config.channels.is_empty() && only.is_empty() {
+        return Ok(Vec::new());
+    }
+    let message = message(ctx, service, release, env, "");
     Ok(channels(ctx, only)?
         .into_iter()
         .map(|c| {
-            let to = match &c.kind {
-                crate::domain::channel::ChannelKind::File { path } => path.clone(),
-                crate::domain::channel::ChannelKind::Http(_) => "a web request".to_string(),
-                crate::domain::channel::ChannelKind::Command { argv, .. } => argv.join(" "),
-            };
-            crate::domain::sanitize::sanitize(&format!("{} ({} → {to})", c.name, c.kind.name()))
+            (
+                c.name.clone(),
+                c.kind.name().to_string(),
+                publish::destination(c, &message),
+            )
         })
         .collect())
+}
+
+fn message(
+    ctx: &Context,
+    service: &str,
+    release: &Release,
+    env: Option<&str>,
+    markdown: &str,
+) -> Message {
+    Message {
+        service: service.to_string(),
+        release: release.name.clone(),
+        version: release.version.clone(),
+        env: env.unwrap_or_default().to_string(),
+        actor: ctx.actor.clone(),
+        title: format!("{service} {}", release.name),
+        markdown: markdown.to_string(),
+        workdir: ctx.config.dir.clone(),
+        known_secrets: deploy::secret_names(&ctx.config),
+    }
 }
 
 /// Sends `markdown` through the channels (all, or those in `only`), records `notes-published`
@@ -160,17 +189,7 @@ pub async fn publish(
         ctx.environment(env)?;
     }
     let chosen = channels(ctx, only)?;
-    let message = Message {
-        service: service.to_string(),
-        release: release.name.clone(),
-        version: release.version.clone(),
-        env: env.unwrap_or_default().to_string(),
-        actor: ctx.actor.clone(),
-        title: format!("{service} {}", release.name),
-        markdown: markdown.to_string(),
-        workdir: ctx.config.dir.clone(),
-        known_secrets: deploy::secret_names(&ctx.config),
-    };
+    let message = message(ctx, service, release, env, markdown);
     let deliveries = publish::publish(&chosen, &message, ctx.trusted).await;
     let ok = deliveries.iter().all(|d| d.ok);
     let failed: Vec<&str> = deliveries

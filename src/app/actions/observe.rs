@@ -11,6 +11,7 @@ use crate::domain::observation::Observation;
 use crate::domain::release::Release;
 use crate::git::Repo;
 use crate::probe;
+use crate::store::Sightings;
 
 /// Probes every target of `services` (all when `None`) once, concurrently.
 pub async fn observe(
@@ -43,7 +44,33 @@ pub async fn observe(
     probe::raise_open_file_limit();
     let client = probe::http_client();
     let concurrency = probe::probe_concurrency();
-    Ok(probe::refresh_all(&client, &targets, ctx.trusted, concurrency).await)
+    let mut observations = probe::refresh_all(&client, &targets, ctx.trusted, concurrency).await;
+    with_sightings(ctx, &mut observations);
+    Ok(observations)
+}
+
+/// Folds the new observations into the sightings (since when each target runs its release
+/// healthy; saved unless `--read-only`) and adds each longer run as an observation at its start,
+/// so soak and "running since" count time shipdeck saw but did not deploy.
+fn with_sightings(ctx: &Context, observations: &mut Vec<Observation>) {
+    let dir = &ctx.config.project.state_dir;
+    let mut sightings = Sightings::load(dir);
+    sightings.observe(observations);
+    if !ctx.read_only
+        && let Err(e) = sightings.save(dir)
+    {
+        tracing::warn!("could not save the sightings in {}: {e}", dir.display());
+    }
+    let earlier: Vec<Observation> = sightings
+        .as_observations()
+        .into_iter()
+        .filter(|s| {
+            observations
+                .iter()
+                .any(|o| o.service == s.service && o.env == s.env && o.at > s.at)
+        })
+        .collect();
+    observations.extend(earlier);
 }
 
 /// Probes one target once.

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use jiff::Timestamp;
+
 use serde::Serialize;
 
 use crate::app::context::{Context, now};
@@ -14,6 +16,7 @@ use crate::domain::event::Event;
 use crate::domain::gates::{GateInputs, GateReport, evaluate};
 use crate::domain::ledger::Ledger;
 use crate::domain::observation::Observation;
+use crate::domain::readiness::{Readiness, failed_here, is_downgrade, readiness};
 use crate::domain::release::Release;
 use crate::git::Repo;
 
@@ -38,12 +41,27 @@ pub struct Plan {
     pub call: Option<String>,
     /// The environment needs its name typed to confirm.
     pub protected: bool,
+    /// The release is older than what runs there: promoting it goes backwards.
+    pub downgrade: bool,
+    /// Its latest deployment there failed after the deployer took it: when, and why.
+    pub failed_here: Option<(Timestamp, String)>,
 }
 
 impl Plan {
     /// The promotion may go ahead (a rollback always may, gates are informative for it).
     pub fn allowed(&self) -> bool {
         self.rollback || self.report.allowed()
+    }
+
+    /// Ready, waiting for what, blocked, or failed here already.
+    pub fn readiness(&self) -> Readiness {
+        match &self.failed_here {
+            Some((at, reason)) => Readiness::FailedHere {
+                at: *at,
+                reason: reason.clone(),
+            },
+            None => readiness(&self.report, None),
+        }
     }
 }
 
@@ -159,11 +177,18 @@ pub(super) async fn build(
     );
     let changes = match &running {
         Some((_, commit)) if commit != &release.commit => Repo::open(&svc.repo)
-            .and_then(|r| r.changelog(commit, &release.commit))
+            .and_then(|r| r.changelog_in(commit, &release.commit, &svc.paths))
             .unwrap_or_default(),
         _ => Vec::new(),
     };
+    let slotted = ctx.config.exposure.traffic(service, env).is_some();
     let call = svc.deployer_for(env).map(|spec| {
+        // A slotted target deploys to its idle slot, known once the router is read.
+        let spec = &if slotted {
+            crate::domain::traffic::deployer_for_slot(spec, "<idle-slot>")
+        } else {
+            spec.clone()
+        };
         let req = request(
             ctx,
             (&events, &ledger),
@@ -175,7 +200,22 @@ pub(super) async fn build(
         );
         deploy::describe(spec, &req).unwrap_or_else(|e| format!("cannot call: {e}"))
     });
+    let downgrade = is_downgrade(
+        release,
+        running
+            .as_ref()
+            .and_then(|(name, _)| all.iter().find(|r| &r.name == name)),
+    );
+    let failed_here =
+        failed_here(&ledger, service, &release.name, env).and_then(|d| match &d.state {
+            crate::domain::ledger::DeploymentState::Failed { at, reason } => {
+                Some((*at, reason.clone()))
+            }
+            _ => None,
+        });
     Ok(Plan {
+        downgrade,
+        failed_here,
         service: service.to_string(),
         release: release.clone(),
         env: env.to_string(),

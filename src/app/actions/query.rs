@@ -115,8 +115,9 @@ pub fn changelog(
 ) -> Result<Changelog, Failure> {
     let (from_name, from_commit) = point(ctx, service, from, observations)?;
     let (to_name, to_commit) = point(ctx, service, to, observations)?;
+    let paths = &ctx.service(service)?.paths;
     let commits = repo(ctx, service)?
-        .changelog(&from_commit, &to_commit)
+        .changelog_in(&from_commit, &to_commit, paths)
         .or_fail(&format!(
             "could not list the changes {from_name}..{to_name}"
         ))?;
@@ -161,16 +162,29 @@ pub fn notes(
     let (_, ledger) = ctx.ledger_shown()?;
     let previous: Option<(String, String)> = if let Some(env) = env {
         ctx.environment(env)?;
-        running_release(ctx, &ledger, service, env, observations, &all)
+        match running_release(ctx, &ledger, service, env, observations, &all) {
+            // The environment runs it already (promoted, then drafted): what it gained is what
+            // the deployment that put it there replaced.
+            Some((_, commit)) if commit == release.commit => ledger
+                .deployments()
+                .iter()
+                .rev()
+                .filter(|d| d.service == service && d.env == env && d.release == release.name)
+                .find(|d| d.succeeded_at().is_some())
+                .and_then(|d| d.previous_release.as_deref())
+                .and_then(|p| all.iter().find(|r| r.name == p))
+                .map(|r| (r.name.clone(), r.commit.clone()))
+                .or_else(|| previous_release(&all, release)),
+            other => other,
+        }
     } else {
-        let idx = all.iter().position(|r| r.name == release.name);
-        idx.and_then(|i| all.get(i + 1))
-            .map(|r| (r.name.clone(), r.commit.clone()))
+        previous_release(&all, release)
     };
     let repo = repo(ctx, service)?;
+    let paths = &ctx.service(service)?.paths;
     let commits = match &previous {
-        Some((_, commit)) => repo.changelog(commit, &release.commit),
-        None => repo.changelog_all(&release.commit),
+        Some((_, commit)) => repo.changelog_in(commit, &release.commit, paths),
+        None => repo.changelog_all_in(&release.commit, paths),
     }
     .or_fail("could not list the changes")?;
     let environments = ctx
@@ -197,4 +211,11 @@ pub fn notes(
         environments,
         now: now(),
     }))
+}
+
+/// The release before `release` by version (`all` newest first): what its notes count from.
+fn previous_release(all: &[Release], release: &Release) -> Option<(String, String)> {
+    let idx = all.iter().position(|r| r.name == release.name);
+    idx.and_then(|i| all.get(i + 1))
+        .map(|r| (r.name.clone(), r.commit.clone()))
 }

@@ -83,6 +83,7 @@ pub(super) fn evaluate(
         }
         let mut o = GateOutcome::new(id, "approval", GateStatus::Pending, String::new());
         o.who = who;
+        o.needs = Some(text::plural(missing, "approval"));
         o
     };
     if own {

@@ -9,6 +9,8 @@ mod window;
 
 use std::collections::BTreeMap;
 
+pub use window::{closing_after, next_opening};
+
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -83,6 +85,9 @@ pub struct GateOutcome {
     pub until: Option<Timestamp>,
     /// Who must act for it to pass (approvers; the overrider once overridden).
     pub who: Option<String>,
+    /// What it waits for, in a few words (`2 approvals`, `4 items`), when it blocks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub needs: Option<String>,
 }
 
 impl GateOutcome {
@@ -94,6 +99,7 @@ impl GateOutcome {
             reason: reason.into(),
             until: None,
             who: None,
+            needs: None,
         }
     }
 
@@ -201,12 +207,14 @@ fn checklist_gate(inputs: &GateInputs, id: &str, name: &str) -> GateOutcome {
             .iter()
             .map(|i| i.item.id.as_str())
             .collect();
-        GateOutcome::new(
+        let mut o = GateOutcome::new(
             id,
             "checklist",
             GateStatus::Pending,
             format!("{counts}; missing {}", missing.join(", ")),
-        )
+        );
+        o.needs = Some(text::plural(missing.len(), "item"));
+        o
     }
 }
 
@@ -241,6 +249,7 @@ fn apply_override(inputs: &GateInputs, mut outcome: GateOutcome) -> GateOutcome 
         latest.actor, latest.reason, outcome.reason
     );
     outcome.status = GateStatus::Overridden;
+    outcome.needs = None;
     outcome.who = Some(latest.actor.clone());
     outcome.until = None;
     outcome

@@ -66,21 +66,33 @@ pub(super) fn soak(
         return GateOutcome::new(id, "soak", GateStatus::Pass, "first environment");
     };
     let (service, release, env) = (&inputs.service.name, &inputs.release.name, &prev.name);
-    let Some(first) = inputs.ledger.first_success_of(service, release, env) else {
-        return GateOutcome::new(
-            id,
-            "soak",
-            GateStatus::Fail,
-            format!("{release} never deployed successfully to {env}"),
-        );
-    };
-    let Some(since) = first.succeeded_at() else {
-        return GateOutcome::new(
-            id,
-            "soak",
-            GateStatus::Fail,
-            format!("{release} not deployed to {env}"),
-        );
+    // From its first successful deployment there; else, for a release shipdeck did not deploy
+    // (a team adopting it), from when it was first seen running healthy there.
+    let deployed = inputs
+        .ledger
+        .first_success_of(service, release, env)
+        .and_then(crate::domain::ledger::Deployment::succeeded_at);
+    let (since, counted) = match (deployed, observed_healthy_since(inputs, env)) {
+        (Some(at), _) => (at, String::new()),
+        (None, Some(at)) => (
+            at,
+            format!(
+                " (counted from {}, when it was first seen running healthy there; no recorded \
+                 deployment)",
+                text::instant(at)
+            ),
+        ),
+        (None, None) => {
+            return GateOutcome::new(
+                id,
+                "soak",
+                GateStatus::Fail,
+                format!(
+                    "{release} never deployed successfully to {env}, nor seen running healthy \
+                     there"
+                ),
+            );
+        }
     };
     let span = SignedDuration::try_from(duration).unwrap_or(SignedDuration::MAX);
     let end = since.checked_add(span).unwrap_or(Timestamp::MAX);
@@ -91,7 +103,7 @@ pub(super) fn soak(
             "soak",
             GateStatus::Pending,
             format!(
-                "soaking in {env}: {} left of {wanted} (until {})",
+                "soaking in {env}: {} left of {wanted} (until {}){counted}",
                 text::countdown(now, end),
                 text::instant(end)
             ),
@@ -103,10 +115,29 @@ pub(super) fn soak(
             id,
             "soak",
             GateStatus::Pass,
-            format!("soaked {wanted} in {env}, healthy there now"),
+            format!("soaked {wanted} in {env}, healthy there now{counted}"),
         ),
         Err((status, why)) => {
             GateOutcome::new(id, "soak", status, format!("soaked {wanted}, but {why}"))
         }
     }
+}
+
+/// Since when the observations show the release running healthy in `env` without a break: the
+/// first of the latest unbroken run of healthy sightings of it (earlier consoles' sightings
+/// included, as observations at their start).
+fn observed_healthy_since(inputs: &GateInputs, env: &str) -> Option<Timestamp> {
+    let mut seen: Vec<&Observation> = inputs
+        .observations
+        .iter()
+        .filter(|o| o.service == inputs.service.name && o.env == env)
+        .collect();
+    seen.sort_by_key(|o| o.at);
+    seen.iter()
+        .rev()
+        .take_while(|o| {
+            o.release.as_deref() == Some(inputs.release.name.as_str()) && o.health == Health::Pass
+        })
+        .last()
+        .map(|o| o.at)
 }

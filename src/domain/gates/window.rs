@@ -95,12 +95,21 @@ fn describe(w: &Window) -> String {
 }
 
 /// When the window next opens after `now`, if it ever does.
-pub(super) fn next_opening(w: &Window, now: Timestamp) -> Option<Timestamp> {
+pub fn next_opening(w: &Window, now: Timestamp) -> Option<Timestamp> {
     occurrences(w, now)
         .into_iter()
         .map(|(open, _)| open)
         .filter(|o| *o > now)
         .min()
+}
+
+/// When the window open at `at` closes; `None` when it is closed at `at`.
+pub fn closing_after(w: &Window, at: Timestamp) -> Option<Timestamp> {
+    occurrences(w, at)
+        .into_iter()
+        .filter(|(o, c)| *o <= at && at < *c)
+        .map(|(_, c)| c)
+        .max()
 }
 
 pub(super) fn evaluate(w: &Window, id: &str, now: Timestamp) -> GateOutcome {

@@ -44,6 +44,9 @@ pub struct Ledger {
     notes_edits: BTreeMap<(String, String), NotesEdit>,
     /// (service, tag) pairs recorded by `tagged` events.
     tagged: BTreeSet<(String, String)>,
+    /// Deployments that are rollouts into a slotted target (`crate::domain::rollout` folds
+    /// their steps); their outcome is the rollout's to record.
+    rollouts: BTreeSet<String>,
 }
 
 impl Ledger {
@@ -199,7 +202,23 @@ impl Ledger {
                     },
                 );
             }
+            Fact::RolloutStarted { deployment, .. } => {
+                self.rollouts.insert(deployment);
+            }
+            // Flags have no release: their history is read by `domain::flag_change`; a
+            // rollout's steps by `domain::rollout`; trains are folded by `domain::train::Trains`.
+            Fact::FlagChanged { .. }
+            | Fact::TrafficShifted { .. }
+            | Fact::RolloutAborted { .. }
+            | Fact::TrainCut { .. }
+            | Fact::TrainPromotionStarted { .. }
+            | Fact::TrainPromotionFinished { .. } => {}
         }
+    }
+
+    /// Whether deployment `id` is a rollout into a slotted target.
+    pub fn is_rollout(&self, id: &str) -> bool {
+        self.rollouts.contains(id)
     }
 
     /// The first outcome wins: later ones, and outcomes of unknown deployments, are ignored.

@@ -6,8 +6,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::app::msg::Hit;
-use crate::app::state::State;
+use crate::console::msg::Hit;
+use crate::console::state::State;
 use crate::domain::event::{Event, Fact};
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::Theme;

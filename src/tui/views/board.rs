@@ -6,11 +6,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::app::grid::{self as model, Cell};
-use crate::app::msg::Hit;
-use crate::app::state::{State, TargetKey};
-use crate::domain::gates::GateStatus;
-use crate::domain::release::Release;
+use crate::console::cell::{Badge, BoardCell, Mark, Tone, board_cell};
+use crate::console::model;
+use crate::console::msg::Hit;
+use crate::console::state::State;
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, health_glyph, spinner};
 
@@ -109,17 +108,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
             let x = inner.x + SERVICE_WIDTH + u16::try_from(c).unwrap_or(0) * cell_width;
             let area =
                 Rect::new(x, y, cell_width.saturating_sub(1), ROW_HEIGHT).intersection(inner);
-            let cell = model::cell_in(state, &deploys, service, &env.name);
-            let candidate = model::candidate_in(state, &deploys, service, &env.name);
+            let cell = board_cell(state, &deploys, service, &env.name);
             let selected = i == row && c == state.col;
-            let lines = cell_lines(
-                state,
-                theme,
-                service,
-                &env.name,
-                (&cell, candidate),
-                usize::from(area.width),
-            );
+            let lines = cell_lines(state, theme, &cell, usize::from(area.width));
             let mut paragraph = Paragraph::new(lines);
             if selected {
                 paragraph = paragraph.style(theme.selected());
@@ -152,105 +143,57 @@ fn pad(text: &str, width: u16) -> String {
     format!("{text:<w$}", w = usize::from(width))
 }
 
-/// Line 1: health, release, age. Line 2: what is happening or waiting there.
-fn cell_lines(
-    state: &State,
-    theme: Theme,
-    service: &str,
-    env: &str,
-    (cell, candidate): (&Cell<'_>, Option<&Release>),
-    width: usize,
-) -> Vec<Line<'static>> {
-    let mut first = Vec::new();
-    if cell.checking {
-        match &cell.release {
-            Some(r) => {
-                first.push(Span::styled(
-                    format!("{} ", spinner(state.frame)),
-                    theme.dim(),
-                ));
-                first.push(Span::raw(truncate(r, width.saturating_sub(12))));
-                first.push(Span::styled(" checking…", theme.dim()));
-            }
-            None => first.push(Span::styled("· checking…", theme.dim())),
-        }
-    } else {
-        first.push(Span::styled(
-            format!("{} ", health_glyph(cell.health)),
-            theme.health(cell.health),
-        ));
-        let release = cell.release.clone().unwrap_or_else(|| "no version".into());
-        let age = cell
-            .since
-            .map(|t| format!(" {}", model::age(state.now, t)))
-            .unwrap_or_default();
-        let budget = width.saturating_sub(2 + age.chars().count() + if cell.drift { 2 } else { 0 });
-        first.push(Span::raw(truncate(&release, budget)));
-        first.push(Span::styled(age, theme.dim()));
-        if cell.drift {
-            first.push(Span::styled(" ≠", theme.warn()));
-        }
-    }
-    let second = second_line(state, theme, service, env, (cell, candidate), width);
+/// The cell model ([`crate::console::cell`]) as two lines: the head badges, the fitting one
+/// truncated to what the others leave; the status badge truncated to the width.
+fn cell_lines(state: &State, theme: Theme, cell: &BoardCell, width: usize) -> Vec<Line<'static>> {
+    let fixed: usize = cell
+        .head
+        .iter()
+        .filter(|b| !b.fit)
+        .map(|b| badge_text(state, b).chars().count())
+        .sum();
+    let first = cell
+        .head
+        .iter()
+        .map(|b| {
+            let text = badge_text(state, b);
+            let text = if b.fit {
+                truncate(&text, width.saturating_sub(fixed))
+            } else {
+                text
+            };
+            Span::styled(text, tone(theme, b.tone))
+        })
+        .collect::<Vec<_>>();
+    let second = cell.status.as_ref().map_or_else(
+        || Line::raw(""),
+        |b| {
+            Line::from(Span::styled(
+                truncate(&badge_text(state, b), width),
+                tone(theme, b.tone),
+            ))
+        },
+    );
     vec![Line::from(first), second]
 }
 
-fn second_line(
-    state: &State,
-    theme: Theme,
-    service: &str,
-    env: &str,
-    (cell, candidate): (&Cell<'_>, Option<&Release>),
-    width: usize,
-) -> Line<'static> {
-    let text = |s: String, style: Style| Line::from(Span::styled(truncate(&s, width), style));
-    if let Some(d) = cell.in_flight {
-        let elapsed = model::age(state.now, d.requested_at);
-        let verb = if d.rollback { "rolling back to" } else { "→" };
-        return text(
-            format!("{} {verb} {} {elapsed}", spinner(state.frame), d.release),
-            theme.accent(),
-        );
+/// A badge's glyph (if any) and text.
+fn badge_text(state: &State, badge: &Badge) -> String {
+    match badge.mark {
+        None => badge.text.clone(),
+        Some(Mark::Spinner) => format!("{} {}", spinner(state.frame), badge.text),
+        Some(Mark::Health(h)) => format!("{} {}", health_glyph(h), badge.text),
     }
-    if let Some(d) = cell.failed {
-        return text(
-            format!("✖ {} failed · r rolls back", d.release),
-            theme.bad(),
-        );
+}
+
+fn tone(theme: Theme, tone: Tone) -> Style {
+    match tone {
+        Tone::Plain => Style::new(),
+        Tone::Dim => theme.dim(),
+        Tone::Accent => theme.accent(),
+        Tone::Good => theme.good(),
+        Tone::Warn => theme.warn(),
+        Tone::Bad => theme.bad(),
+        Tone::Health(h) => theme.health(h),
     }
-    if cell.drift {
-        return text("≠ drift: not deployed by shipdeck".into(), theme.warn());
-    }
-    if let Some((attempt, next)) = state
-        .targets
-        .get(&TargetKey::new(service, env))
-        .and_then(|t| t.retrying)
-    {
-        return text(
-            format!("↻ retry {attempt} in {}s", next.as_secs()),
-            theme.warn(),
-        );
-    }
-    if let Some(candidate) = candidate {
-        let plan = state
-            .plans
-            .get(&TargetKey::new(service, env))
-            .filter(|p| p.release.name == candidate.name);
-        let (mark, style) = match plan {
-            Some(p) if p.report.allowed() => ("⇡ ready", theme.good()),
-            Some(p) if p.report.gates.iter().any(|g| g.status == GateStatus::Fail) => {
-                ("⇡ blocked", theme.bad())
-            }
-            Some(_) => ("⇡ waiting", theme.warn()),
-            None => ("⇡", theme.dim()),
-        };
-        return text(format!("{mark} {}", candidate.name), style);
-    }
-    if let Some(o) = cell
-        .observation
-        .filter(|o| o.health != crate::domain::observation::Health::Pass)
-    {
-        return text(o.detail.clone(), theme.health(o.health));
-    }
-    Line::raw("")
 }

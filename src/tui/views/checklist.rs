@@ -6,8 +6,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Gauge, Paragraph};
 
-use crate::app::grid as model;
-use crate::app::state::State;
+use crate::console::model;
+use crate::console::state::State;
 use crate::domain::config::Stage;
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::Theme;

@@ -6,8 +6,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::app::grid as model;
-use crate::app::state::State;
+use crate::console::model;
+use crate::console::state::State;
 use crate::domain::gates::{GateOutcome, GateStatus};
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, spinner};

@@ -1,5 +1,7 @@
 //! The views: pure drawing of `&State` into a frame (no IO), plus where things landed so a
-//! mouse click can be mapped back to what was under it.
+//! mouse click can be mapped back to what was under it. Which views exist, their keys, titles
+//! and hints are the console's view registry (`console::views`, which says how to add one);
+//! [`drawer`] names each one's draw function.
 
 mod activity;
 mod board;
@@ -16,9 +18,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use crate::app::grid as model;
-use crate::app::msg::Hit;
-use crate::app::state::{Level, State, View};
+use crate::console::model;
+use crate::console::msg::Hit;
+use crate::console::state::{Level, State};
+use crate::console::views::{VIEWS, View};
 use crate::tui::theme::{Theme, spinner};
 
 /// Clickable regions of the last frame, later ones on top.
@@ -40,6 +43,22 @@ impl Hits {
     }
 }
 
+/// How a view draws itself into the body: from `state`, no IO; clickable regions into `hits`.
+pub type Draw = fn(&mut Frame, Rect, &State, Theme, &mut Hits);
+
+/// The draw function of each view of the registry (`console::views::VIEWS`); adding a view is
+/// one file here and one line in this match.
+pub fn drawer(view: View) -> Draw {
+    match view {
+        View::Board => board::draw,
+        View::Gates => gates::draw,
+        View::Target => target::draw,
+        View::Checklist => checklist::draw,
+        View::Release => release::draw,
+        View::Activity => activity::draw,
+    }
+}
+
 /// Draws the whole console.
 pub fn draw(frame: &mut Frame, state: &State, theme: Theme) -> Hits {
     let mut hits = Hits::default();
@@ -52,14 +71,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: Theme) -> Hits {
     draw_header(frame, header, state, theme, &mut hits);
     // While an overlay is open, clicks must not reach the view beneath it.
     let mut view_hits = Hits::default();
-    match state.view {
-        View::Board => board::draw(frame, body, state, theme, &mut view_hits),
-        View::Gates => gates::draw(frame, body, state, theme, &mut view_hits),
-        View::Target => target::draw(frame, body, state, theme),
-        View::Checklist => checklist::draw(frame, body, state, theme, &mut view_hits),
-        View::Release => release::draw(frame, body, state, theme, &mut view_hits),
-        View::Activity => activity::draw(frame, body, state, theme, &mut view_hits),
-    }
+    drawer(state.view)(frame, body, state, theme, &mut view_hits);
     if state.overlay.is_none() {
         hits.0.extend(view_hits.0);
     }
@@ -75,8 +87,9 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits:
         Span::styled(format!("{} ", state.config.project.name), theme.dim()),
     ];
     let mut x = area.x + span_width(&spans);
-    for (i, view) in View::ALL.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, view.title());
+    for spec in VIEWS {
+        let view = &spec.view;
+        let label = format!(" {} {} ", spec.key, spec.title);
         let width = u16::try_from(label.chars().count()).unwrap_or(0);
         let style = if *view == state.view {
             theme
@@ -121,7 +134,7 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let busy: Vec<&str> = state
         .ops
         .values()
-        .filter(|o| !matches!(o.kind, crate::app::state::OpKind::GatePlan(_)))
+        .filter(|o| !matches!(o.kind, crate::console::state::OpKind::GatePlan(_)))
         .map(|o| o.label.as_str())
         .collect();
     if let Some(first) = busy.first() {

@@ -5,10 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use crate::app::keys::{GLOBAL_KEYS, KeyHelp, view_keys};
-use crate::app::overlay::{Confirm, Input, Overlay, Palette};
-use crate::app::palette;
-use crate::app::state::State;
+use crate::console::keymap;
+use crate::console::overlay::{Confirm, Input, Overlay, Palette};
+use crate::console::palette;
+use crate::console::state::State;
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, spinner};
 
@@ -24,42 +24,59 @@ pub fn draw(frame: &mut Frame, body: Rect, state: &State, theme: Theme) {
     }
 }
 
-fn key_lines(keys: &[KeyHelp], state: &State, theme: Theme) -> Vec<Line<'static>> {
-    keys.iter()
-        .map(|k| {
-            let off = k.acts && state.read_only;
-            let what = if off {
-                format!("{} (read-only: off)", k.what)
-            } else {
-                k.what.to_string()
-            };
-            Line::from(vec![
-                Span::styled(
-                    format!("  {:<16}", k.keys),
-                    if off { theme.dim() } else { theme.accent() },
-                ),
-                Span::styled(
-                    what,
-                    if off {
-                        theme.dim()
-                    } else {
-                        ratatui::style::Style::new()
-                    },
-                ),
-            ])
-        })
-        .collect()
+fn key_lines<'a>(
+    keys: impl Iterator<Item = (&'a str, &'a str, bool)>,
+    state: &State,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    keys.map(|(keys, what, acts)| {
+        let off = acts && state.read_only;
+        let what = if off {
+            format!("{what} (read-only: off)")
+        } else {
+            what.to_string()
+        };
+        Line::from(vec![
+            Span::styled(
+                format!("  {keys:<16}"),
+                if off { theme.dim() } else { theme.accent() },
+            ),
+            Span::styled(
+                what,
+                if off {
+                    theme.dim()
+                } else {
+                    ratatui::style::Style::new()
+                },
+            ),
+        ])
+    })
+    .collect()
 }
 
+/// The help overlay, generated from the key map and the view registry.
 fn help(frame: &mut Frame, body: Rect, state: &State, theme: Theme) {
-    let mut lines = vec![Line::styled(
-        format!("{} view", state.view.title()),
-        theme.bold(),
-    )];
-    lines.extend(key_lines(view_keys(state.view), state, theme));
+    let spec = state.view.spec();
+    let mut lines = vec![Line::styled(format!("{} view", spec.title), theme.bold())];
+    let (hint_keys, hint) = spec.hints;
+    let own = keymap::view_help(state.view).map(|b| (b.label, b.help, !keymap::reads_only(b.act)));
+    lines.extend(key_lines(
+        std::iter::once((hint_keys, hint, false)).chain(own),
+        state,
+        theme,
+    ));
     lines.push(Line::raw(""));
     lines.push(Line::styled("Everywhere", theme.bold()));
-    lines.extend(key_lines(GLOBAL_KEYS, state, theme));
+    let view_keys = keymap::view_keys_label();
+    let global = keymap::global_help().map(|b| {
+        let label = if matches!(b.keys, keymap::Keys::ViewKeys) {
+            view_keys.as_str()
+        } else {
+            b.label
+        };
+        (label, b.help, !keymap::reads_only(b.act))
+    });
+    lines.extend(key_lines(global, state, theme));
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         "Mouse: click a tab, a cell or a row to select it; the wheel scrolls.",

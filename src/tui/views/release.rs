@@ -7,9 +7,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use crate::app::grid as model;
-use crate::app::msg::Hit;
-use crate::app::state::{OpKind, State, TargetKey};
+use crate::console::model;
+use crate::console::msg::Hit;
+use crate::console::state::{OpKind, State, TargetKey};
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, spinner};
 
@@ -68,7 +68,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
                 format!(
                     "edited by {} {} ago",
                     edit.actor,
-                    crate::app::grid::age(state.now, edit.at)
+                    crate::console::model::age(state.now, edit.at)
                 ),
                 theme.dim(),
             )];

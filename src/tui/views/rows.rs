@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use crate::app::msg::Hit;
+use crate::console::msg::Hit;
 use crate::tui::theme::Theme;
 
 use super::Hits;

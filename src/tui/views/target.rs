@@ -6,15 +6,16 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Sparkline};
 
-use crate::app::grid as model;
-use crate::app::state::State;
+use crate::console::model;
+use crate::console::state::State;
 use crate::domain::ledger::DeploymentState;
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, health_glyph};
 
+use super::Hits;
 use super::release::commit_lines;
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, _hits: &mut Hits) {
     let Some(key) = model::selected(state) else {
         frame.render_widget(
             Paragraph::new("No target selected.").style(theme.dim()),

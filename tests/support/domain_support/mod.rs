@@ -187,6 +187,7 @@ pub fn service() -> Service {
         deploy: None,
         env: BTreeMap::new(),
         verify_timeout: None,
+        paths: Vec::new(),
     }
 }
 
@@ -219,5 +220,8 @@ pub fn config(prod_gates: Vec<Gate>, freezes: Vec<Freeze>) -> Config {
         freezes,
         checklists,
         channels: Vec::new(),
+        trains: Vec::new(),
+        flags: Vec::new(),
+        exposure: shipdeck::domain::traffic::Exposure::default(),
     }
 }

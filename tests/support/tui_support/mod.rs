@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use shipdeck::app::actions::Plan;
-use shipdeck::app::msg::{Msg, OpResult};
-use shipdeck::app::state::State;
-use shipdeck::app::update::update;
+use shipdeck::console::msg::{Msg, OpResult};
+use shipdeck::console::state::State;
+use shipdeck::console::update::update;
 use shipdeck::domain::change::Commit;
 use shipdeck::domain::config::{
     ChecklistItem, ChecklistTemplate, Config, Environment, Freeze, Gate, GateRule, Project,
@@ -129,6 +129,7 @@ pub fn config(services: &[&str]) -> Config {
                 deploy: None,
                 env: BTreeMap::new(),
                 verify_timeout: None,
+                paths: Vec::new(),
             })
             .collect(),
         freezes: vec![Freeze {
@@ -139,6 +140,9 @@ pub fn config(services: &[&str]) -> Config {
         }],
         checklists,
         channels: Vec::new(),
+        trains: Vec::new(),
+        flags: Vec::new(),
+        exposure: shipdeck::domain::traffic::Exposure::default(),
     }
 }
 
@@ -279,6 +283,7 @@ pub fn outcome(id: &str, kind: &'static str, status: GateStatus, reason: &str) -
         reason: reason.into(),
         until: None,
         who: None,
+        needs: None,
     }
 }
 
@@ -319,6 +324,8 @@ pub fn prod_plan(state: &State) -> Plan {
         running: Some("api-v1.4.0".into()),
         call: Some("POST http://127.0.0.1:9003/api/deploy".into()),
         protected: true,
+        downgrade: false,
+        failed_here: None,
     }
 }
 
@@ -346,6 +353,8 @@ pub fn staging_plan(state: &State, allowed: bool) -> Plan {
         running: Some("api-v1.4.2".into()),
         call: Some("POST http://127.0.0.1:9002/api/deploy".into()),
         protected: false,
+        downgrade: false,
+        failed_here: None,
     }
 }
 
@@ -354,7 +363,7 @@ pub fn answer_gate_plans(state: &mut State) {
     let ops: Vec<_> = state.ops.keys().copied().collect();
     for op in ops {
         let kind = state.ops[&op].kind.clone();
-        if let shipdeck::app::state::OpKind::GatePlan(key) = kind {
+        if let shipdeck::console::state::OpKind::GatePlan(key) = kind {
             let plan = match (key.service.as_str(), key.env.as_str()) {
                 ("api", "prod") => Ok(prod_plan(state)),
                 ("api", "staging") => Ok(staging_plan(state, true)),

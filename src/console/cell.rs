@@ -1,0 +1,246 @@
+//! The board-cell model: what one cell of the board says, as a list of facts, built here and
+//! only rendered by the board view (`tui::views::board`).
+//!
+//! A cell has two lines. The first, [`BoardCell::head`], is a row of badges: health and
+//! release, its age, the drift mark — and any fact a feature adds there (traffic slot and
+//! weights, flags summary, unreleased-commit count, train progress…). The second,
+//! [`BoardCell::status`], is the single most pressing thing happening or waiting there: the
+//! first of [`STATUS_FACTS`] that has something to say (in flight, failed, drift, retrying,
+//! waiting with its readiness, unhealthy).
+//!
+//! # How to add a cell fact
+//!
+//! Write one `fn(&Facts) -> Option<Badge>` below and add it to [`HEAD_FACTS`] (a badge on the
+//! first line, in order) or to [`STATUS_FACTS`] (a candidate for the second line, in priority
+//! order). [`Facts`] carries what the cell knows; if the fact needs something new from the
+//! state, read it through `facts.state`. The board view needs no change.
+
+use crate::console::model::{self, Cell, Deploys};
+use crate::console::state::{State, TargetKey};
+use crate::domain::gates::GateStatus;
+use crate::domain::observation::Health;
+use crate::domain::release::Release;
+
+/// How a badge is coloured; the view maps it to the theme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Plain,
+    Dim,
+    Accent,
+    Good,
+    Warn,
+    Bad,
+    Health(Health),
+}
+
+/// A glyph the view draws before a badge's text (it owns the glyphs and the animation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Spinner,
+    Health(Health),
+}
+
+/// One fact as shown: an optional glyph, its text and tone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Badge {
+    pub mark: Option<Mark>,
+    pub text: String,
+    pub tone: Tone,
+    /// The badge that gives way (is truncated) when the line is too narrow; at most one per
+    /// line.
+    pub fit: bool,
+}
+
+impl Badge {
+    pub fn new(text: impl Into<String>, tone: Tone) -> Badge {
+        Badge {
+            mark: None,
+            text: text.into(),
+            tone,
+            fit: false,
+        }
+    }
+
+    #[must_use]
+    pub fn marked(mut self, mark: Mark) -> Badge {
+        self.mark = Some(mark);
+        self
+    }
+
+    #[must_use]
+    pub fn fit(mut self) -> Badge {
+        self.fit = true;
+        self
+    }
+}
+
+/// One board cell, ready to draw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardCell {
+    pub head: Vec<Badge>,
+    pub status: Option<Badge>,
+}
+
+/// What a fact may look at: the cell as the model derives it, the release waiting to enter,
+/// and the whole state.
+pub struct Facts<'a> {
+    pub state: &'a State,
+    pub service: &'a str,
+    pub env: &'a str,
+    pub cell: &'a Cell<'a>,
+    pub candidate: Option<&'a Release>,
+}
+
+/// A fact: something to say about the cell, or nothing.
+pub type Fact = fn(&Facts) -> Option<Badge>;
+
+/// The first line's badges, in order.
+pub const HEAD_FACTS: &[Fact] = &[glyph, release, checking, age, drift_mark, flags];
+
+/// The second line: the first that has something to say.
+pub const STATUS_FACTS: &[Fact] = &[in_flight, failed, drifted, retrying, waiting, unhealthy];
+
+/// The cell of (service, env), its deployments taken from a frame's index.
+pub fn board_cell(state: &State, deploys: &Deploys<'_>, service: &str, env: &str) -> BoardCell {
+    let cell = model::cell_in(state, deploys, service, env);
+    let candidate = model::candidate_in(state, deploys, service, env);
+    let facts = Facts {
+        state,
+        service,
+        env,
+        cell: &cell,
+        candidate,
+    };
+    BoardCell {
+        head: HEAD_FACTS.iter().filter_map(|f| f(&facts)).collect(),
+        status: STATUS_FACTS.iter().find_map(|f| f(&facts)),
+    }
+}
+
+/// The health glyph once a probe answered; a spinner while checking a known release.
+fn glyph(f: &Facts) -> Option<Badge> {
+    let cell = f.cell;
+    if cell.checking {
+        return cell
+            .release
+            .as_ref()
+            .map(|_| Badge::new("", Tone::Dim).marked(Mark::Spinner));
+    }
+    Some(Badge::new("", Tone::Health(cell.health)).marked(Mark::Health(cell.health)))
+}
+
+/// The release it runs (while checking, the one known from the log); it gives way when narrow.
+fn release(f: &Facts) -> Option<Badge> {
+    let cell = f.cell;
+    let name = match &cell.release {
+        Some(r) => r.clone(),
+        None if cell.checking => return None,
+        None => "no version".into(),
+    };
+    Some(Badge::new(name, Tone::Plain).fit())
+}
+
+/// "checking…" until the first probe answers.
+fn checking(f: &Facts) -> Option<Badge> {
+    if !f.cell.checking {
+        return None;
+    }
+    Some(if f.cell.release.is_some() {
+        Badge::new(" checking…", Tone::Dim)
+    } else {
+        Badge::new("· checking…", Tone::Dim)
+    })
+}
+
+/// How long the release has been there.
+fn age(f: &Facts) -> Option<Badge> {
+    if f.cell.checking {
+        return None;
+    }
+    let since = f.cell.since?;
+    Some(Badge::new(
+        format!(" {}", model::age(f.state.now, since)),
+        Tone::Dim,
+    ))
+}
+
+fn drift_mark(f: &Facts) -> Option<Badge> {
+    (!f.cell.checking && f.cell.drift).then(|| Badge::new(" ≠", Tone::Warn))
+}
+
+/// The service's flags there (`⚑ 2 on · 1 at 10%`), from the flag services' latest reads.
+fn flags(f: &Facts) -> Option<Badge> {
+    let values: Vec<crate::domain::flag::FlagValue> = f
+        .state
+        .config
+        .flags
+        .iter()
+        .filter_map(|spec| Some((spec, f.state.flags.get(&spec.name)?.result.as_ref().ok()?)))
+        .flat_map(|(spec, states)| {
+            states
+                .iter()
+                .filter(move |s| s.env == f.env && spec.owner(&s.flag) == Some(f.service))
+        })
+        .map(|s| s.value)
+        .collect();
+    crate::domain::flag_summary::summary(&values)
+        .map(|text| Badge::new(format!(" {text}"), Tone::Dim))
+}
+
+fn in_flight(f: &Facts) -> Option<Badge> {
+    let d = f.cell.in_flight?;
+    let elapsed = model::age(f.state.now, d.requested_at);
+    let verb = if d.rollback { "rolling back to" } else { "→" };
+    Some(Badge::new(format!("{verb} {} {elapsed}", d.release), Tone::Accent).marked(Mark::Spinner))
+}
+
+fn failed(f: &Facts) -> Option<Badge> {
+    let d = f.cell.failed?;
+    Some(Badge::new(
+        format!("✖ {} failed · r rolls back", d.release),
+        Tone::Bad,
+    ))
+}
+
+fn drifted(f: &Facts) -> Option<Badge> {
+    f.cell
+        .drift
+        .then(|| Badge::new("≠ drift: not deployed by shipdeck", Tone::Warn))
+}
+
+fn retrying(f: &Facts) -> Option<Badge> {
+    let (attempt, next) = f
+        .state
+        .targets
+        .get(&TargetKey::new(f.service, f.env))
+        .and_then(|t| t.retrying)?;
+    Some(Badge::new(
+        format!("↻ retry {attempt} in {}s", next.as_secs()),
+        Tone::Warn,
+    ))
+}
+
+/// The release waiting to enter, with what its gates say.
+fn waiting(f: &Facts) -> Option<Badge> {
+    let candidate = f.candidate?;
+    let plan = f
+        .state
+        .plans
+        .get(&TargetKey::new(f.service, f.env))
+        .filter(|p| p.release.name == candidate.name);
+    let (mark, tone) = match plan {
+        Some(p) if p.report.allowed() => ("⇡ ready", Tone::Good),
+        Some(p) if p.report.gates.iter().any(|g| g.status == GateStatus::Fail) => {
+            ("⇡ blocked", Tone::Bad)
+        }
+        Some(_) => ("⇡ waiting", Tone::Warn),
+        None => ("⇡", Tone::Dim),
+    };
+    Some(Badge::new(format!("{mark} {}", candidate.name), tone))
+}
+
+/// Why a probe does not pass.
+fn unhealthy(f: &Facts) -> Option<Badge> {
+    let o = f.cell.observation.filter(|o| o.health != Health::Pass)?;
+    Some(Badge::new(o.detail.clone(), Tone::Health(o.health)))
+}

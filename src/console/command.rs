@@ -1,0 +1,91 @@
+//! The actions a user can ask for, whether by key or from the palette: kept apart from the
+//! internal messages so both routes run the same code.
+
+use crate::console::views::View;
+
+/// One user action. Targets are named, so a palette entry and a key press on a cell are the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Show(View),
+    /// Promote a release (the cell's candidate when `None`) into `env`.
+    Promote {
+        service: String,
+        release: Option<String>,
+        env: String,
+    },
+    Rollback {
+        service: String,
+        env: String,
+    },
+    Approve {
+        service: String,
+        release: Option<String>,
+        env: String,
+    },
+    /// Open the tag prompt (proposes the next version) for a commit, the repository's HEAD when
+    /// `None`.
+    Tag {
+        service: String,
+        commit: Option<String>,
+    },
+    /// Show the release view with the notes preview.
+    Notes {
+        service: String,
+        env: String,
+    },
+    Checklist {
+        service: String,
+        env: String,
+    },
+    /// Open $VISUAL/$EDITOR on the notes of the release of a cell and record the edit.
+    EditNotes {
+        service: String,
+        env: String,
+    },
+    /// Ask to publish the notes of the release of a cell through the configured channels.
+    PublishNotes {
+        service: String,
+        env: String,
+    },
+    /// Override a gate of a promotion (asks for a reason): `gate` indexes the gates of the plan
+    /// of (service, env), `None` while they are being evaluated.
+    Override {
+        service: String,
+        release: String,
+        env: String,
+        gate: Option<usize>,
+    },
+    /// Tick or untick the item under the checklist cursor of (service, env).
+    Tick {
+        service: String,
+        env: String,
+    },
+    /// Ask for a note on the item under the checklist cursor of (service, env).
+    NoteItem {
+        service: String,
+        env: String,
+    },
+    Filter,
+    Refresh,
+    Help,
+    Quit,
+}
+
+impl Command {
+    /// Whether the command changes anything: the one read-only gate (`flows::run` refuses these
+    /// under `--read-only`, whichever key or palette entry asked).
+    pub fn mutates(&self) -> bool {
+        matches!(
+            self,
+            Command::Promote { .. }
+                | Command::Rollback { .. }
+                | Command::Approve { .. }
+                | Command::Tag { .. }
+                | Command::EditNotes { .. }
+                | Command::PublishNotes { .. }
+                | Command::Override { .. }
+                | Command::Tick { .. }
+                | Command::NoteItem { .. }
+        )
+    }
+}

@@ -1,0 +1,214 @@
+//! `p` (promote) and `r` (roll back): the confirmation with the plan behind it (gates, commits,
+//! the exact call), the plan's answer, the deployment request once confirmed, and its
+//! acceptance. Also the gate reports of every pending promotion the board and gates view show.
+
+use std::collections::VecDeque;
+
+use crate::app::actions::Plan;
+use crate::console::effect::Effect;
+use crate::console::flows::resolve;
+use crate::console::model;
+use crate::console::overlay::{Confirm, Confirmed, Overlay};
+use crate::console::state::{Level, OpId, OpKind, State, TargetKey};
+use crate::domain::ledger::Deployment;
+use crate::domain::release::Release;
+
+/// `p`: the confirmation of promoting `release` (the cell's candidate when `None`) into `env`.
+pub fn start(state: &mut State, service: &str, release: Option<&str>, env: &str) -> Vec<Effect> {
+    if let Some(refused) = in_flight_refusal(state, service, env) {
+        state.toast(Level::Error, refused);
+        return Vec::new();
+    }
+    let Some(release) = resolve(state, service, release, env).cloned() else {
+        let why = match release {
+            Some(name) => {
+                format!("{service} has no release {name}; see `shipdeck releases {service}`")
+            }
+            None if checking_before(state, service, env) => format!(
+                "what {service} runs before {env} is not known yet (still checking); try again in a moment"
+            ),
+            None => format!(
+                "nothing waits to enter {env}: {service} runs there what the environment before runs"
+            ),
+        };
+        state.toast(Level::Error, why);
+        return Vec::new();
+    };
+    open_plan(state, service, release, env, false)
+}
+
+/// `r`: first finds the release a rollback goes back to ([`rollback_target`] then opens the
+/// confirmation).
+pub fn rollback(state: &mut State, service: String, env: String) -> Vec<Effect> {
+    if let Some(refused) = in_flight_refusal(state, &service, &env) {
+        state.toast(Level::Error, refused);
+        return Vec::new();
+    }
+    let key = TargetKey::new(&service, &env);
+    state.supersede(&OpKind::RollbackTarget(key.clone()));
+    let op = state.start_op(
+        OpKind::RollbackTarget(key),
+        format!("finding what {service} in {env} rolls back to"),
+    );
+    vec![Effect::RollbackTarget { op, service, env }]
+}
+
+/// The release a rollback goes back to arrived.
+pub fn rollback_target(
+    state: &mut State,
+    key: &TargetKey,
+    release: Result<Release, String>,
+) -> Vec<Effect> {
+    match release {
+        Ok(release) => open_plan(state, &key.service, release, &key.env, true),
+        Err(e) => {
+            state.toast(
+                Level::Error,
+                format!("no rollback for {} in {}: {e}", key.service, key.env),
+            );
+            Vec::new()
+        }
+    }
+}
+
+fn in_flight_refusal(state: &State, service: &str, env: &str) -> Option<String> {
+    let d = state.ledger.in_flight(service, env)?;
+    Some(format!(
+        "{} is already being deployed to {env} (started by {} at {}); wait for it to finish",
+        d.release,
+        d.requested_by,
+        state.time(d.requested_at, "%H:%M:%S")
+    ))
+}
+
+/// Whether the environment before `env` has not answered its probe yet.
+fn checking_before(state: &State, service: &str, env: &str) -> bool {
+    state
+        .config
+        .previous_environment(env)
+        .is_some_and(|prev| model::cell(state, service, &prev.name).release.is_none())
+}
+
+/// Opens the confirmation of a promotion (or rollback) and asks for its plan.
+pub fn open_plan(
+    state: &mut State,
+    service: &str,
+    release: Release,
+    env: &str,
+    rollback: bool,
+) -> Vec<Effect> {
+    let verb = if rollback { "Roll back" } else { "Promote" };
+    let protected = state.config.environment(env).is_some_and(|e| e.protected);
+    let mut confirm = Confirm::new(
+        Confirmed::Promote {
+            service: service.to_string(),
+            release: release.clone(),
+            env: env.to_string(),
+            rollback,
+        },
+        format!("{verb} {service} to {} in {env}", release.name),
+        Vec::new(),
+    );
+    if protected {
+        confirm.require = Some(env.to_string());
+    }
+    let kind = OpKind::ConfirmPlan { rollback };
+    state.supersede(&kind);
+    let op = state.start_op(kind, format!("planning {} → {env}", release.name));
+    confirm.loading = Some(op);
+    state.overlay = Some(Overlay::Confirm(Box::new(confirm)));
+    vec![Effect::LoadPlan {
+        op,
+        service: service.to_string(),
+        release,
+        env: env.to_string(),
+        rollback,
+    }]
+}
+
+/// The plan of the confirmation `op` arrived (the confirmation may be gone, or be another's).
+pub fn confirm_plan(state: &mut State, op: OpId, plan: Result<Plan, String>) -> Vec<Effect> {
+    let Some(Overlay::Confirm(confirm)) = &mut state.overlay else {
+        return Vec::new();
+    };
+    if confirm.loading != Some(op) {
+        return Vec::new();
+    }
+    match plan {
+        Ok(plan) => {
+            confirm.loading = None;
+            confirm.plan = Some(plan);
+        }
+        Err(e) => {
+            state.overlay = None;
+            state.toast(Level::Error, e);
+        }
+    }
+    Vec::new()
+}
+
+/// A gate report for the board and the gates view arrived.
+pub fn gate_plan(state: &mut State, key: TargetKey, plan: Result<Plan, String>) -> Vec<Effect> {
+    match plan {
+        Ok(plan) => {
+            state.plans.insert(key, plan);
+        }
+        Err(e) => {
+            state.plans.remove(&key);
+            state.toast(
+                Level::Error,
+                format!("gates for {} in {}: {e}", key.service, key.env),
+            );
+        }
+    }
+    Vec::new()
+}
+
+/// Confirmed: plans again (gates re-checked now) and asks the deployer.
+pub fn confirmed(
+    state: &mut State,
+    service: String,
+    release: Release,
+    env: String,
+    rollback: bool,
+) -> Vec<Effect> {
+    let key = TargetKey::new(&service, &env);
+    let label = format!("deploying {} to {env}", release.name);
+    let op = state.start_op(OpKind::Promote(key), label.clone());
+    state.output.insert(op, (label, VecDeque::default()));
+    vec![Effect::Promote {
+        op,
+        service,
+        release,
+        env,
+        rollback,
+    }]
+}
+
+/// The deployer accepted (or refused): verify it with fast probes.
+pub fn accepted(
+    state: &mut State,
+    key: TargetKey,
+    deployment: Result<Deployment, String>,
+) -> Vec<Effect> {
+    match deployment {
+        Ok(d) => {
+            state.toast(
+                Level::Info,
+                format!(
+                    "{} accepted by {}'s deployer; verifying…",
+                    d.release, key.env
+                ),
+            );
+            vec![Effect::FastProbe {
+                service: key.service,
+                env: key.env,
+                on: true,
+            }]
+        }
+        Err(e) => {
+            state.toast(Level::Error, e);
+            Vec::new()
+        }
+    }
+}

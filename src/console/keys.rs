@@ -1,0 +1,179 @@
+//! A key press, through the key map ([`crate::console::keymap`]): overlays first, then the row
+//! the key hits in the current view; acts on a target take it from the cursor here.
+
+use crate::console::command::Command;
+use crate::console::effect::Effect;
+use crate::console::flows;
+use crate::console::key::{Key, KeyCode};
+use crate::console::keymap::{self, Act, Keys};
+use crate::console::model;
+use crate::console::state::{Level, State};
+use crate::console::views::{Cursor, View};
+
+pub fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
+    let binding = keymap::lookup(state.view, key);
+    // Ctrl rows (Ctrl-C) work even over an overlay.
+    if let Some(b) = binding
+        && matches!(b.keys, Keys::Ctrl(_))
+    {
+        return act(state, b.act, key);
+    }
+    if state.overlay.is_some() {
+        return crate::console::overlay_keys::on_key(state, key);
+    }
+    match binding {
+        Some(b) => act(state, b.act, key),
+        None => Vec::new(),
+    }
+}
+
+fn act(state: &mut State, act: Act, key: Key) -> Vec<Effect> {
+    let command = match act {
+        Act::Quit => Command::Quit,
+        Act::Help => Command::Help,
+        Act::Filter => Command::Filter,
+        Act::Refresh => Command::Refresh,
+        Act::Palette => {
+            flows::open_palette(state);
+            return Vec::new();
+        }
+        Act::OpenView => {
+            let KeyCode::Char(c) = key.code else {
+                return Vec::new();
+            };
+            let Some(view) = View::for_key(c) else {
+                return Vec::new();
+            };
+            Command::Show(view)
+        }
+        Act::NextView => Command::Show(state.view.step(1)),
+        Act::PreviousView => Command::Show(state.view.step(-1)),
+        Act::Back => {
+            if state.filter.is_empty() {
+                state.view = View::Board;
+            } else {
+                state.filter.clear();
+                clamp(state);
+            }
+            return Vec::new();
+        }
+        Act::Down | Act::Up => {
+            scroll(state, if act == Act::Down { 1 } else { -1 });
+            return Vec::new();
+        }
+        Act::Left => {
+            state.col = state.col.saturating_sub(1);
+            return Vec::new();
+        }
+        Act::Right => {
+            state.col = (state.col + 1).min(state.config.environments.len().saturating_sub(1));
+            return Vec::new();
+        }
+        Act::OpenTarget => Command::Show(View::Target),
+        _ => match command_for(state, act) {
+            Some(command) => command,
+            None => return Vec::new(),
+        },
+    };
+    flows::run(state, command)
+}
+
+/// The command an act on a target means here: the selected cell's, or in the gates view the
+/// promotion under the cursor's. `None` when there is nothing to act on (said, if it matters).
+fn command_for(state: &mut State, act: Act) -> Option<Command> {
+    let target = model::selected(state)?;
+    let (service, env) = (target.service, target.env);
+    if state.view == View::Gates {
+        let rows = model::gate_rows(state);
+        let Some(row) = rows.get(state.cursor("gates")) else {
+            state.toast(Level::Info, "no promotion is waiting");
+            return None;
+        };
+        let (key, release, gate) = (row.key.clone(), row.release.name.clone(), row.gate);
+        return Some(match act {
+            Act::Approve => Command::Approve {
+                service: key.service,
+                release: Some(release),
+                env: key.env,
+            },
+            Act::Promote => Command::Promote {
+                service: key.service,
+                release: Some(release),
+                env: key.env,
+            },
+            Act::Override => Command::Override {
+                service: key.service,
+                release,
+                env: key.env,
+                gate,
+            },
+            _ => return None,
+        });
+    }
+    Some(match act {
+        Act::Promote => Command::Promote {
+            service,
+            release: None,
+            env,
+        },
+        Act::Rollback => Command::Rollback { service, env },
+        Act::Approve => Command::Approve {
+            service,
+            release: None,
+            env,
+        },
+        Act::Tag => Command::Tag {
+            commit: if state.view == View::Release {
+                flows::selected_commit(state)
+            } else {
+                None
+            },
+            service,
+        },
+        Act::Notes => Command::Notes { service, env },
+        Act::EditNotes => Command::EditNotes { service, env },
+        Act::PublishNotes => Command::PublishNotes { service, env },
+        Act::Checklist => Command::Checklist { service, env },
+        Act::Tick => Command::Tick { service, env },
+        Act::NoteItem => Command::NoteItem { service, env },
+        _ => return None,
+    })
+}
+
+/// The list a view's cursor walks, by name, and how long it is.
+fn list_of(state: &State) -> Option<(&'static str, usize)> {
+    match state.view.spec().cursor {
+        Cursor::Grid => None,
+        Cursor::List { name, len } => Some((name, len(state))),
+    }
+}
+
+/// Moves the cursor of the current view by `delta` rows.
+pub fn scroll(state: &mut State, delta: i32) {
+    if state.view == View::Board {
+        let rows = model::visible_services(state).len();
+        let row = i64::try_from(state.row).unwrap_or(0) + i64::from(delta);
+        state.row = usize::try_from(row.max(0))
+            .unwrap_or(0)
+            .min(rows.saturating_sub(1));
+        return;
+    }
+    if let Some((name, len)) = list_of(state) {
+        let current = i64::try_from(state.cursor(name)).unwrap_or(0);
+        let next = usize::try_from((current + i64::from(delta)).max(0)).unwrap_or(0);
+        state.list.insert(name, next.min(len.saturating_sub(1)));
+    }
+}
+
+/// Puts the current view's cursor on `row` (a mouse click).
+pub fn set_cursor(state: &mut State, row: usize) {
+    if let Some((name, len)) = list_of(state) {
+        state.list.insert(name, row.min(len.saturating_sub(1)));
+    }
+}
+
+/// Keeps the board cursor on a visible row after the filter changed.
+pub fn clamp(state: &mut State) {
+    let rows = model::visible_services(state).len();
+    state.row = state.row.min(rows.saturating_sub(1));
+}

@@ -1,0 +1,36 @@
+//! The console's Elm-style core, with no terminal library in it: `state` (everything the
+//! console knows), `msg` (everything that can happen), `effect` (what it asks the outside world
+//! to do) and `update` (`update(&mut State, Msg) -> Vec<Effect>`, a routing table that never
+//! awaits). Around it:
+//!
+//! - `key`: the console's own key type (the terminal layer translates into it);
+//! - `keymap`: every key as data (views, keys, act, help) — the key handler (`keys`), the help
+//!   overlay and the palette are generated from it;
+//! - `views`: the view registry (name, key, title, hints, cursor) — how to add a view;
+//! - `cell`: the board-cell model, a list of facts — how to add a cell fact;
+//! - `flows/`: one file per action holding its whole lifecycle (start, result, confirmed,
+//!   accepted); `results` routes each operation's answer to its flow;
+//! - `live`: time, probe observations, the log changing, plan refreshes;
+//! - `model`: pure queries over the state the views and `update` share;
+//! - `overlay`, `overlay_keys`, `palette`, `command`.
+//!
+//! The engine it drives is [`crate::app`]; the terminal, the runner and the backend that
+//! performs effects are [`crate::tui`].
+
+pub mod cell;
+pub mod command;
+pub mod effect;
+pub mod flows;
+pub mod key;
+pub mod keymap;
+pub mod keys;
+pub mod live;
+pub mod model;
+pub mod msg;
+pub mod overlay;
+pub mod overlay_keys;
+pub mod palette;
+pub mod results;
+pub mod state;
+pub mod update;
+pub mod views;

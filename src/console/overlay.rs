@@ -1,0 +1,146 @@
+//! The things drawn over a view: help, the command palette, a confirmation, a line of input.
+
+use crate::app::actions::Plan;
+use crate::console::command::Command;
+use crate::console::state::OpId;
+use crate::domain::release::Release;
+
+/// At most one overlay is open; Esc closes it.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Help,
+    Palette(Palette),
+    Confirm(Box<Confirm>),
+    Input(Input),
+}
+
+/// `:` — fuzzy search over every action.
+#[derive(Debug, Clone, Default)]
+pub struct Palette {
+    pub query: String,
+    pub selected: usize,
+    /// Every command on offer, with the words it is found by.
+    pub items: Vec<(String, Command)>,
+}
+
+/// What a confirmation does when confirmed (gitui's ConfirmAction → ConfirmedAction).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Confirmed {
+    Promote {
+        service: String,
+        release: Release,
+        env: String,
+        rollback: bool,
+    },
+    Approve {
+        service: String,
+        release: Release,
+        env: String,
+    },
+    Override {
+        service: String,
+        release: Release,
+        env: String,
+        gate: String,
+        reason: String,
+    },
+    Tag {
+        service: String,
+        commit: String,
+        version: String,
+    },
+    /// Publish the release's notes through every configured channel.
+    PublishNotes {
+        service: String,
+        release: Release,
+        env: String,
+    },
+    /// Quit while a deployment is in flight.
+    Quit,
+}
+
+/// One confirmation: what will happen, and for protected environments the name to type.
+#[derive(Debug, Clone)]
+pub struct Confirm {
+    pub action: Confirmed,
+    pub title: String,
+    /// Plain lines shown above the plan (what, where).
+    pub lines: Vec<String>,
+    /// The plan behind a promotion: gates, commits, the exact call; loading while `None` and
+    /// `loading` is set.
+    pub plan: Option<Plan>,
+    pub loading: Option<OpId>,
+    /// The environment name the user must type (protected environments).
+    pub require: Option<String>,
+    pub typed: String,
+    pub scroll: usize,
+}
+
+impl Confirm {
+    pub fn new(action: Confirmed, title: impl Into<String>, lines: Vec<String>) -> Confirm {
+        Confirm {
+            action,
+            title: title.into(),
+            lines,
+            plan: None,
+            loading: None,
+            require: None,
+            typed: String::new(),
+            scroll: 0,
+        }
+    }
+
+    /// Why Enter does nothing yet, if it does nothing.
+    pub fn blocked(&self) -> Option<String> {
+        if self.loading.is_some() {
+            return Some("planning…".into());
+        }
+        if let (Some(plan), Confirmed::Promote { .. }) = (&self.plan, &self.action)
+            && !plan.allowed()
+        {
+            let ids: Vec<_> = plan
+                .report
+                .blocking()
+                .iter()
+                .map(|g| g.id.clone())
+                .collect();
+            return Some(format!("blocked by gates: {}", ids.join(", ")));
+        }
+        if let Some(name) = &self.require
+            && &self.typed != name
+        {
+            return Some(format!("type `{name}` to confirm"));
+        }
+        None
+    }
+}
+
+/// What a line of input is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputPurpose {
+    /// `/` — filters services as you type.
+    Filter,
+    OverrideReason {
+        service: String,
+        release: Release,
+        env: String,
+        gate: String,
+    },
+    Note {
+        service: String,
+        release: String,
+        env: String,
+        item: String,
+    },
+    TagVersion {
+        service: String,
+        commit: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub purpose: InputPurpose,
+    pub prompt: String,
+    pub text: String,
+}

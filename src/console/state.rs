@@ -1,0 +1,270 @@
+//! Everything the console knows, in one value the views read and `update` changes. No IO here.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use crate::app::actions::Plan;
+use crate::console::overlay::Overlay;
+use crate::domain::change::Commit;
+use crate::domain::config::Config;
+use crate::domain::event::Event;
+use crate::domain::ledger::Ledger;
+use crate::domain::observation::Observation;
+use crate::domain::release::Release;
+
+/// How many observations a target keeps for its sparkline and health strip.
+pub const HISTORY: usize = 60;
+/// How many lines of deployer output are kept per operation.
+pub const OUTPUT_LINES: usize = 200;
+
+/// An operation id: every effect that reports back carries one, and a result whose id is no
+/// longer in [`State::ops`] answers a superseded request and is dropped.
+pub type OpId = u64;
+
+pub use crate::console::views::View;
+
+/// A service in an environment, as a map key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TargetKey {
+    pub service: String,
+    pub env: String,
+}
+
+impl TargetKey {
+    pub fn new(service: &str, env: &str) -> TargetKey {
+        TargetKey {
+            service: service.to_string(),
+            env: env.to_string(),
+        }
+    }
+}
+
+/// What the console knows about one target's probes.
+#[derive(Debug, Clone, Default)]
+pub struct TargetState {
+    pub latest: Option<Observation>,
+    /// Oldest first, at most [`HISTORY`].
+    pub history: VecDeque<Observation>,
+    /// Set while probes fail and back off: (attempt, next probe in).
+    pub retrying: Option<(u32, Duration)>,
+}
+
+/// A release that runs in one environment and not yet in the next, with its gate report once
+/// it has been evaluated.
+#[derive(Debug, Clone)]
+pub struct Promotion {
+    pub service: String,
+    pub release: Release,
+    pub from: Option<String>,
+    pub env: String,
+    /// The newest plan for it (gates, changes, call); `None` until evaluated.
+    pub plan: Option<Plan>,
+}
+
+/// What an operation in flight is for, so its result lands in the right place.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OpKind {
+    /// Gate reports for the gates view and the board.
+    GatePlan(TargetKey),
+    /// The plan shown in a promote/rollback confirmation.
+    ConfirmPlan {
+        rollback: bool,
+    },
+    /// Finding the release a rollback goes back to.
+    RollbackTarget(TargetKey),
+    /// A deployment request being made.
+    Promote(TargetKey),
+    /// An event being recorded (approve, override, tick, note, tag).
+    Record(String),
+    Changelog(TargetKey),
+    Notes(TargetKey),
+    NextVersions(String),
+    /// Loading the current notes of a release to open the editor on them.
+    EditNotes(TargetKey, Release),
+    /// Recording what the editor left.
+    SaveNotes(TargetKey),
+    /// Publishing the notes through the channels.
+    Publish(TargetKey),
+}
+
+/// An operation in flight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Op {
+    pub kind: OpKind,
+    pub started: Timestamp,
+    /// What the activity view and spinner say about it.
+    pub label: String,
+}
+
+/// How bad a toast is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+/// A short message in the corner; errors say what to do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Toast {
+    pub level: Level,
+    pub text: String,
+    pub until: Timestamp,
+}
+
+/// The changes between what runs in an environment and what would run next, loaded on demand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Changes {
+    pub from: String,
+    pub to: String,
+    pub commits: Vec<Commit>,
+}
+
+/// The whole console.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub config: Config,
+    pub config_path: PathBuf,
+    pub user: String,
+    pub read_only: bool,
+    pub now: Timestamp,
+    /// The zone times are shown in (the system's in the console, UTC in tests).
+    pub tz: jiff::tz::TimeZone,
+    /// Per service, newest first.
+    pub releases: BTreeMap<String, Vec<Release>>,
+    pub events: Vec<Event>,
+    pub ledger: Ledger,
+    pub targets: BTreeMap<TargetKey, TargetState>,
+    /// Gate reports for pending promotions, by target entered.
+    pub plans: BTreeMap<TargetKey, Plan>,
+    /// Set when something a gate looks at changed while a gate evaluation was in flight.
+    pub plans_stale: bool,
+    pub changes: BTreeMap<TargetKey, Changes>,
+    pub notes: BTreeMap<TargetKey, String>,
+    pub next_versions: BTreeMap<String, Vec<String>>,
+    /// Live output of deployments, by operation.
+    pub output: BTreeMap<OpId, (String, VecDeque<String>)>,
+    pub view: View,
+    /// Board cursor: row among the visible services, column among environments.
+    pub row: usize,
+    pub col: usize,
+    /// Cursor or scroll position per list view.
+    pub list: BTreeMap<&'static str, usize>,
+    pub filter: String,
+    pub overlay: Option<Overlay>,
+    pub toasts: Vec<Toast>,
+    pub ops: BTreeMap<OpId, Op>,
+    pub next_op: OpId,
+    pub last_refresh: Option<Timestamp>,
+    /// What the shared log's last sync found, for the board's title; empty when in step.
+    pub sync_badge: String,
+    /// The latest read of each flag service (`[[flags]]`), by its name.
+    pub flags: BTreeMap<String, crate::domain::flag::FlagReading>,
+    /// Animation frame for spinners.
+    pub frame: u64,
+    pub size: (u16, u16),
+    /// Something the views show changed since the last draw.
+    pub dirty: bool,
+    pub quitting: bool,
+}
+
+impl State {
+    /// A console over `config` before anything has been loaded or probed.
+    pub fn new(
+        config: Config,
+        user: &str,
+        read_only: bool,
+        events: Vec<Event>,
+        now: Timestamp,
+    ) -> State {
+        let ledger = Ledger::from_events(&events);
+        State {
+            config_path: config.path.clone(),
+            config,
+            user: user.to_string(),
+            read_only,
+            now,
+            tz: jiff::tz::TimeZone::UTC,
+            releases: BTreeMap::new(),
+            events,
+            ledger,
+            targets: BTreeMap::new(),
+            plans: BTreeMap::new(),
+            plans_stale: false,
+            changes: BTreeMap::new(),
+            notes: BTreeMap::new(),
+            next_versions: BTreeMap::new(),
+            output: BTreeMap::new(),
+            view: View::Board,
+            row: 0,
+            col: 0,
+            list: BTreeMap::new(),
+            filter: String::new(),
+            overlay: None,
+            toasts: Vec::new(),
+            ops: BTreeMap::new(),
+            next_op: 1,
+            last_refresh: None,
+            sync_badge: String::new(),
+            flags: BTreeMap::new(),
+            frame: 0,
+            size: (80, 24),
+            dirty: true,
+            quitting: false,
+        }
+    }
+
+    /// Registers an operation and returns its id.
+    pub fn start_op(&mut self, kind: OpKind, label: impl Into<String>) -> OpId {
+        let op = self.next_op;
+        self.next_op += 1;
+        self.ops.insert(
+            op,
+            Op {
+                kind,
+                started: self.now,
+                label: label.into(),
+            },
+        );
+        op
+    }
+
+    /// Forgets operations of `kind`, so their results are dropped when they come back.
+    pub fn supersede(&mut self, kind: &OpKind) {
+        self.ops.retain(|_, op| &op.kind != kind);
+    }
+
+    pub fn toast(&mut self, level: Level, text: impl Into<String>) {
+        let secs = if level == Level::Error { 8 } else { 4 };
+        let until = self
+            .now
+            .checked_add(jiff::SignedDuration::from_secs(secs))
+            .unwrap_or(self.now);
+        self.toasts.push(Toast {
+            level,
+            text: text.into(),
+            until,
+        });
+        if self.toasts.len() > 4 {
+            self.toasts.remove(0);
+        }
+    }
+
+    /// `at` formatted in the console's zone with a `strftime` format.
+    pub fn time(&self, at: Timestamp, format: &str) -> String {
+        at.to_zoned(self.tz.clone()).strftime(format).to_string()
+    }
+
+    /// Cursor of a list view.
+    pub fn cursor(&self, view: &'static str) -> usize {
+        self.list.get(view).copied().unwrap_or(0)
+    }
+
+    pub fn observation(&self, service: &str, env: &str) -> Option<&Observation> {
+        self.targets
+            .get(&TargetKey::new(service, env))
+            .and_then(|t| t.latest.as_ref())
+    }
+}

@@ -1,0 +1,299 @@
+//! Performing effects: each one a task through the same headless actions the CLI uses
+//! (`app::actions`), so every console action records exactly what the command records.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+use super::startup::{Live, load_releases};
+use super::sync::sync_shared_log;
+use crate::app::actions;
+use crate::app::context::Context;
+use crate::console::effect::Effect;
+use crate::console::msg::{Msg, OpResult};
+use crate::domain::observation::Observation;
+use crate::domain::release::Release;
+use crate::probe::Prober;
+use crate::tui::runner::Backend;
+
+async fn plan_for(
+    ctx: &Context,
+    service: &str,
+    release: &Release,
+    env: &str,
+    rollback: bool,
+    observations: &[Observation],
+) -> Result<actions::Plan, crate::app::Failure> {
+    if rollback {
+        actions::rollback_plan(ctx, service, release, env, observations).await
+    } else {
+        actions::plan(ctx, service, release, env, observations).await
+    }
+}
+
+/// Runs blocking `work` on the blocking pool and sends its answer for `op`.
+fn blocking<T: Send + 'static>(
+    tx: &UnboundedSender<Msg>,
+    op: u64,
+    wrap: fn(Result<T, String>) -> OpResult,
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) {
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        let result = tokio::task::spawn_blocking(work)
+            .await
+            .unwrap_or_else(|e| Err(format!("internal error: {e}")));
+        let _ = tx.send(Msg::OpFinished {
+            op,
+            result: wrap(result),
+        });
+    });
+}
+
+impl Backend for Live {
+    fn perform(&self, effect: Effect, tx: &UnboundedSender<Msg>) {
+        let ctx = self.ctx.clone();
+        match effect {
+            Effect::LoadPlan {
+                op,
+                service,
+                release,
+                env,
+                rollback,
+            } => {
+                let observations = self.observations();
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let plan = plan_for(&ctx, &service, &release, &env, rollback, &observations)
+                        .await
+                        .map_err(|f| f.to_string());
+                    let _ = tx.send(Msg::OpFinished {
+                        op,
+                        result: OpResult::Plan(plan),
+                    });
+                });
+            }
+            Effect::Promote {
+                op,
+                service,
+                release,
+                env,
+                rollback,
+            } => {
+                let (otx, mut orx) = unbounded_channel::<String>();
+                let lines = tx.clone();
+                tokio::spawn(async move {
+                    while let Some(line) = orx.recv().await {
+                        if lines.send(Msg::DeployOutput { op, line }).is_err() {
+                            return;
+                        }
+                    }
+                });
+                let observations = self.observations();
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    // Planned again now: the gates are checked as they stand at this moment.
+                    let result =
+                        match plan_for(&ctx, &service, &release, &env, rollback, &observations)
+                            .await
+                        {
+                            Ok(plan) => actions::promote(&ctx, &plan, otx).await,
+                            Err(f) => Err(f),
+                        }
+                        .map_err(|f| f.to_string());
+                    let _ = tx.send(Msg::OpFinished {
+                        op,
+                        result: OpResult::Deploying(result),
+                    });
+                });
+            }
+            Effect::RollbackTarget { op, service, env } => {
+                let observations = self.observations();
+                blocking(tx, op, OpResult::RollbackTarget, move || {
+                    actions::rollback_target(&ctx, &service, &env, None, &observations)
+                        .map_err(|f| f.to_string())
+                });
+            }
+            Effect::Approve {
+                op,
+                service,
+                release,
+                env,
+            } => blocking(tx, op, OpResult::Recorded, move || {
+                actions::approve(&ctx, &service, &release, &env, None).map_err(|f| f.to_string())
+            }),
+            Effect::Override {
+                op,
+                service,
+                release,
+                env,
+                gate,
+                reason,
+            } => blocking(tx, op, OpResult::Recorded, move || {
+                actions::override_gate(&ctx, &service, &release, &env, &gate, &reason)
+                    .map_err(|f| f.to_string())
+            }),
+            Effect::Tick {
+                op,
+                service,
+                release,
+                env,
+                item,
+                on,
+            } => blocking(tx, op, OpResult::Recorded, move || {
+                actions::tick(&ctx, &service, &release, &env, &item, on, None)
+                    .map_err(|f| f.to_string())
+            }),
+            Effect::Note {
+                op,
+                service,
+                release,
+                env,
+                item,
+                note,
+            } => blocking(tx, op, OpResult::Recorded, move || {
+                actions::note_item(&ctx, &service, &release, &env, &item, &note)
+                    .map_err(|f| f.to_string())
+            }),
+            Effect::Tag {
+                op,
+                service,
+                commit,
+                version,
+            } => blocking(tx, op, OpResult::Recorded, move || {
+                actions::tag(&ctx, &service, &commit, &version, None, false)
+                    .map_err(|f| f.to_string())
+            }),
+            Effect::NextVersions { op, service } => {
+                blocking(tx, op, OpResult::NextVersions, move || {
+                    Ok((service.clone(), actions::next_versions(&ctx, &service)))
+                });
+            }
+            Effect::Changelog {
+                op,
+                service,
+                from,
+                to,
+            } => {
+                let observations = self.observations();
+                blocking(tx, op, OpResult::Changelog, move || {
+                    actions::changelog(&ctx, &service, &from, &to, &observations)
+                        .map(|c| c.commits)
+                        .map_err(|f| f.to_string())
+                });
+            }
+            Effect::Notes {
+                op,
+                service,
+                release,
+                env,
+            } => {
+                let observations = self.observations();
+                // The notes as they stand: the latest hand edit, else the draft.
+                blocking(tx, op, OpResult::Notes, move || {
+                    actions::current_notes(&ctx, &service, &release, Some(&env), &observations)
+                        .map(|n| n.markdown)
+                        .map_err(|f| f.to_string())
+                });
+            }
+            // The runner performs it (it owns the terminal); a backend never sees one.
+            Effect::EditNotes { op, .. } => {
+                let _ = tx.send(Msg::OpFinished {
+                    op,
+                    result: OpResult::NotesSaved(Err(
+                        "internal: the editor is run by the console's runner".to_string(),
+                    )),
+                });
+            }
+            Effect::SaveNotes {
+                op,
+                service,
+                release,
+                before,
+                after,
+            } => blocking(tx, op, OpResult::NotesSaved, move || {
+                actions::record_edit(&ctx, &service, &release, &before, &after)
+                    .map(|e| e.is_some())
+                    .map_err(|f| f.to_string())
+            }),
+            Effect::PublishNotes {
+                op,
+                service,
+                release,
+                env,
+            } => {
+                let observations = self.observations();
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let result = publish_current(&ctx, &service, &release, &env, &observations)
+                        .await
+                        .map_err(|f| f.to_string());
+                    let _ = tx.send(Msg::OpFinished {
+                        op,
+                        result: OpResult::Published(result),
+                    });
+                });
+            }
+            Effect::Settle { observations } => {
+                let tx = tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(f) = actions::settle(&ctx, &observations, Timestamp::now()) {
+                        let _ = tx.send(Msg::Problem(f.to_string()));
+                    }
+                });
+            }
+            Effect::Refresh => {
+                self.with_prober(Prober::refresh_now);
+                sync_shared_log(&ctx, tx);
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    for (service, releases) in load_releases(&ctx).await {
+                        if tx.send(Msg::ReleasesLoaded { service, releases }).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            Effect::FastProbe { service, env, on } => {
+                self.with_prober(|p| p.fast(&service, &env, on));
+            }
+            Effect::Quit => {}
+        }
+    }
+}
+
+/// Publishes the release's current notes; (every channel succeeded, one line per channel).
+async fn publish_current(
+    ctx: &Arc<Context>,
+    service: &str,
+    release: &Release,
+    env: &str,
+    observations: &[Observation],
+) -> Result<(bool, Vec<String>), crate::app::Failure> {
+    let notes = {
+        let (ctx, service, release, env) = (
+            ctx.clone(),
+            service.to_string(),
+            release.clone(),
+            env.to_string(),
+        );
+        let observations = observations.to_vec();
+        tokio::task::spawn_blocking(move || {
+            actions::current_notes(&ctx, &service, &release, Some(&env), &observations)
+        })
+        .await
+        .map_err(|e| crate::app::Failure::failed(format!("reading the notes failed: {e}")))??
+    };
+    let publication =
+        actions::publish(ctx, service, release, Some(env), &notes.markdown, &[]).await?;
+    let lines = publication
+        .deliveries
+        .iter()
+        .map(|d| {
+            let mark = if d.ok { "✓" } else { "✗" };
+            format!("{mark} {} {}", d.channel, d.detail)
+        })
+        .collect();
+    Ok((publication.ok(), lines))
+}
