@@ -359,6 +359,7 @@ pub enum Command {
     },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
+        /// The shell to print the completion script for.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },

@@ -17,6 +17,7 @@ use crate::domain::train::{MemberState, TrainMember, TrainPromotion, Verdict, ve
 
 use super::deploy::{promote, rollback_plan, wait_for_outcome};
 use super::query::resolve_release;
+use super::rollout::{Carried, carry};
 use super::train::{TrainPlan, trains};
 
 /// Time a promoter may spend between members (planning, calling) beyond their verify timeouts.
@@ -181,6 +182,36 @@ async fn run_steps(
             step.release.name,
             step.env
         ));
+        if ctx.config.exposure.traffic(service, &step.env).is_some() {
+            // A slotted member moves by a rollout, driven to its end before the next member.
+            let carried = carry(ctx, step, &mut |line| {
+                progress(&format!("{service}:   {line}"));
+            })
+            .await;
+            let failure = match carried {
+                Ok(Carried { outcome: Ok(_), .. }) => {
+                    moved.push(service.clone());
+                    progress(&format!(
+                        "{service}: {} live in {}",
+                        step.release.name, step.env
+                    ));
+                    continue;
+                }
+                Ok(Carried {
+                    outcome: Err(f), ..
+                }) => {
+                    moved.push(service.clone());
+                    f.message
+                }
+                Err(f) => {
+                    if called(ctx, promotion, service)? {
+                        moved.push(service.clone());
+                    }
+                    f.message
+                }
+            };
+            return stopped(ctx, promotion, service, step, moved, &failure);
+        }
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
         let started = promote(ctx, step, tx).await;
         while let Ok(line) = rx.try_recv() {
@@ -209,26 +240,13 @@ async fn run_steps(
             Ok(DeploymentState::InFlight) => "verification ended without an outcome".to_string(),
             Err(f) => {
                 // A refused call was still made: the member may have moved.
-                let (_, ledger, _) = trains(ctx)?;
-                let called = promotion
-                    .member_states(&ledger)
-                    .iter()
-                    .any(|(m, s)| &m.service == service && s.moved());
-                if called && !moved.contains(service) {
+                if called(ctx, promotion, service)? && !moved.contains(service) {
                     moved.push(service.clone());
                 }
                 f.message
             }
         };
-        let reason = format!("{service} ({}) failed: {failure}", step.release.name);
-        finish(ctx, promotion, false, &reason)?;
-        return Ok(TrainRun {
-            promotion: promotion.id.clone(),
-            ok: false,
-            moved,
-            failed: Some(service.clone()),
-            reason,
-        });
+        return stopped(ctx, promotion, service, step, moved, &failure);
     }
     finish(ctx, promotion, true, "")?;
     Ok(TrainRun {
@@ -237,6 +255,36 @@ async fn run_steps(
         moved,
         failed: None,
         reason: String::new(),
+    })
+}
+
+/// Whether the log says `service`'s deployer was called in `promotion` (a refused call was
+/// still made: the member may have moved).
+fn called(ctx: &Context, promotion: &TrainPromotion, service: &str) -> Result<bool, Failure> {
+    let (_, ledger, _) = trains(ctx)?;
+    Ok(promotion
+        .member_states(&ledger)
+        .iter()
+        .any(|(m, s)| m.service == service && s.moved()))
+}
+
+/// The train stops at `service`: the promotion's outcome recorded, the moved members named.
+fn stopped(
+    ctx: &Context,
+    promotion: &TrainPromotion,
+    service: &str,
+    step: &crate::app::actions::Plan,
+    moved: Vec<String>,
+    failure: &str,
+) -> Result<TrainRun, Failure> {
+    let reason = format!("{service} ({}) failed: {failure}", step.release.name);
+    finish(ctx, promotion, false, &reason)?;
+    Ok(TrainRun {
+        promotion: promotion.id.clone(),
+        ok: false,
+        moved,
+        failed: Some(service.to_string()),
+        reason,
     })
 }
 

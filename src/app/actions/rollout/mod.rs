@@ -7,10 +7,12 @@
 mod abort;
 mod drive;
 mod start;
+mod whole;
 
 pub use abort::abort;
 pub use drive::{Mode, drive};
 pub use start::{Begin, RolloutPlan, begin, rollout_plan};
+pub use whole::{Carried, carry};
 
 use std::time::Duration;
 
