@@ -453,6 +453,7 @@ fn security_oversized_and_malformed_events_and_read_only_leave_no_trace() {
     huge["data"]["note"] = "x".repeat(3 << 20).into();
     push_forged(&team.origin(), &huge);
     let origin = team.origin();
+    let huge_commit = git(&origin, &["rev-parse", LOG_REF]).trim().to_string();
     let tree = run_with_stdin(&origin, &["mktree"], "");
     let parent = git(&origin, &["rev-parse", LOG_REF]);
     let empty = git(
@@ -469,7 +470,33 @@ fn security_oversized_and_malformed_events_and_read_only_leave_no_trace() {
     }
     let out = bob.shipdeck(&["log", "--verify"]);
     assert_eq!(out.status.code(), Some(5));
-    assert!(stderr(&out).contains("bytes"), "the huge one is named: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("bytes") && stderr(&out).contains(&huge_commit),
+        "the huge one is named with its commit: {}",
+        stderr(&out)
+    );
+
+    // In the file log, a line over the cap is corruption, named by `log --verify`.
+    let (big, big_log) = file_project();
+    let out = sd(big.path(), "alice@x", &["approve", "api", "api-v1.2.0", "--env", "prod"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&big_log).expect("log");
+    let mut event: serde_json::Value =
+        serde_json::from_str(text.lines().next().expect("a line")).expect("event");
+    event["id"] = "huge-line".into();
+    event["seq"] = 2.into();
+    event["data"]["note"] = "x".repeat(2 << 20).into();
+    let mut text = text.clone();
+    text.push_str(&serde_json::to_string(&event).expect("json"));
+    text.push('\n');
+    std::fs::write(&big_log, &text).expect("write");
+    let out = sd(big.path(), "dana@x", &["log", "--verify"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(":2:") && stderr(&out).contains("bytes"),
+        "line 2 named as too large: {}",
+        stderr(&out)
+    );
 
     // --read-only creates no data dir and no shipdeck.log.
     let data = dir.path().join("fresh-data");

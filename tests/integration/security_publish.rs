@@ -176,7 +176,12 @@ fn security_secrets_echoed_in_parts_are_masked_everywhere() {
         dir.path(),
         USER,
         &["notes", "api", "api-v1.2.0", "--publish", "--yes"],
-        &[("HOOK", &url), ("HOOK_BASIC", "alice:s3cretpw")],
+        &[
+            ("HOOK", &url),
+            ("HOOK_BASIC", "alice:s3cretpw"),
+            // Everything the libraries would log, so that nothing reaches the file unmasked.
+            ("SHIPDECK_LOG", "trace"),
+        ],
     );
     let request = requests
         .recv_timeout(std::time::Duration::from_secs(20))
@@ -186,11 +191,69 @@ fn security_secrets_echoed_in_parts_are_masked_everywhere() {
     let shown = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
     let log = std::fs::read_to_string(dir.path().join(".shipdeck/events.jsonl")).expect("log");
     let diagnostics =
-        std::fs::read_to_string(dir.path().join(".data/shipdeck.log")).unwrap_or_default();
+        std::fs::read_to_string(dir.path().join(".data/shipdeck.log")).expect("shipdeck.log");
     assert!(shown.contains("Cannot POST"), "the endpoint's answer is shown: {shown}");
     for (place, text) in [("output", &shown), ("events.jsonl", &log), ("shipdeck.log", &diagnostics)]
     {
         for secret in [TOKEN, PASSWORD, BASIC_B64, "YWxpY2U6czNjcmV0cHc"] {
+            assert!(!text.contains(secret), "{secret} leaked into the {place}: {text}");
+        }
+    }
+}
+
+/// Item 8, the deploy side: a deploy endpoint that answers 500 with the base64 of the basic
+/// credentials and the bare password: the refusal on the terminal, the `deploy-failed` reason in
+/// events.jsonl and the failure in shipdeck.log all carry the mask instead.
+#[test]
+fn security_basic_credentials_echoed_by_a_deploy_endpoint_are_masked() {
+    const BASIC_B64: &str = "ZGVwbG95OnB3LTk5LXNlY3JldA=="; // deploy:pw-99-secret
+    let (port, requests) = echo_server(500, |request| {
+        let auth = request
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("authorization: ")
+                    .or(l.strip_prefix("Authorization: "))
+            })
+            .unwrap_or_default()
+            .to_string();
+        format!("bad credentials {auth} (password pw-99-secret)")
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = crate::common::project(dir.path());
+    let text = std::fs::read_to_string(&config).expect("config").replace(
+        "tags = \"api-v*\"\n",
+        &format!(
+            "tags = \"api-v*\"\ndeploy = {{ kind = \"http\", url = \"http://127.0.0.1:{port}/d\", \
+             auth = {{ basic_env = \"DEPLOY_BASIC\" }} }}\n"
+        ),
+    );
+    std::fs::write(&config, text).expect("write");
+    let out = run(
+        dir.path(),
+        USER,
+        &["promote", "api", "api-v1.2.0", "--to", "dev", "--yes"],
+        &[("DEPLOY_BASIC", "deploy:pw-99-secret"), ("SHIPDECK_LOG", "trace")],
+    );
+    let request = requests
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the endpoint was called");
+    assert!(request.contains(BASIC_B64), "the credentials were sent");
+    assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
+    let shown = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(shown.contains("bad credentials"), "the answer is shown: {shown}");
+    let log = std::fs::read_to_string(dir.path().join(".shipdeck/events.jsonl")).expect("log");
+    assert!(
+        log.contains("deploy-failed") && log.contains("bad credentials"),
+        "the refusal is recorded with the answer: {log}"
+    );
+    let diagnostics =
+        std::fs::read_to_string(dir.path().join(".data/shipdeck.log")).expect("shipdeck.log");
+    for (place, text) in [
+        ("output", &shown),
+        ("events.jsonl", &log),
+        ("shipdeck.log", &diagnostics),
+    ] {
+        for secret in [BASIC_B64, "ZGVwbG95OnB3LTk5LXNlY3JldA", "pw-99-secret"] {
             assert!(!text.contains(secret), "{secret} leaked into the {place}: {text}");
         }
     }
@@ -316,4 +379,16 @@ fn security_control_and_invisible_text_is_escaped_or_shown() {
     let out = run(d, USER, &["log"], &[]);
     let shown = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(shown.contains("mallory\\u{200b}@x"), "visible: {shown}");
+
+    // A tag that differs from a release only by a zero-width space never lists like it.
+    crate::common::git(&d.join("repo"), &["tag", "api-v1.2.0\u{200b}"]);
+    let out = run(d, USER, &["releases", "api"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let listed = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!listed.contains('\u{200b}'), "raw zero-width in: {listed:?}");
+    assert_eq!(
+        listed.lines().filter(|l| l.contains("api-v1.2.0")).count(),
+        1,
+        "one api-v1.2.0: {listed}"
+    );
 }
