@@ -119,20 +119,20 @@ fn event_line(event: &Event, at: &str, theme: Theme, width: usize) -> Line<'stat
         Some(Fact::NotesEdited { .. }) => (Style::new(), "edited the release notes".to_string()),
         _ => (Style::new(), String::new()),
     };
+    // Events in a shared log come from anyone who can push: every field is untrusted text,
+    // sanitized on its own before it is truncated and joined, so that one field's unterminated
+    // escape (`mallory@x\x1b]AAAA…`) cannot swallow the rest of the line.
+    let clean = crate::domain::sanitize::sanitize;
     let text = format!(
         "{:>5} {} {:<16} {:<22} {} {}",
         event.seq,
-        at,
-        truncate(&event.kind, 16),
-        truncate(&event.actor, 22),
-        target,
-        detail
+        clean(at),
+        truncate(&clean(&event.kind), 16),
+        truncate(&clean(&event.actor), 22),
+        clean(&target),
+        clean(&detail)
     );
-    // Events in a shared log come from anyone who can push: the whole line is untrusted text.
-    Line::styled(
-        truncate(&crate::domain::sanitize::sanitize(&text), width),
-        style,
-    )
+    Line::styled(truncate(&text, width), style)
 }
 
 fn join(item: &str, note: Option<&str>) -> String {
