@@ -372,10 +372,13 @@ fn fuzz_config(input: &[u8], dir: &Path) -> Result<Outcome, String> {
     }
 }
 
+/// No terminal control, no bidi control and no invisible character (issue 10 item 11: those
+/// show visibly as `\u{…}` text once sanitized).
 fn clean(text: &str) -> bool {
     !text.chars().any(|c| {
         c.is_control() && c != '\t'
             || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            || shipdeck::domain::sanitize::is_invisible(c)
     })
 }
 

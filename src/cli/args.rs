@@ -237,9 +237,12 @@ pub enum Command {
     },
     /// Release a target a deployment is stuck on: record it as cancelled, with the reason.
     Cancel {
+        /// The service, as named in the configuration.
         service: String,
+        /// The environment whose deployment is stuck.
         #[arg(long, value_name = "ENV")]
         env: String,
+        /// Why it is cancelled (recorded in the log with your name).
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },

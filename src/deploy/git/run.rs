@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::domain::sanitize::sanitize;
+use crate::git::harden::{self, Pack};
 
 /// What a finished `git` printed.
 #[derive(Debug)]
@@ -26,8 +27,21 @@ pub fn git(
 ) -> Result<Ran, String> {
     let shown = format!("git {}", sanitize(&args.join(" ")));
     let mut command = Command::new("git");
+    // The config repository (and the clone of it) is data: unless the configuration is
+    // trusted, none of its settings that run programs applies, and a push to a repository on
+    // this machine runs none of its hooks (`crate::git::harden`).
+    harden::apply(&mut command);
+    if let Some((subcommand, rest)) = args.split_first() {
+        command.arg(subcommand);
+        let pack = match *subcommand {
+            "clone" | "fetch" | "ls-remote" => harden::pack_option(Pack::Upload, dir, "origin"),
+            "push" => harden::pack_option(Pack::Receive, dir, "origin"),
+            _ => None,
+        };
+        command.args(pack);
+        command.args(rest);
+    }
     command
-        .args(args)
         .current_dir(dir)
         .env("GIT_TERMINAL_PROMPT", "0")
         .stdin(Stdio::null())
