@@ -16,6 +16,7 @@
 //! `nice -n 19 cargo run --release --features fuzz-harness --bin shipdeck-fuzz -- config 600`.
 
 use std::collections::HashSet;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -206,7 +207,8 @@ impl std::fmt::Display for Report {
             self.target,
             self.execs,
             self.elapsed.as_secs_f64(),
-            self.execs as f64 / self.elapsed.as_secs_f64().max(0.001),
+            f64::from(u32::try_from(self.execs).unwrap_or(u32::MAX))
+                / self.elapsed.as_secs_f64().max(0.001),
             self.crashes,
             self.corpus,
             self.outcomes,
@@ -248,10 +250,16 @@ fn run(target: &Target, budget: Duration, seed: u64, work: &Path) -> Report {
                     .cloned()
                     .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_string()))
                     .unwrap_or_else(|| "a panic".to_string());
-                save(&crash_dir, target.name, crashes, &input, &format!("panic: {why}"));
+                save(
+                    &crash_dir,
+                    target.name,
+                    crashes,
+                    &input,
+                    &format!("panic: {why}"),
+                );
             }
         }
-        if last_print.elapsed() > Duration::from_secs(60) {
+        if last_print.elapsed() > Duration::from_mins(1) {
             last_print = Instant::now();
             eprintln!(
                 "… {}: {execs} execs, {crashes} crashes, corpus {}, {:.0}s",
@@ -296,9 +304,11 @@ fn mutate(rng: &mut StdRng, base: &[u8], other: &[u8], tokens: &[&str]) -> Vec<u
             }
             1 if !out.is_empty() => {
                 let i = at.min(out.len() - 1);
-                out[i] = *[0u8, 0x0a, 0x1b, 0x22, 0x5c, 0x7f, 0x80, 0xc0, 0xff, b'{', b'[']
-                    .get(rng.random_range(0..11))
-                    .unwrap_or(&0);
+                out[i] = *[
+                    0u8, 0x0a, 0x1b, 0x22, 0x5c, 0x7f, 0x80, 0xc0, 0xff, b'{', b'[',
+                ]
+                .get(rng.random_range(0..11))
+                .unwrap_or(&0);
             }
             2 => {
                 let n = rng.random_range(1..8);
@@ -350,7 +360,11 @@ fn fuzz_config(input: &[u8], dir: &Path) -> Result<Outcome, String> {
     let file = dir.join("shipdeck.toml");
     std::fs::write(&file, input).map_err(|e| format!("write: {e}"))?;
     match shipdeck::config::load(&file) {
-        Ok(config) => Ok(format!("ok {} {}", config.environments.len(), config.services.len())),
+        Ok(config) => Ok(format!(
+            "ok {} {}",
+            config.environments.len(),
+            config.services.len()
+        )),
         Err(error) => {
             let problems = error.problems();
             if problems.is_empty() {
@@ -361,7 +375,10 @@ fn fuzz_config(input: &[u8], dir: &Path) -> Result<Outcome, String> {
                 if p.line < 1 || p.line > lines || p.col < 1 {
                     return Err(format!("a place outside the file: {p}"));
                 }
-                if p.to_string().chars().any(|c| c.is_control() && c != '\t' && c != '\n') {
+                if p.to_string()
+                    .chars()
+                    .any(|c| c.is_control() && c != '\t' && c != '\n')
+                {
                     return Err(format!("terminal control in a message: {p:?}"));
                 }
             }
@@ -391,18 +408,23 @@ fn fuzz_health(input: &[u8]) -> Outcome {
         (None, ProbeFormat::Status),
     ] {
         let seen = interpret(status, input, format, Some("/version"));
-        assert!(clean(&seen.detail), "terminal control in the detail: {:?}", seen.detail);
+        assert!(
+            clean(&seen.detail),
+            "terminal control in the detail: {:?}",
+            seen.detail
+        );
         assert!(
             seen.version.as_deref().is_none_or(clean),
             "terminal control in the version: {:?}",
             seen.version
         );
-        classes.push_str(&format!(
+        let _ = write!(
+            classes,
             "{:?}/{}/{} ",
             seen.health,
             seen.version.is_some(),
             seen.detail.chars().take(12).collect::<String>()
-        ));
+        );
     }
     classes
 }
@@ -417,14 +439,19 @@ fn fuzz_log(input: &[u8], dir: &Path) -> Result<Outcome, String> {
     match (&before.first_bad, &damage) {
         (None, Some(d)) => return Err(format!("verify passed, read_checked refused: {d:?}")),
         (Some(bad), None) if bad.line <= counted.len() => {
-            return Err(format!("read_checked counted past verify's bad line: {bad:?}"));
+            return Err(format!(
+                "read_checked counted past verify's bad line: {bad:?}"
+            ));
         }
         _ => {}
     }
     if let Some(bad) = &before.first_bad
         && !clean(&bad.reason)
     {
-        return Err(format!("terminal control in verify's reason: {:?}", bad.reason));
+        return Err(format!(
+            "terminal control in verify's reason: {:?}",
+            bad.reason
+        ));
     }
     let opened = match EventLog::open(dir) {
         Ok((log, _)) => {
@@ -437,7 +464,10 @@ fn fuzz_log(input: &[u8], dir: &Path) -> Result<Outcome, String> {
             }
             format!("open {} {}", events.len().min(16), damage.is_some())
         }
-        Err(e) => format!("refused {}", e.to_string().chars().take(20).collect::<String>()),
+        Err(e) => format!(
+            "refused {}",
+            e.to_string().chars().take(20).collect::<String>()
+        ),
     };
     let reason: String = before
         .first_bad

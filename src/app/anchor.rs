@@ -39,7 +39,9 @@ pub fn check(log: &Path, events: &[Event], read_only: bool) -> Option<String> {
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok());
     if let Some(seen) = &seen {
-        let index = usize::try_from(seen.seq).unwrap_or(usize::MAX).saturating_sub(1);
+        let index = usize::try_from(seen.seq)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(1);
         let problem = match events.get(index) {
             None => Some(format!(
                 "it now holds {} events, but you last saw event #{} (hash {}): it was cut short",
@@ -68,9 +70,7 @@ pub fn check(log: &Path, events: &[Event], read_only: bool) -> Option<String> {
     if read_only {
         return None;
     }
-    let Some(head) = events.last() else {
-        return None;
-    };
+    let head = events.last()?;
     let now = Anchor {
         log: log.display().to_string(),
         seq: head.seq,

@@ -3,8 +3,8 @@
 //! from); `board` is the status board `status` prints. The console's Elm core is
 //! [`crate::console`].
 
-pub mod anchor;
 pub mod actions;
+pub mod anchor;
 pub mod board;
 pub mod context;
 pub mod failure;

@@ -5,7 +5,10 @@ pub use crate::console::model::age;
 /// Prints warnings to stderr.
 pub fn warn_all(warnings: &[String]) {
     for w in warnings {
-        eprintln!("warning: {}", crate::domain::sanitize::sanitize_multiline(w));
+        eprintln!(
+            "warning: {}",
+            crate::domain::sanitize::sanitize_multiline(w)
+        );
     }
 }
 

@@ -5,8 +5,8 @@
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION};
 use reqwest::{Client, Method, Response, redirect};
 
-use crate::domain::config::{Auth, HttpDeployer, SecretName};
 use crate::domain::body_kind::{body_kind, escape_for};
+use crate::domain::config::{Auth, HttpDeployer, SecretName};
 use crate::domain::template::{NAMES, Vars, expand, expand_with, url_escape};
 
 use super::secret::{Secret, load_known, shown};

@@ -101,10 +101,11 @@ pub fn derived_forms(value: &str) -> Vec<String> {
         {
             out.push(password.to_string());
         }
-        let pieces = path
-            .split('/')
-            .skip(1)
-            .chain(query.split('&').filter_map(|kv| kv.split_once('=').map(|(_, v)| v)));
+        let pieces = path.split('/').skip(1).chain(
+            query
+                .split('&')
+                .filter_map(|kv| kv.split_once('=').map(|(_, v)| v)),
+        );
         for piece in pieces {
             if looks_secret(piece) {
                 out.push(piece.to_string());
@@ -128,7 +129,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -231,11 +236,18 @@ mod tests {
         assert_eq!(base64(b"ab"), "YWI=");
         let basic = Secret("alice:s3cretpw".into());
         let echoed = "got Basic YWxpY2U6czNjcmV0cHc= and s3cretpw";
-        assert_eq!(redact(echoed, &[&basic]), format!("got Basic {MASK} and {MASK}"));
-        let url = Secret("https://hooks.example/services/T0123/B0456/XoXoTOKEN99?key=Zz9secret".into());
+        assert_eq!(
+            redact(echoed, &[&basic]),
+            format!("got Basic {MASK} and {MASK}")
+        );
+        let url =
+            Secret("https://hooks.example/services/T0123/B0456/XoXoTOKEN99?key=Zz9secret".into());
         let echoed = "404 Cannot POST /services/T0123/B0456/XoXoTOKEN99 (key Zz9secret)";
         let shown = redact(echoed, &[&url]);
-        assert!(!shown.contains("XoXoTOKEN99") && !shown.contains("Zz9secret"), "{shown}");
+        assert!(
+            !shown.contains("XoXoTOKEN99") && !shown.contains("Zz9secret"),
+            "{shown}"
+        );
         assert!(shown.contains("/services/"), "{shown}");
     }
 

@@ -60,16 +60,12 @@ fn with_placeholders(template: &str) -> String {
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
-        match rest[start + 2..].find("}}") {
-            Some(end) => {
-                out.push('0');
-                rest = &rest[start + 2 + end + 2..];
-            }
-            None => {
-                rest = &rest[start..];
-                break;
-            }
-        }
+        let Some(end) = rest[start + 2..].find("}}") else {
+            rest = &rest[start..];
+            break;
+        };
+        out.push('0');
+        rest = &rest[start + 2 + end + 2..];
     }
     out.push_str(rest);
     out
@@ -81,7 +77,8 @@ fn looks_like_form(text: &str) -> bool {
         && text.split('&').all(|pair| {
             pair.split_once('=').is_some_and(|(k, v)| {
                 !k.is_empty()
-                    && k.chars().all(|c| c.is_ascii_alphanumeric() || "-_.[]%".contains(c))
+                    && k.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.[]%".contains(c))
                     && !v.contains(char::is_whitespace)
             })
         })
@@ -93,7 +90,10 @@ mod tests {
 
     #[test]
     fn kinds() {
-        assert_eq!(body_kind("{\"r\":\"{{release}}\"}", None), Some(BodyKind::Json));
+        assert_eq!(
+            body_kind("{\"r\":\"{{release}}\"}", None),
+            Some(BodyKind::Json)
+        );
         assert_eq!(
             body_kind("{\"r\":\"{{release}}\"}", Some("text/plain")),
             Some(BodyKind::Json)
@@ -103,7 +103,10 @@ mod tests {
             Some(BodyKind::Form)
         );
         assert_eq!(body_kind("deploy please", None), Some(BodyKind::Text));
-        assert_eq!(body_kind("deploy {{release}} now", Some("text/plain")), Some(BodyKind::Text));
+        assert_eq!(
+            body_kind("deploy {{release}} now", Some("text/plain")),
+            Some(BodyKind::Text)
+        );
         assert_eq!(body_kind("deploy {{release}} now", None), None);
         assert_eq!(
             body_kind("{\"a\": {{approvals_json}} }", None),

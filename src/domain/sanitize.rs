@@ -1,6 +1,8 @@
 //! Untrusted text (commit messages, tag names, endpoint bodies, command output) made safe for a
 //! terminal. Called once, where the text enters the program.
 
+use std::fmt::Write as _;
+
 /// Removes terminal escape sequences (CSI, OSC, DCS, SOS, PM, APC, and their C1 forms) and
 /// other control characters (C0 but tab, C1, DEL); newlines become spaces. Invisible characters
 /// (bidi overrides and isolates, zero-width spaces and joiners, the BOM, soft hyphens …) are
@@ -41,7 +43,7 @@ fn clean(input: &str, keep_newlines: bool) -> String {
             '\r' => {}
             c if c.is_control() => {}
             c if is_bidi_control(c) || is_invisible(c) => {
-                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
             }
             c => out.push(c),
         }
@@ -85,11 +87,14 @@ pub fn is_invisible(c: char) -> bool {
 pub fn json_escape_invisible(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
-        if c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) || is_bidi_control(c) || is_invisible(c)
+        if c == '\u{7f}'
+            || ('\u{80}'..='\u{9f}').contains(&c)
+            || is_bidi_control(c)
+            || is_invisible(c)
         {
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
+                let _ = write!(out, "\\u{unit:04x}");
             }
         } else {
             out.push(c);
@@ -169,7 +174,8 @@ mod tests {
 
     #[test]
     fn json_keeps_no_c1_del_bidi_or_invisible_character_raw() {
-        let json = serde_json::to_string(&"a\u{9b}b\u{7f}c\u{202e}d\u{200b}e\u{e0041}").expect("json");
+        let json =
+            serde_json::to_string(&"a\u{9b}b\u{7f}c\u{202e}d\u{200b}e\u{e0041}").expect("json");
         let safe = json_escape_invisible(&json);
         assert!(safe.is_ascii(), "{safe}");
         let back: String = serde_json::from_str(&safe).expect("still JSON");

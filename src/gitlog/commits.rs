@@ -2,7 +2,6 @@
 //! signature, canonical JSON), its parent is the event before it, so the commit graph is the
 //! chain. Reading walks first parents from a tip.
 
-
 use git2::{Oid, Repository, Signature, Time};
 use serde::{Deserialize, Serialize};
 

@@ -51,10 +51,18 @@ impl SyncReport {
                  push the original back.",
                 rewrite.changed.len(),
                 if rewrite.changed.len() == 1 { "" } else { "s" },
-                if rewrite.changed.len() == 1 { "was" } else { "were" },
+                if rewrite.changed.len() == 1 {
+                    "was"
+                } else {
+                    "were"
+                },
                 self.place,
                 first.join(", "),
-                if rewrite.changed.len() > 3 { ", …" } else { "" },
+                if rewrite.changed.len() > 3 {
+                    ", …"
+                } else {
+                    ""
+                },
             ));
         }
         if let Some(rewrite) = self.rewritten.as_ref().filter(|r| !r.missing.is_empty()) {

@@ -7,9 +7,9 @@ use reqwest::{Client, Method, redirect};
 
 use crate::deploy::http::{read_capped, secret_header, transport};
 use crate::deploy::secret::{Secret, load_known, shown};
+use crate::domain::body_kind::{body_kind, escape_for};
 use crate::domain::channel::{ChannelUrl, HttpChannel};
 use crate::domain::config::Auth;
-use crate::domain::body_kind::{body_kind, escape_for};
 use crate::domain::template::{CHANNEL_NAMES, Vars, expand_in, url_escape};
 
 use super::Message;

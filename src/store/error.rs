@@ -67,7 +67,9 @@ pub enum StoreError {
     MissingId,
 
     /// The event is larger than an event may be.
-    #[error("refused an event of {bytes} bytes: an event may take at most {cap} bytes; nothing was recorded")]
+    #[error(
+        "refused an event of {bytes} bytes: an event may take at most {cap} bytes; nothing was recorded"
+    )]
     TooLarge { bytes: usize, cap: usize },
 
     /// The event could not be turned into JSON.

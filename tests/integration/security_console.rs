@@ -63,7 +63,9 @@ fn security_a_crafted_field_does_not_hide_the_rest_of_an_activity_line() {
         .find(|l| l.contains("mallory@x"))
         .unwrap_or_else(|| panic!("mallory's line is drawn: {rows:#?}"));
     assert!(
-        line.contains("approved") && line.contains("api api-v1.5.0 prod") && line.contains("looks good"),
+        line.contains("approved")
+            && line.contains("api api-v1.5.0 prod")
+            && line.contains("looks good"),
         "the rest of the line is shown: {line}"
     );
     assert!(!line.contains('\u{1b}'), "{line:?}");

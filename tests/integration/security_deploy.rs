@@ -13,7 +13,7 @@ fn accepting_endpoint() -> u16 {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let mut chunk = [0u8; 65536];
+            let mut chunk = [0u8; 16384];
             let _ = stream.read(&mut chunk);
             let _ = stream.write_all(
                 b"HTTP/1.1 202 Accepted\r\nContent-Length: 6\r\nConnection: close\r\n\r\nqueued",
@@ -74,9 +74,22 @@ fn security_stuck_deployments_do_not_block_promote_or_rollback() {
     let out = common::shipdeck(
         d,
         "dana@x",
-        &["promote", "api", "api-v1.2.0", "--to", "dev", "--yes", "--no-wait"],
+        &[
+            "promote",
+            "api",
+            "api-v1.2.0",
+            "--to",
+            "dev",
+            "--yes",
+            "--no-wait",
+        ],
     );
-    assert_eq!(out.status.code(), Some(0), "not held for 30 days: {}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "not held for 30 days: {}",
+        stderr(&out)
+    );
 
     // Just requested (by someone else, on another target's behalf): promote is refused with
     // the whole date of the (capped) deadline; `cancel` releases it and is recorded.
@@ -87,22 +100,50 @@ fn security_stuck_deployments_do_not_block_promote_or_rollback() {
     let out = common::shipdeck(
         d,
         "dana@x",
-        &["promote", "api", "api-v1.2.0", "--to", "dev", "--yes", "--no-wait"],
+        &[
+            "promote",
+            "api",
+            "api-v1.2.0",
+            "--to",
+            "dev",
+            "--yes",
+            "--no-wait",
+        ],
     );
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let capped = (jiff::Timestamp::now() + jiff::SignedDuration::from_mins(5))
         .strftime("%Y-%m-%d")
         .to_string();
-    assert!(stderr(&out).contains(&capped), "the whole date: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&capped),
+        "the whole date: {}",
+        stderr(&out)
+    );
     assert!(stderr(&out).contains("shipdeck cancel"), "{}", stderr(&out));
-    let out = common::shipdeck(d, "dana@x", &["cancel", "api", "--env", "dev", "--reason", "stuck"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let log = common::shipdeck(d, "dana@x", &["log"]);
-    assert!(stdout(&log).contains("cancelled by dana@x"), "{}", stdout(&log));
     let out = common::shipdeck(
         d,
         "dana@x",
-        &["promote", "api", "api-v1.2.0", "--to", "dev", "--yes", "--no-wait"],
+        &["cancel", "api", "--env", "dev", "--reason", "stuck"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let log = common::shipdeck(d, "dana@x", &["log"]);
+    assert!(
+        stdout(&log).contains("cancelled by dana@x"),
+        "{}",
+        stdout(&log)
+    );
+    let out = common::shipdeck(
+        d,
+        "dana@x",
+        &[
+            "promote",
+            "api",
+            "api-v1.2.0",
+            "--to",
+            "dev",
+            "--yes",
+            "--no-wait",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
@@ -110,9 +151,22 @@ fn security_stuck_deployments_do_not_block_promote_or_rollback() {
     let out = common::shipdeck(
         d,
         "dana@x",
-        &["rollback", "api", "--env", "dev", "--to", "api-v1.0.0", "--yes", "--no-wait"],
+        &[
+            "rollback",
+            "api",
+            "--env",
+            "dev",
+            "--to",
+            "api-v1.0.0",
+            "--yes",
+            "--no-wait",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let log = common::shipdeck(d, "dana@x", &["log"]);
-    assert!(stdout(&log).contains("superseded by a rollback"), "{}", stdout(&log));
+    assert!(
+        stdout(&log).contains("superseded by a rollback"),
+        "{}",
+        stdout(&log)
+    );
 }

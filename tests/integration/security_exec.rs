@@ -180,7 +180,10 @@ fn security_gitops_deployer_runs_no_program_of_a_hostile_config_repository() {
     let marker = d.join("pwned");
     // The config repository: one values file on main, then bare.
     let work = d.join("config-work");
-    git(d, &["init", "-q", "-b", "main", work.to_str().expect("utf-8")]);
+    git(
+        d,
+        &["init", "-q", "-b", "main", work.to_str().expect("utf-8")],
+    );
     std::fs::write(work.join("values.yaml"), "image:\n  tag: 0.0.1\n").expect("values");
     git(&work, &["add", "values.yaml"]);
     git(
@@ -230,7 +233,11 @@ fn security_gitops_deployer_runs_no_program_of_a_hostile_config_repository() {
     );
     git(
         &config_repo,
-        &["config", "core.fsmonitor", hooks.join("post-update").to_str().expect("utf-8")],
+        &[
+            "config",
+            "core.fsmonitor",
+            hooks.join("post-update").to_str().expect("utf-8"),
+        ],
     );
     std::fs::write(
         repo.join("shipdeck.toml"),
@@ -252,7 +259,15 @@ deploy = { kind = "git", repo = "fixtures/config.git", file = "values.yaml", key
     let out = shipdeck(
         &repo,
         "alice@x",
-        &["promote", "api", "api-v1.0.0", "--to", "dev", "--yes", "--no-wait"],
+        &[
+            "promote",
+            "api",
+            "api-v1.0.0",
+            "--to",
+            "dev",
+            "--yes",
+            "--no-wait",
+        ],
     );
     assert!(
         !marker.exists(),

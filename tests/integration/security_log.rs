@@ -312,7 +312,10 @@ fn rewrite_remote(origin: &Path, edit: impl Fn(&mut serde_json::Value)) {
         let mut event: serde_json::Value = serde_json::from_str(&text).expect("event");
         edit(&mut event);
         std::fs::write(&file, serde_json::to_vec(&event).expect("json")).expect("write");
-        let blob = git(origin, &["hash-object", "-w", file.to_str().expect("utf-8")]);
+        let blob = git(
+            origin,
+            &["hash-object", "-w", file.to_str().expect("utf-8")],
+        );
         let tree = run_with_stdin(
             origin,
             &["mktree"],
@@ -324,7 +327,10 @@ fn rewrite_remote(origin: &Path, edit: impl Fn(&mut serde_json::Value)) {
         }
         parent = Some(git(origin, &args).trim().to_string());
     }
-    git(origin, &["update-ref", LOG_REF, parent.as_deref().expect("a commit")]);
+    git(
+        origin,
+        &["update-ref", LOG_REF, parent.as_deref().expect("a commit")],
+    );
 }
 
 /// Item 4: a force-push that keeps every event id but changes bodies (an actor, a release, a
@@ -374,8 +380,8 @@ fn security_truncated_or_recomputed_file_log_is_noticed_by_its_anchor() {
             std::fs::write(&log, first).expect("cut");
         } else {
             std::fs::remove_file(&log).expect("rm");
-            let (fresh, _) = shipdeck::store::EventLog::open(log.parent().expect("dir"))
-                .expect("a new log");
+            let (fresh, _) =
+                shipdeck::store::EventLog::open(log.parent().expect("dir")).expect("a new log");
             for actor in ["alice@x", "carol@x"] {
                 let now = jiff::Timestamp::now();
                 let body = shipdeck::domain::event::EventBody::new(
@@ -395,9 +401,17 @@ fn security_truncated_or_recomputed_file_log_is_noticed_by_its_anchor() {
         }
         let out = sd(d, "dana@x", &["log", "--verify"]);
         assert_eq!(out.status.code(), Some(5), "{attack}: {}", stdout(&out));
-        assert!(stderr(&out).contains("REWRITTEN"), "{attack}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("REWRITTEN"),
+            "{attack}: {}",
+            stderr(&out)
+        );
         let out = sd(d, "dana@x", &["status"]);
-        assert!(stderr(&out).contains("REWRITTEN"), "{attack}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("REWRITTEN"),
+            "{attack}: {}",
+            stderr(&out)
+        );
     }
 }
 
@@ -418,7 +432,10 @@ fn append_as(log: &Path, actor: &str, note: Option<String>) -> Result<(), String
         Some("api-v1.2.0"),
         Some("prod"),
     );
-    events.append(body, now).map(|_| ()).map_err(|e| e.to_string())
+    events
+        .append(body, now)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// Item 12: an actor carrying an unterminated OSC sequence does not hide the rest of its line.
@@ -458,7 +475,14 @@ fn security_oversized_and_malformed_events_and_read_only_leave_no_trace() {
     let parent = git(&origin, &["rev-parse", LOG_REF]);
     let empty = git(
         &origin,
-        &["commit-tree", tree.trim(), "-p", parent.trim(), "-m", "not an event"],
+        &[
+            "commit-tree",
+            tree.trim(),
+            "-p",
+            parent.trim(),
+            "-m",
+            "not an event",
+        ],
     );
     git(&origin, &["update-ref", LOG_REF, empty.trim()]);
     let bob = team.join("bob", None);
@@ -466,7 +490,10 @@ fn security_oversized_and_malformed_events_and_read_only_leave_no_trace() {
         let out = bob.shipdeck(args);
         let err = stderr(&out);
         assert!(err.contains("not an event"), "{args:?}: {err}");
-        assert!(err.contains(empty.trim()), "{args:?} names the commit: {err}");
+        assert!(
+            err.contains(empty.trim()),
+            "{args:?} names the commit: {err}"
+        );
     }
     let out = bob.shipdeck(&["log", "--verify"]);
     assert_eq!(out.status.code(), Some(5));
@@ -478,7 +505,11 @@ fn security_oversized_and_malformed_events_and_read_only_leave_no_trace() {
 
     // In the file log, a line over the cap is corruption, named by `log --verify`.
     let (big, big_log) = file_project();
-    let out = sd(big.path(), "alice@x", &["approve", "api", "api-v1.2.0", "--env", "prod"]);
+    let out = sd(
+        big.path(),
+        "alice@x",
+        &["approve", "api", "api-v1.2.0", "--env", "prod"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = std::fs::read_to_string(&big_log).expect("log");
     let mut event: serde_json::Value =

@@ -114,8 +114,7 @@ fn echo_server(
             let mut buf = Vec::new();
             let mut chunk = [0u8; 4096];
             // Headers, then as much body as Content-Length says.
-            loop {
-                let Ok(n) = stream.read(&mut chunk) else { break };
+            while let Ok(n) = stream.read(&mut chunk) {
                 if n == 0 {
                     break;
                 }
@@ -159,10 +158,17 @@ fn security_secrets_echoed_in_parts_are_masked_everywhere() {
     let (port, requests) = echo_server(404, |request| {
         let auth = request
             .lines()
-            .find_map(|l| l.strip_prefix("authorization: ").or(l.strip_prefix("Authorization: ")))
+            .find_map(|l| {
+                l.strip_prefix("authorization: ")
+                    .or(l.strip_prefix("Authorization: "))
+            })
             .unwrap_or_default()
             .to_string();
-        let path = request.split_whitespace().nth(1).unwrap_or_default().to_string();
+        let path = request
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_string();
         format!("Cannot POST {path} ({auth}; password s3cretpw)")
     });
     let dir = tempfile::tempdir().expect("tempdir");
@@ -192,11 +198,20 @@ fn security_secrets_echoed_in_parts_are_masked_everywhere() {
     let log = std::fs::read_to_string(dir.path().join(".shipdeck/events.jsonl")).expect("log");
     let diagnostics =
         std::fs::read_to_string(dir.path().join(".data/shipdeck.log")).expect("shipdeck.log");
-    assert!(shown.contains("Cannot POST"), "the endpoint's answer is shown: {shown}");
-    for (place, text) in [("output", &shown), ("events.jsonl", &log), ("shipdeck.log", &diagnostics)]
-    {
+    assert!(
+        shown.contains("Cannot POST"),
+        "the endpoint's answer is shown: {shown}"
+    );
+    for (place, text) in [
+        ("output", &shown),
+        ("events.jsonl", &log),
+        ("shipdeck.log", &diagnostics),
+    ] {
         for secret in [TOKEN, PASSWORD, BASIC_B64, "YWxpY2U6czNjcmV0cHc"] {
-            assert!(!text.contains(secret), "{secret} leaked into the {place}: {text}");
+            assert!(
+                !text.contains(secret),
+                "{secret} leaked into the {place}: {text}"
+            );
         }
     }
 }
@@ -232,7 +247,10 @@ fn security_basic_credentials_echoed_by_a_deploy_endpoint_are_masked() {
         dir.path(),
         USER,
         &["promote", "api", "api-v1.2.0", "--to", "dev", "--yes"],
-        &[("DEPLOY_BASIC", "deploy:pw-99-secret"), ("SHIPDECK_LOG", "trace")],
+        &[
+            ("DEPLOY_BASIC", "deploy:pw-99-secret"),
+            ("SHIPDECK_LOG", "trace"),
+        ],
     );
     let request = requests
         .recv_timeout(std::time::Duration::from_secs(20))
@@ -240,7 +258,10 @@ fn security_basic_credentials_echoed_by_a_deploy_endpoint_are_masked() {
     assert!(request.contains(BASIC_B64), "the credentials were sent");
     assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
     let shown = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
-    assert!(shown.contains("bad credentials"), "the answer is shown: {shown}");
+    assert!(
+        shown.contains("bad credentials"),
+        "the answer is shown: {shown}"
+    );
     let log = std::fs::read_to_string(dir.path().join(".shipdeck/events.jsonl")).expect("log");
     assert!(
         log.contains("deploy-failed") && log.contains("bad credentials"),
@@ -254,7 +275,10 @@ fn security_basic_credentials_echoed_by_a_deploy_endpoint_are_masked() {
         ("shipdeck.log", &diagnostics),
     ] {
         for secret in [BASIC_B64, "ZGVwbG95OnB3LTk5LXNlY3JldA", "pw-99-secret"] {
-            assert!(!text.contains(secret), "{secret} leaked into the {place}: {text}");
+            assert!(
+                !text.contains(secret),
+                "{secret} leaked into the {place}: {text}"
+            );
         }
     }
 }
@@ -326,9 +350,7 @@ fn security_control_and_invisible_text_is_escaped_or_shown() {
     // An unknown key and an unknown value whose escapes decode to ESC, BEL, C1 and bidi: valid
     // TOML, so `check` names them in its problems.
     let mut text = original.clone();
-    text.push_str(
-        "\n[\"evil\\u001b]0;pwned\\u0007\u{202e}key\"]\nx = \"v\\u009b2J\\u200b\"\n",
-    );
+    text.push_str("\n[\"evil\\u001b]0;pwned\\u0007\u{202e}key\"]\nx = \"v\\u009b2J\\u200b\"\n");
     std::fs::write(&config, &text).expect("write");
     let out = run(d, USER, &["check"], &[]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
@@ -372,9 +394,12 @@ fn security_control_and_invisible_text_is_escaped_or_shown() {
     for bad in ['\u{200b}', '\u{9b}', '\u{7f}', '\u{202e}'] {
         assert!(!json.contains(bad), "raw {bad:?} in: {json:?}");
     }
-    assert!(json.contains("\\u200b") && json.contains("\\u009b"), "{json}");
-    let event: serde_json::Value = serde_json::from_str(json.lines().next().expect("a line"))
-        .expect("still JSON");
+    assert!(
+        json.contains("\\u200b") && json.contains("\\u009b"),
+        "{json}"
+    );
+    let event: serde_json::Value =
+        serde_json::from_str(json.lines().next().expect("a line")).expect("still JSON");
     assert_eq!(event["actor"], actor, "the same text, escaped");
     let out = run(d, USER, &["log"], &[]);
     let shown = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -385,7 +410,10 @@ fn security_control_and_invisible_text_is_escaped_or_shown() {
     let out = run(d, USER, &["releases", "api"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let listed = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(!listed.contains('\u{200b}'), "raw zero-width in: {listed:?}");
+    assert!(
+        !listed.contains('\u{200b}'),
+        "raw zero-width in: {listed:?}"
+    );
     assert_eq!(
         listed.lines().filter(|l| l.contains("api-v1.2.0")).count(),
         1,

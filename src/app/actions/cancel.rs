@@ -28,7 +28,11 @@ pub fn cancel(
             "no deployment of {service} in {env} is in flight; nothing to cancel"
         )));
     };
-    record(ctx, &d, &format!("cancelled by {}: {}", ctx.actor, sanitize(reason)))?;
+    record(
+        ctx,
+        &d,
+        &format!("cancelled by {}: {}", ctx.actor, sanitize(reason)),
+    )?;
     Ok(d)
 }
 

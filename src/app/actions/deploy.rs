@@ -105,7 +105,10 @@ pub async fn promote(
         super::cancel::record(
             ctx,
             &d,
-            &format!("superseded by a rollback to {} by {}", plan.release.name, ctx.actor),
+            &format!(
+                "superseded by a rollback to {} by {}",
+                plan.release.name, ctx.actor
+            ),
         )?;
         (events, ledger) = ctx.ledger()?;
     }
