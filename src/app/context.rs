@@ -67,27 +67,41 @@ impl Context {
         crate::git::harden::set_repository_trusted(explicitly_trusted);
         crate::git::tag_cache::set_dir(Some(&crate::config::data_dir()), !read_only);
         let (log, mut warnings) = StateLog::open(&config, read_only).map_err(Failure::failed)?;
-        if let Ok((_, Some(damage))) = log.checked() {
-            warnings.push(damage);
+        match log.checked() {
+            Ok((_, Some(damage))) => warnings.push(damage),
+            Ok((events, None)) => {
+                if let Some(file) = log.file()
+                    && let Some(rewritten) = super::anchor::check(file, &events, read_only)
+                {
+                    warnings.push(rewritten);
+                }
+            }
+            Err(_) => {}
         }
         if let Some(git) = log.git()
             && let Ok(foreign) = git.foreign()
-            && let Some(first) = foreign.first()
+            && !foreign.is_empty()
         {
+            let named: Vec<String> = foreign
+                .iter()
+                .take(3)
+                .map(|f| {
+                    format!(
+                        "commit {}: {}",
+                        f.commit,
+                        crate::domain::sanitize::sanitize(&f.reason)
+                    )
+                })
+                .collect();
             warnings.push(format!(
-                "the shared log {} has {} commit{} that {} not an event (commit {}: {}); \
-                 {} skipped — run `shipdeck log --verify`",
+                "the shared log {} has {} commit{} that {} not an event, skipped ({}{}); run \
+                 `shipdeck log --verify`",
                 git.place(),
                 foreign.len(),
                 if foreign.len() == 1 { "" } else { "s" },
                 if foreign.len() == 1 { "is" } else { "are" },
-                first.commit,
-                crate::domain::sanitize::sanitize(&first.reason),
-                if foreign.len() == 1 {
-                    "it is"
-                } else {
-                    "they are"
-                },
+                named.join("; "),
+                if foreign.len() > 3 { "; …" } else { "" },
             ));
         }
         warnings.extend(config::warnings(&config));
@@ -124,7 +138,7 @@ impl Context {
         if let Some(damage) = damage {
             return Err(Failure::log(damage));
         }
-        let ledger = Ledger::from_events(&events);
+        let ledger = self.fold(&events);
         Ok((events, ledger))
     }
 
@@ -136,8 +150,19 @@ impl Context {
             .log
             .events()
             .map_err(|e| Failure::failed(format!("could not read the event log: {e}")))?;
-        let ledger = Ledger::from_events(&events);
+        let ledger = self.fold(&events);
         Ok((events, ledger))
+    }
+
+    /// The events' fold, verify deadlines capped by the configuration's verify timeouts.
+    fn fold(&self, events: &[Event]) -> Ledger {
+        let mut ledger = Ledger::from_events(events);
+        ledger.cap_verify_deadlines(|service| {
+            self.config
+                .service(service)
+                .map(|s| self.config.verify_timeout(s))
+        });
+        ledger
     }
 
     /// Why the log fails verification, if it does (the loud sentence).

@@ -4,6 +4,7 @@
 //! [`crate::console`].
 
 pub mod actions;
+pub mod anchor;
 pub mod board;
 pub mod context;
 pub mod failure;

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use super::{
-    approve, changelog, checklist, demo, flags, insights, log, notes, onboarding, override_gate,
-    plan, promote, releases, rollback, status, sync, tag, traffic, train, verify_approvals,
+    approve, cancel, changelog, checklist, demo, flags, insights, log, notes, onboarding,
+    override_gate, plan, promote, releases, rollback, status, sync, tag, traffic, train,
+    verify_approvals,
 };
 
 #[derive(Debug, Parser)]
@@ -64,6 +65,8 @@ pub enum Command {
     Notes(notes::Args),
     /// The event log, oldest first.
     Log(log::Args),
+    /// Release a target a deployment is stuck on: record it as cancelled, with the reason.
+    Cancel(cancel::Args),
     /// Fetch the shared event log and push this clone's events (`[project] state`, git backend).
     Sync(sync::Args),
     /// Feature flags × environments from the `[[flags]]` flag services, with drift.

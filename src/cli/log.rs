@@ -69,11 +69,26 @@ pub fn run(
     warn_all(&warnings);
     if verify {
         if let Some(git) = ctx.log.git() {
+            if let Some(rewrite) = ctx.log.last_sync().and_then(|r| r.rewritten) {
+                return Err(Failure::log(format!(
+                    "{}: the shared log was rewritten since this clone last saw it ({} events \
+                     gone, {} changed); see the warning above",
+                    git.place(),
+                    rewrite.missing.len(),
+                    rewrite.changed.len()
+                )));
+            }
             verify_shared(git)?;
             return super::verify_log::signatures(&ctx);
         }
         let path = ctx.log.file().unwrap_or_else(|| std::path::Path::new(""));
         let report = store::verify(path);
+        if report.first_bad.is_none()
+            && let Ok((events, _)) = ctx.log.checked()
+            && let Some(rewritten) = crate::app::anchor::check(path, &events, true)
+        {
+            return Err(Failure::log(rewritten));
+        }
         return match report.first_bad {
             None => {
                 println!(
@@ -114,24 +129,29 @@ pub fn run(
             && since.is_none_or(|t| e.at >= t)
     }) {
         if as_json {
-            text.push_str(&serde_json::to_string(e).unwrap_or_default());
+            // In JSON, controls, bidi and invisible characters travel as `\u` escapes.
+            text.push_str(&crate::domain::sanitize::json_escape_invisible(
+                &serde_json::to_string(e).unwrap_or_default(),
+            ));
             text.push('\n');
         } else {
             // Events may come from anyone with push access to a shared log: every field is
-            // untrusted text.
+            // untrusted text, sanitized on its own before it is padded and joined, so one
+            // field's unterminated escape cannot swallow the rest of the line.
+            let clean = crate::domain::sanitize::sanitize;
             let line = format!(
                 "{:>5} {} {} {:<24} {:<17} {} {} {} {}",
                 e.seq,
                 short_id(&e.id),
                 when(e.at, now, &tz),
-                e.actor,
-                e.kind,
-                e.service.as_deref().unwrap_or("-"),
-                e.release.as_deref().unwrap_or("-"),
-                e.env.as_deref().unwrap_or("-"),
-                summary(e)
+                clean(&e.actor),
+                clean(&e.kind),
+                clean(e.service.as_deref().unwrap_or("-")),
+                clean(e.release.as_deref().unwrap_or("-")),
+                clean(e.env.as_deref().unwrap_or("-")),
+                clean(&summary(e))
             );
-            text.push_str(&crate::domain::sanitize::sanitize(&line));
+            text.push_str(&line);
             text.push('\n');
         }
     }

@@ -6,14 +6,15 @@ use std::sync::Mutex;
 use tracing_subscriber::EnvFilter;
 
 /// Sends `tracing` output to `<data dir>/shipdeck.log` (level from `SHIPDECK_LOG`, default
-/// `info`). Logging is best effort: an unwritable data dir leaves it off.
-pub fn init() {
+/// `info`). Logging is best effort: an unwritable data dir leaves it off. Under `--read-only`
+/// nothing is created: an existing log file is appended to, else there is no log.
+pub fn init(read_only: bool) {
     let dir = crate::config::data_dir();
-    if std::fs::create_dir_all(&dir).is_err() {
+    if !read_only && std::fs::create_dir_all(&dir).is_err() {
         return;
     }
     let Ok(file) = OpenOptions::new()
-        .create(true)
+        .create(!read_only)
         .append(true)
         .open(dir.join("shipdeck.log"))
     else {

@@ -2,6 +2,7 @@
 
 mod approve;
 mod args;
+mod cancel;
 mod changelog;
 mod check;
 mod checklist;
@@ -42,11 +43,15 @@ use crate::app::Failure;
 pub fn main() -> ExitCode {
     quiet_pipe::install();
     let cli = Cli::parse();
-    logging::init();
+    logging::init(cli.read_only);
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
-            eprintln!("shipdeck: {}", f.message);
+            // Errors quote what came from outside (names, bodies, files): sanitized too.
+            eprintln!(
+                "shipdeck: {}",
+                crate::domain::sanitize::sanitize_multiline(&f.message)
+            );
             tracing::warn!(code = f.code, "command failed: {}", f.message);
             ExitCode::from(f.code)
         }
@@ -183,6 +188,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             },
         ),
         Command::Sync(a) => sync::run(config, read_only, a.restore),
+        Command::Cancel(a) => cancel::cancel(config, read_only, &a.service, &a.env, &a.reason),
         Command::VerifyApprovals(a) => verify_approvals::run(&a, config),
         Command::Flags(a) => block_on(flags::list(
             config,

@@ -5,7 +5,10 @@ pub use crate::console::model::age;
 /// Prints warnings to stderr.
 pub fn warn_all(warnings: &[String]) {
     for w in warnings {
-        eprintln!("warning: {w}");
+        eprintln!(
+            "warning: {}",
+            crate::domain::sanitize::sanitize_multiline(w)
+        );
     }
 }
 
@@ -20,8 +23,10 @@ pub fn pad(s: &str, width: usize) -> String {
 }
 
 /// Serializes as JSON for `--json` output.
+/// C1 controls, DEL, bidi and invisible characters (from anyone's events) are `\u` escapes.
 pub fn json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".to_string())
+    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".to_string());
+    crate::domain::sanitize::json_escape_invisible(&text)
 }
 
 /// Writes `text` to stdout in one call. Rust's stdout is line-buffered even into a pipe, so

@@ -187,6 +187,21 @@ fn http(doc: &mut Doc<'_>, h: raw::HttpDeploy, path: &str) -> HttpDeployer {
             *code.get_ref()
         })
         .collect();
+    if let Some(b) = &h.body {
+        let content_type = headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.as_str());
+        if crate::domain::body_kind::body_kind(b.get_ref(), content_type).is_none() {
+            doc.report(
+                &b.span(),
+                &format!("{path}.body"),
+                "cannot tell whether this body is JSON, a form or text, so values could not be \
+                 escaped for it: add `headers = { Content-Type = \"application/json\" }` (or \
+                 application/x-www-form-urlencoded, or text/plain)",
+            );
+        }
+    }
     HttpDeployer {
         preset_webhook: false,
         url: url(doc, &h.url, &format!("{path}.url")),

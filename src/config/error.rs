@@ -22,12 +22,14 @@ pub struct Problem {
 }
 
 impl fmt::Display for Problem {
+    /// Sanitized: a key or value quoted from the file may carry terminal control.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: ", self.file, self.line, self.col)?;
+        use crate::domain::sanitize::sanitize;
+        write!(f, "{}:{}:{}: ", sanitize(&self.file), self.line, self.col)?;
         if !self.key.is_empty() {
-            write!(f, "{}: ", self.key)?;
+            write!(f, "{}: ", sanitize(&self.key))?;
         }
-        f.write_str(&self.message)
+        f.write_str(&sanitize(&self.message))
     }
 }
 

@@ -5,8 +5,9 @@
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION};
 use reqwest::{Client, Method, Response, redirect};
 
+use crate::domain::body_kind::{body_kind, escape_for};
 use crate::domain::config::{Auth, HttpDeployer, SecretName};
-use crate::domain::template::{NAMES, Vars, expand, expand_with, json_escape, url_escape};
+use crate::domain::template::{NAMES, Vars, expand, expand_with, url_escape};
 
 use super::secret::{Secret, load_known, shown};
 use super::sign::{SIGNATURE_HEADER, signature};
@@ -22,37 +23,34 @@ pub(super) fn target(spec: &HttpDeployer, vars: &Vars) -> Result<(String, String
     Ok((method, url))
 }
 
-/// Whether the body is JSON, so values must be JSON-escaped.
-fn is_json(spec: &HttpDeployer) -> bool {
-    spec.headers.iter().any(|(name, value)| {
-        name.eq_ignore_ascii_case(CONTENT_TYPE.as_str())
-            && value.to_ascii_lowercase().contains("json")
-    })
+/// The `Content-Type` the deployer sends, if it names one.
+fn content_type(spec: &HttpDeployer) -> Option<&str> {
+    spec.headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(CONTENT_TYPE.as_str()))
+        .map(|(_, value)| value.as_str())
 }
 
-/// The exact body bytes: values JSON-escaped in a JSON body, except `approvals_json`, which is
-/// a JSON document already and goes in as it is.
+/// The exact body bytes, each value escaped for the body's kind (JSON, form, text:
+/// [`body_kind`]); `approvals_json` goes into a JSON body as the JSON document it is. A body
+/// whose kind cannot be told is refused (`check` says so first).
 fn body(spec: &HttpDeployer, vars: &Vars) -> Result<Option<Vec<u8>>, DeployError> {
     let Some(template) = &spec.body else {
         return Ok(None);
     };
-    let text = if is_json(spec) {
-        let mut escaped = Vars::new();
-        for &name in NAMES {
-            if let Some(value) = vars.get(name) {
-                let value = if name == "approvals_json" {
-                    value.to_string()
-                } else {
-                    json_escape(value)
-                };
-                escaped.set(name, value);
-            }
+    let kind = body_kind(template, content_type(spec)).ok_or_else(|| {
+        DeployError::Transport(
+            "cannot tell whether the body is JSON, a form or text: set its Content-Type header"
+                .to_string(),
+        )
+    })?;
+    let mut escaped = Vars::new();
+    for &name in NAMES {
+        if let Some(value) = vars.get(name) {
+            escaped.set(name, escape_for(kind, name, value));
         }
-        expand(template, &escaped)?
-    } else {
-        expand(template, vars)?
-    };
-    Ok(Some(text.into_bytes()))
+    }
+    Ok(Some(expand(template, &escaped)?.into_bytes()))
 }
 
 pub(crate) fn secret_header(name: &SecretName, value: &str) -> Result<HeaderValue, DeployError> {

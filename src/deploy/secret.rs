@@ -48,7 +48,10 @@ impl fmt::Display for Secret {
 }
 
 /// `text` with every occurrence of every secret's value replaced by [`MASK`]. The URL- and
-/// JSON-escaped forms of a value are masked too, since endpoints echo requests in those shapes.
+/// JSON-escaped forms of a value are masked too, since endpoints echo requests in those shapes,
+/// and so is every form derived from it that an endpoint may echo in parts (see
+/// [`derived_forms`]): the base64 of `user:password` and the password alone, each secret-looking
+/// path segment and query value of a secret URL.
 pub fn redact(text: &str, secrets: &[&Secret]) -> String {
     let mut forms: Vec<String> = Vec::new();
     for secret in secrets {
@@ -56,10 +59,13 @@ pub fn redact(text: &str, secrets: &[&Secret]) -> String {
         if value.is_empty() {
             continue;
         }
-        forms.push(value.to_string());
-        forms.push(url_escape(value));
-        forms.push(json_escape(value));
+        for form in derived_forms(value) {
+            forms.push(url_escape(&form));
+            forms.push(json_escape(&form));
+            forms.push(form);
+        }
     }
+    forms.retain(|f| !f.is_empty());
     // Longest first, so a secret that contains another is masked whole.
     forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
     forms.dedup();
@@ -67,6 +73,74 @@ pub fn redact(text: &str, secrets: &[&Secret]) -> String {
     for form in &forms {
         if out.contains(form.as_str()) {
             out = out.replace(form.as_str(), MASK);
+        }
+    }
+    out
+}
+
+/// The forms of a secret value an endpoint may echo: the value; its base64 (how `basic_env`'s
+/// `user:password` travels); the password alone; and for a URL, each path segment and query
+/// value that looks like a token (long enough, with a digit or a capital letter, or long).
+pub fn derived_forms(value: &str) -> Vec<String> {
+    let mut out = vec![value.to_string()];
+    out.push(base64(value.as_bytes()));
+    out.push(base64(value.as_bytes()).trim_end_matches('=').to_string());
+    if let Some((_, password)) = value.split_once(':')
+        && password.len() >= 4
+        && !value.contains("://")
+    {
+        out.push(password.to_string());
+        out.push(base64(password.as_bytes()));
+    }
+    if let Some((_, rest)) = value.split_once("://") {
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let path = path.split_once('#').map_or(path, |(p, _)| p);
+        // The userinfo's password, if the URL carries one.
+        if let Some((userinfo, _)) = path.split('/').next().and_then(|h| h.rsplit_once('@'))
+            && let Some((_, password)) = userinfo.split_once(':')
+        {
+            out.push(password.to_string());
+        }
+        let pieces = path.split('/').skip(1).chain(
+            query
+                .split('&')
+                .filter_map(|kv| kv.split_once('=').map(|(_, v)| v)),
+        );
+        for piece in pieces {
+            if looks_secret(piece) {
+                out.push(piece.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// A URL piece that may be a token: not a plain word like `services` or `hooks`.
+fn looks_secret(piece: &str) -> bool {
+    let n = piece.chars().count();
+    n >= 6
+        && (n >= 20
+            || piece.chars().any(|c| c.is_ascii_digit())
+            || piece.chars().any(|c| c.is_ascii_uppercase()))
+}
+
+/// Standard base64 with padding (RFC 4648), as HTTP basic auth uses it.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
         }
     }
     out
@@ -154,6 +228,27 @@ mod tests {
             redact(text, &[&s]),
             format!("raw {MASK} url {MASK} json {MASK}")
         );
+    }
+
+    #[test]
+    fn derived_forms_of_basic_credentials_and_secret_urls_are_masked() {
+        assert_eq!(base64(b"alice:s3cretpw"), "YWxpY2U6czNjcmV0cHc=");
+        assert_eq!(base64(b"ab"), "YWI=");
+        let basic = Secret("alice:s3cretpw".into());
+        let echoed = "got Basic YWxpY2U6czNjcmV0cHc= and s3cretpw";
+        assert_eq!(
+            redact(echoed, &[&basic]),
+            format!("got Basic {MASK} and {MASK}")
+        );
+        let url =
+            Secret("https://hooks.example/services/T0123/B0456/XoXoTOKEN99?key=Zz9secret".into());
+        let echoed = "404 Cannot POST /services/T0123/B0456/XoXoTOKEN99 (key Zz9secret)";
+        let shown = redact(echoed, &[&url]);
+        assert!(
+            !shown.contains("XoXoTOKEN99") && !shown.contains("Zz9secret"),
+            "{shown}"
+        );
+        assert!(shown.contains("/services/"), "{shown}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The release rules, pure: no tokio, ratatui, reqwest or git2 in here. If a rule needs "now",
 //! it takes `now` as an argument.
 
+pub mod body_kind;
 pub mod change;
 pub mod channel;
 pub mod checklist;

@@ -1,8 +1,12 @@
 //! Untrusted text (commit messages, tag names, endpoint bodies, command output) made safe for a
 //! terminal. Called once, where the text enters the program.
 
-/// Removes terminal escape sequences (CSI, OSC, DCS, SOS, PM, APC, and their C1 forms), other
-/// control characters (C0 but tab, C1, DEL), and bidi overrides/isolates; newlines become spaces.
+use std::fmt::Write as _;
+
+/// Removes terminal escape sequences (CSI, OSC, DCS, SOS, PM, APC, and their C1 forms) and
+/// other control characters (C0 but tab, C1, DEL); newlines become spaces. Invisible characters
+/// (bidi overrides and isolates, zero-width spaces and joiners, the BOM, soft hyphens …) are
+/// shown visibly as `\u{200b}`, so that `api-v1.2.0\u{200b}` never lists like `api-v1.2.0`.
 /// Use [`sanitize_multiline`] to keep line breaks.
 pub fn sanitize(input: &str) -> String {
     clean(input, false)
@@ -38,7 +42,9 @@ fn clean(input: &str, keep_newlines: bool) -> String {
             '\t' => out.push('\t'),
             '\r' => {}
             c if c.is_control() => {}
-            c if is_bidi_control(c) => {}
+            c if is_bidi_control(c) || is_invisible(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
             c => out.push(c),
         }
     }
@@ -50,6 +56,51 @@ fn is_bidi_control(c: char) -> bool {
         c,
         '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
     )
+}
+
+/// Characters that take no room and show nothing: a name carrying one looks like another.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}'
+            | '\u{034f}'
+            | '\u{115f}'
+            | '\u{1160}'
+            | '\u{17b4}'
+            | '\u{17b5}'
+            | '\u{180b}'..='\u{180f}'
+            | '\u{200b}'..='\u{200d}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{206a}'..='\u{206f}'
+            | '\u{3164}'
+            | '\u{fe00}'..='\u{fe0f}'
+            | '\u{feff}'
+            | '\u{ffa0}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{e0000}'..='\u{e007f}'
+    )
+}
+
+/// A JSON text with every character a terminal or a reader could be fooled by written as a
+/// `\uXXXX` escape: C1 controls, DEL, bidi controls and invisible characters (serde_json
+/// escapes only C0). Such characters occur only inside strings, so the result is the same JSON.
+pub fn json_escape_invisible(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c == '\u{7f}'
+            || ('\u{80}'..='\u{9f}').contains(&c)
+            || is_bidi_control(c)
+            || is_invisible(c)
+        {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
@@ -108,8 +159,27 @@ mod tests {
     }
 
     #[test]
-    fn bidi_controls_and_stray_controls_are_removed() {
-        assert_eq!(sanitize("ab\u{202e}cd\u{2066}e\u{0}\u{7f}\u{8}f"), "abcdef");
+    fn bidi_controls_show_visibly_and_stray_controls_are_removed() {
+        assert_eq!(
+            sanitize("ab\u{202e}cd\u{2066}e\u{0}\u{7f}\u{8}f"),
+            "ab\\u{202e}cd\\u{2066}ef"
+        );
+    }
+
+    #[test]
+    fn zero_width_characters_show_visibly() {
+        assert_eq!(sanitize("api-v1.2.0\u{200b}"), "api-v1.2.0\\u{200b}");
+        assert_eq!(sanitize("\u{feff}bob"), "\\u{feff}bob");
+    }
+
+    #[test]
+    fn json_keeps_no_c1_del_bidi_or_invisible_character_raw() {
+        let json =
+            serde_json::to_string(&"a\u{9b}b\u{7f}c\u{202e}d\u{200b}e\u{e0041}").expect("json");
+        let safe = json_escape_invisible(&json);
+        assert!(safe.is_ascii(), "{safe}");
+        let back: String = serde_json::from_str(&safe).expect("still JSON");
+        assert_eq!(back, "a\u{9b}b\u{7f}c\u{202e}d\u{200b}e\u{e0041}");
     }
 
     #[test]

@@ -2,8 +2,6 @@
 //! signature, canonical JSON), its parent is the event before it, so the commit graph is the
 //! chain. Reading walks first parents from a tip.
 
-use std::collections::HashSet;
-
 use git2::{Oid, Repository, Signature, Time};
 use serde::{Deserialize, Serialize};
 
@@ -42,7 +40,15 @@ pub struct Foreign {
 pub fn write(repo: &Repository, parent: Option<Oid>, stored: &Stored) -> Result<Oid, git2::Error> {
     let value = serde_json::to_value(stored)
         .map_err(|e| git2::Error::from_str(&format!("could not encode the event: {e}")))?;
-    let blob = repo.blob(canonical_json(&value).as_bytes())?;
+    let bytes = canonical_json(&value);
+    if bytes.len() > crate::store::MAX_EVENT_BYTES {
+        return Err(git2::Error::from_str(&format!(
+            "refused an event of {} bytes: an event may take at most {} bytes",
+            bytes.len(),
+            crate::store::MAX_EVENT_BYTES
+        )));
+    }
+    let blob = repo.blob(bytes.as_bytes())?;
     let mut tree = repo.treebuilder(None)?;
     tree.insert(EVENT_FILE, blob, 0o100_644)?;
     let tree = repo.find_tree(tree.write()?)?;
@@ -106,16 +112,6 @@ pub fn read_to(
     Ok((links, foreign, met))
 }
 
-/// The ids of every event from `tip` back to `stop` (exclusive).
-pub fn ids(
-    repo: &Repository,
-    tip: Option<Oid>,
-    stop: Option<Oid>,
-) -> Result<HashSet<String>, git2::Error> {
-    let (links, _) = read(repo, tip, stop)?;
-    Ok(links.into_iter().map(|l| l.stored.body.id).collect())
-}
-
 /// Turns a chain (oldest first) into the log's events: `seq` from 1, `hash` the commit id,
 /// `prev` the parent's (40 zeros for the first).
 pub fn events(links: &[Link]) -> Vec<Event> {
@@ -140,6 +136,17 @@ fn event_of(repo: &Repository, commit: &git2::Commit<'_>) -> Result<Stored, Stri
     let entry = tree
         .get_name(EVENT_FILE)
         .ok_or_else(|| format!("no `{EVENT_FILE}` in its tree"))?;
+    // Its size first, from the object's header: a huge blob is never loaded.
+    let (size, _) = repo
+        .odb()
+        .and_then(|odb| odb.read_header(entry.id()))
+        .map_err(|e| format!("`{EVENT_FILE}` cannot be read: {e}"))?;
+    if size > crate::store::MAX_EVENT_BYTES {
+        return Err(format!(
+            "`{EVENT_FILE}` is {size} bytes, over the {} bytes an event may take",
+            crate::store::MAX_EVENT_BYTES
+        ));
+    }
     let blob = repo
         .find_blob(entry.id())
         .map_err(|e| format!("`{EVENT_FILE}` is not a file: {e}"))?;

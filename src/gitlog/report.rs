@@ -7,6 +7,8 @@ use jiff::Timestamp;
 pub struct Rewrite {
     /// Ids of the events that are gone, oldest first.
     pub missing: Vec<String>,
+    /// Ids of the events still there whose body or signature changed, oldest first.
+    pub changed: Vec<String>,
 }
 
 /// The outcome of [`super::GitLog::sync`].
@@ -40,7 +42,30 @@ impl SyncReport {
     /// One warning per problem, each saying what happened and what to do; empty when in sync.
     pub fn warnings(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if let Some(rewrite) = &self.rewritten {
+        if let Some(rewrite) = self.rewritten.as_ref().filter(|r| !r.changed.is_empty()) {
+            let first: Vec<&str> = rewrite.changed.iter().take(3).map(String::as_str).collect();
+            out.push(format!(
+                "THE SHARED LOG WAS REWRITTEN: {} event{} this clone has seen {} changed in {} \
+                 (same id, another actor, release, note or signature: {}{}). Nothing was taken in \
+                 and pushing is paused; this clone keeps what it saw. Find out who rewrote it and \
+                 push the original back.",
+                rewrite.changed.len(),
+                if rewrite.changed.len() == 1 { "" } else { "s" },
+                if rewrite.changed.len() == 1 {
+                    "was"
+                } else {
+                    "were"
+                },
+                self.place,
+                first.join(", "),
+                if rewrite.changed.len() > 3 {
+                    ", …"
+                } else {
+                    ""
+                },
+            ));
+        }
+        if let Some(rewrite) = self.rewritten.as_ref().filter(|r| !r.missing.is_empty()) {
             let first: Vec<&str> = rewrite.missing.iter().take(3).map(String::as_str).collect();
             out.push(format!(
                 "THE SHARED LOG WAS REWRITTEN: {} event{} this clone has seen {} gone from {} ({}{}). \

@@ -208,15 +208,29 @@ impl GitLog {
         if let Some(s) = seen
             && !contains(&repo, incoming, s)?
         {
-            let have = commits::ids(&repo, incoming, None)?;
-            let (old, _) = commits::read(&repo, Some(s), None)?;
-            let missing: Vec<String> = old
-                .into_iter()
-                .map(|l| l.stored.body.id)
-                .filter(|id| !have.contains(id))
+            // What the remote holds now, by id: an event this clone saw must still be there,
+            // and say what it said (same body, same signature), not only carry its id.
+            let (now, _) = commits::read(&repo, incoming, None)?;
+            let have: std::collections::HashMap<&str, &commits::Stored> = now
+                .iter()
+                .map(|l| (l.stored.body.id.as_str(), &l.stored))
                 .collect();
-            if !missing.is_empty() && mode != Mode::Restore {
-                report.rewritten = Some(Rewrite { missing });
+            let (old, _) = commits::read(&repo, Some(s), None)?;
+            let mut missing = Vec::new();
+            let mut changed = Vec::new();
+            for link in &old {
+                match have.get(link.stored.body.id.as_str()) {
+                    None => missing.push(link.stored.body.id.clone()),
+                    Some(stored) if **stored != link.stored => {
+                        changed.push(link.stored.body.id.clone());
+                    }
+                    Some(_) => {}
+                }
+            }
+            // Changed bodies are never taken in, not even by --restore: putting lost events
+            // back on top cannot undo an edit of one that is still there.
+            if !changed.is_empty() || (!missing.is_empty() && mode != Mode::Restore) {
+                report.rewritten = Some(Rewrite { missing, changed });
                 return Ok(false);
             }
         }

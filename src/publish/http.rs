@@ -7,9 +7,10 @@ use reqwest::{Client, Method, redirect};
 
 use crate::deploy::http::{read_capped, secret_header, transport};
 use crate::deploy::secret::{Secret, load_known, shown};
+use crate::domain::body_kind::{body_kind, escape_for};
 use crate::domain::channel::{ChannelUrl, HttpChannel};
 use crate::domain::config::Auth;
-use crate::domain::template::{CHANNEL_NAMES, Vars, expand_in, json_escape, url_escape};
+use crate::domain::template::{CHANNEL_NAMES, Vars, expand_in, url_escape};
 
 use super::Message;
 
@@ -67,14 +68,14 @@ async fn request(
     let method = Method::from_bytes(spec.method.as_bytes())
         .map_err(|_| format!("`{}` is not an HTTP method", spec.method))?;
     let mut headers = HeaderMap::new();
-    let mut json = false;
+    let mut content_type: Option<String> = None;
     for (name, template) in &spec.headers {
         let header = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| format!("`{name}` is not a header name"))?;
         let value = expand_in(template, vars, CHANNEL_NAMES, str::to_string)
             .map_err(|e| format!("header `{name}`: {e}"))?;
-        if header == CONTENT_TYPE && value.to_ascii_lowercase().contains("json") {
-            json = true;
+        if header == CONTENT_TYPE {
+            content_type = Some(value.clone());
         }
         let value = HeaderValue::from_str(&value)
             .map_err(|_| format!("header `{name}` would hold a line break or control character"))?;
@@ -105,12 +106,13 @@ async fn request(
         None => {}
     }
     // In a JSON body every value (the markdown above all) is JSON-escaped.
-    let body = if json {
-        expand_in(&spec.body, vars, CHANNEL_NAMES, json_escape)
-    } else {
-        expand_in(&spec.body, vars, CHANNEL_NAMES, str::to_string)
-    }
-    .map_err(|e| format!("body template: {e}"))?;
+    // Each value escaped for the body's kind (the markdown above all): JSON, form or text.
+    let kind = body_kind(&spec.body, content_type.as_deref()).ok_or_else(|| {
+        "cannot tell whether the body is JSON, a form or text: set its Content-Type header"
+            .to_string()
+    })?;
+    let body = expand_in(&spec.body, vars, CHANNEL_NAMES, |v| escape_for(kind, "", v))
+        .map_err(|e| format!("body template: {e}"))?;
 
     let client = Client::builder()
         .redirect(redirect::Policy::none())

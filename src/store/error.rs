@@ -66,6 +66,12 @@ pub enum StoreError {
     #[error("refused an event without an id; give it one (`store::new_event_id`)")]
     MissingId,
 
+    /// The event is larger than an event may be.
+    #[error(
+        "refused an event of {bytes} bytes: an event may take at most {cap} bytes; nothing was recorded"
+    )]
+    TooLarge { bytes: usize, cap: usize },
+
     /// The event could not be turned into JSON.
     #[error("could not encode the event as JSON: {0}; nothing was recorded")]
     Encode(#[from] serde_json::Error),

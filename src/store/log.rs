@@ -185,6 +185,12 @@ impl EventLog {
         let hash = chain_hash(&prev, &body, seq);
         let event = Event::stored(body, seq, prev, hash, sig);
         let mut line = serde_json::to_string(&event)?;
+        if line.len() > super::MAX_EVENT_BYTES {
+            return Err(StoreError::TooLarge {
+                bytes: line.len(),
+                cap: super::MAX_EVENT_BYTES,
+            });
+        }
         line.push('\n');
         self.write_line(line.as_bytes(), cache.len)?;
         cache.len += line.len() as u64;

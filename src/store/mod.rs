@@ -22,6 +22,6 @@ pub use chain::{GENESIS_PREV, body_hash_input, canonical_body, chain_hash, new_e
 pub use error::StoreError;
 pub use integrity::Damage;
 pub use log::{Appended, EventLog};
-pub use replay::{read_checked, read_events};
+pub use replay::{MAX_EVENT_BYTES, read_checked, read_events};
 pub use sightings::{FIRST_SEEN, Run, Sightings};
 pub use verify::{BadLine, VerifyReport, verify};

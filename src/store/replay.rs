@@ -122,10 +122,21 @@ fn parse_serial(bytes: &[u8], first_line: usize) -> Result<Vec<Event>, (usize, S
     Ok(events)
 }
 
+/// The most one event may take (its line in the file, its `event.json` on the shared ref):
+/// a 100 MB event would cost every reader memory and seconds. Refused on write and on read.
+pub const MAX_EVENT_BYTES: usize = 1 << 20;
+
 /// One line (without its `\n`) as an event, or why it is not one.
 pub(crate) fn parse_line(line: &[u8]) -> Result<Event, String> {
     if line.is_empty() {
         return Err("the line is empty".to_string());
+    }
+    if line.len() > MAX_EVENT_BYTES {
+        return Err(format!(
+            "the line is {} bytes, over the {} bytes an event may take",
+            line.len(),
+            MAX_EVENT_BYTES
+        ));
     }
     serde_json::from_slice(line).map_err(|e| format!("not an event: {}", sanitize(&e.to_string())))
 }

@@ -249,7 +249,8 @@ fn hostile_commit_text_comes_back_sanitized() {
     let to = repo.rev("main");
     let log = opened.changelog(&from, &to).expect("walks");
     assert_eq!(log.len(), 1);
-    assert_eq!(log[0].summary, "fix: red alert evil");
+    // Escapes and controls are gone; the bidi override shows visibly (issue 10 item 11).
+    assert_eq!(log[0].summary, "fix: red alert \\u{202e}evil");
     assert_eq!(log[0].author, "Eve Evil");
     assert_eq!(opened.commit_info(&to).expect("reads"), log[0]);
 }

@@ -77,6 +77,8 @@ mod onboarding;
 mod probe_engine;
 mod probe_faults;
 mod probe_http;
+mod security_console;
+mod security_deploy;
 mod security_exec;
 mod security_log;
 mod security_publish;

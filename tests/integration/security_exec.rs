@@ -165,3 +165,118 @@ health = {{ command = ["./{program}"], format = "status", timeout = "5s" }}
         "an untrusted configuration's probe ran through the trust of another's bytes"
     );
 }
+
+/// Item 2, the GitOps deployer: a checkout whose `shipdeck.toml` deploys through a config
+/// repository it ships itself (`fixtures/config.git`, a bare repository on this machine with
+/// receive hooks and a `core.hooksPath` of its own). Promoting runs none of them, and the value
+/// still reaches the repository.
+#[test]
+fn security_gitops_deployer_runs_no_program_of_a_hostile_config_repository() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let repo = common::repo_with_releases(d, &[(1, "1.0.0")], 2);
+    let fixtures = repo.join("fixtures");
+    std::fs::create_dir_all(&fixtures).expect("fixtures");
+    let marker = d.join("pwned");
+    // The config repository: one values file on main, then bare.
+    let work = d.join("config-work");
+    git(
+        d,
+        &["init", "-q", "-b", "main", work.to_str().expect("utf-8")],
+    );
+    std::fs::write(work.join("values.yaml"), "image:\n  tag: 0.0.1\n").expect("values");
+    git(&work, &["add", "values.yaml"]);
+    git(
+        &work,
+        &[
+            "-c",
+            "user.name=ops",
+            "-c",
+            "user.email=ops@x",
+            "commit",
+            "-q",
+            "-m",
+            "values",
+        ],
+    );
+    let config_repo = fixtures.join("config.git");
+    git(
+        d,
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            work.to_str().expect("utf-8"),
+            config_repo.to_str().expect("utf-8"),
+        ],
+    );
+    let hooks = fixtures.join("hooks");
+    std::fs::create_dir_all(&hooks).expect("hooks");
+    for name in [
+        "pre-receive",
+        "update",
+        "post-receive",
+        "post-update",
+        "reference-transaction",
+        "push-to-checkout",
+    ] {
+        for place in [&hooks, &config_repo.join("hooks")] {
+            script(
+                &place.join(name),
+                &format!("echo {name} >> '{}'", marker.display()),
+            );
+        }
+    }
+    git(
+        &config_repo,
+        &["config", "core.hooksPath", hooks.to_str().expect("utf-8")],
+    );
+    git(
+        &config_repo,
+        &[
+            "config",
+            "core.fsmonitor",
+            hooks.join("post-update").to_str().expect("utf-8"),
+        ],
+    );
+    std::fs::write(
+        repo.join("shipdeck.toml"),
+        r#"[project]
+name = "shop"
+state_dir = ".shipdeck"
+
+[[environments]]
+name = "dev"
+
+[[services]]
+name = "api"
+repo = "."
+tags = "api-v*"
+deploy = { kind = "git", repo = "fixtures/config.git", file = "values.yaml", key = "image.tag" }
+"#,
+    )
+    .expect("config");
+    let out = shipdeck(
+        &repo,
+        "alice@x",
+        &[
+            "promote",
+            "api",
+            "api-v1.0.0",
+            "--to",
+            "dev",
+            "--yes",
+            "--no-wait",
+        ],
+    );
+    assert!(
+        !marker.exists(),
+        "promote ran the config repository's program: {} (stderr: {})",
+        std::fs::read_to_string(&marker).unwrap_or_default(),
+        stderr(&out)
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The value reached the config repository through git's own programs.
+    let values = git(&config_repo, &["show", "main:values.yaml"]);
+    assert!(values.contains("tag: 1.0.0"), "{values}");
+}

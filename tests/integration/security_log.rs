@@ -300,3 +300,259 @@ fn security_symlinked_event_log_is_refused_and_garbage_is_corruption() {
         stderr(&out)
     );
 }
+
+/// Rewrites every commit of the log ref in `origin` with `edit` applied to its event (ids
+/// kept), and force-moves the ref: what a force-push that keeps ids would leave.
+fn rewrite_remote(origin: &Path, edit: impl Fn(&mut serde_json::Value)) {
+    let commits = git(origin, &["rev-list", "--reverse", LOG_REF]);
+    let mut parent: Option<String> = None;
+    let file = origin.parent().expect("parent").join("rewritten.json");
+    for commit in commits.lines() {
+        let text = git(origin, &["show", &format!("{commit}:event.json")]);
+        let mut event: serde_json::Value = serde_json::from_str(&text).expect("event");
+        edit(&mut event);
+        std::fs::write(&file, serde_json::to_vec(&event).expect("json")).expect("write");
+        let blob = git(
+            origin,
+            &["hash-object", "-w", file.to_str().expect("utf-8")],
+        );
+        let tree = run_with_stdin(
+            origin,
+            &["mktree"],
+            &format!("100644 blob {}\tevent.json\n", blob.trim()),
+        );
+        let mut args = vec!["commit-tree", tree.trim(), "-m", "rewritten"];
+        if let Some(p) = &parent {
+            args.extend(["-p", p.as_str()]);
+        }
+        parent = Some(git(origin, &args).trim().to_string());
+    }
+    git(
+        origin,
+        &["update-ref", LOG_REF, parent.as_deref().expect("a commit")],
+    );
+}
+
+/// Item 4: a force-push that keeps every event id but changes bodies (an actor, a release, a
+/// note) is noticed: `sync` and `log --verify` fail and say the events changed.
+#[test]
+fn security_rewritten_bodies_on_the_shared_log_are_noticed() {
+    let team = Team::new();
+    let alice = team.join("alice", None);
+    let bob = team.join("bob", None);
+    alice.expect(0, &["approve", "api", "api-v1.2.0", "--env", "prod"]);
+    bob.expect(0, &["approve", "api", "api-v1.2.0", "--env", "prod"]);
+    alice.expect(0, &["sync"]);
+    rewrite_remote(&team.origin(), |event| {
+        if event["actor"] == "bob@shop.example" {
+            event["actor"] = "carol@shop.example".into();
+        }
+    });
+    let out = alice.shipdeck(&["sync"]);
+    assert_ne!(out.status.code(), Some(0), "sync fails: {}", stdout(&out));
+    assert!(stderr(&out).contains("changed"), "{}", stderr(&out));
+    let out = alice.shipdeck(&["log", "--verify"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stdout(&out));
+    let out = alice.shipdeck(&["log"]);
+    assert!(
+        !stdout(&out).contains("carol@"),
+        "the changed body is not taken in: {}",
+        stdout(&out)
+    );
+}
+
+/// Item 5: the file log cut at a line boundary, or rewritten with its whole chain recomputed,
+/// no longer holds the head this user last saw: every command warns and `log --verify` fails.
+#[test]
+fn security_truncated_or_recomputed_file_log_is_noticed_by_its_anchor() {
+    for attack in ["truncate", "recompute"] {
+        let (dir, log) = file_project();
+        let d = dir.path();
+        for user in ["alice@x", "bob@x"] {
+            let out = sd(d, user, &["approve", "api", "api-v1.2.0", "--env", "prod"]);
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        }
+        let out = sd(d, "dana@x", &["log", "--verify"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        if attack == "truncate" {
+            let text = std::fs::read_to_string(&log).expect("log");
+            let first = text.lines().next().expect("a line").to_string() + "\n";
+            std::fs::write(&log, first).expect("cut");
+        } else {
+            std::fs::remove_file(&log).expect("rm");
+            let (fresh, _) =
+                shipdeck::store::EventLog::open(log.parent().expect("dir")).expect("a new log");
+            for actor in ["alice@x", "carol@x"] {
+                let now = jiff::Timestamp::now();
+                let body = shipdeck::domain::event::EventBody::new(
+                    shipdeck::store::new_event_id(),
+                    now,
+                    actor,
+                    &shipdeck::domain::event::Fact::Approved {
+                        commit: "0".repeat(40),
+                        note: None,
+                    },
+                    Some("api"),
+                    Some("api-v1.2.0"),
+                    Some("prod"),
+                );
+                fresh.append(body, now).expect("append");
+            }
+        }
+        let out = sd(d, "dana@x", &["log", "--verify"]);
+        assert_eq!(out.status.code(), Some(5), "{attack}: {}", stdout(&out));
+        assert!(
+            stderr(&out).contains("REWRITTEN"),
+            "{attack}: {}",
+            stderr(&out)
+        );
+        let out = sd(d, "dana@x", &["status"]);
+        assert!(
+            stderr(&out).contains("REWRITTEN"),
+            "{attack}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+/// Writes an event with `actor` straight into the file log (as anyone who can append could).
+fn append_as(log: &Path, actor: &str, note: Option<String>) -> Result<(), String> {
+    let (events, _) =
+        shipdeck::store::EventLog::open(log.parent().expect("dir")).map_err(|e| e.to_string())?;
+    let now = jiff::Timestamp::now();
+    let body = shipdeck::domain::event::EventBody::new(
+        shipdeck::store::new_event_id(),
+        now,
+        actor,
+        &shipdeck::domain::event::Fact::Approved {
+            commit: "0".repeat(40),
+            note,
+        },
+        Some("api"),
+        Some("api-v1.2.0"),
+        Some("prod"),
+    );
+    events
+        .append(body, now)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// Item 12: an actor carrying an unterminated OSC sequence does not hide the rest of its line.
+#[test]
+fn security_a_crafted_field_does_not_hide_the_rest_of_a_log_line() {
+    let (dir, log) = file_project();
+    append_as(&log, &format!("mallory@x\u{1b}]{}", "A".repeat(200)), None).expect("append");
+    let out = sd(dir.path(), "dana@x", &["log"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let line = stdout(&out);
+    assert!(line.contains("mallory@x"), "{line}");
+    assert!(
+        line.contains("approved") && line.contains("api-v1.2.0") && line.contains("prod"),
+        "the rest of the line is shown: {line}"
+    );
+}
+
+/// Item 14: an event's size is capped on write and on read (a huge `event.json` on the shared
+/// ref is named, never loaded); a commit that is not an event is reported by `log` and
+/// `status`; `--read-only` creates no data dir; a config that is not UTF-8 gets line:col.
+#[test]
+fn security_oversized_and_malformed_events_and_read_only_leave_no_trace() {
+    let (dir, log) = file_project();
+    let err = append_as(&log, "mallory@x", Some("x".repeat(2 << 20))).expect_err("refused");
+    assert!(err.contains("at most"), "{err}");
+
+    let team = Team::new();
+    let alice = team.join("alice", None);
+    alice.expect(0, &["approve", "api", "api-v1.2.0", "--env", "prod"]);
+    let mut huge = tip_event(&team.origin());
+    huge["id"] = "huge-event".into();
+    huge["data"]["note"] = "x".repeat(3 << 20).into();
+    push_forged(&team.origin(), &huge);
+    let origin = team.origin();
+    let huge_commit = git(&origin, &["rev-parse", LOG_REF]).trim().to_string();
+    let tree = run_with_stdin(&origin, &["mktree"], "");
+    let parent = git(&origin, &["rev-parse", LOG_REF]);
+    let empty = git(
+        &origin,
+        &[
+            "commit-tree",
+            tree.trim(),
+            "-p",
+            parent.trim(),
+            "-m",
+            "not an event",
+        ],
+    );
+    git(&origin, &["update-ref", LOG_REF, empty.trim()]);
+    let bob = team.join("bob", None);
+    for args in [&["log"][..], &["status"][..]] {
+        let out = bob.shipdeck(args);
+        let err = stderr(&out);
+        assert!(err.contains("not an event"), "{args:?}: {err}");
+        assert!(
+            err.contains(empty.trim()),
+            "{args:?} names the commit: {err}"
+        );
+    }
+    let out = bob.shipdeck(&["log", "--verify"]);
+    assert_eq!(out.status.code(), Some(5));
+    assert!(
+        stderr(&out).contains("bytes") && stderr(&out).contains(&huge_commit),
+        "the huge one is named with its commit: {}",
+        stderr(&out)
+    );
+
+    // In the file log, a line over the cap is corruption, named by `log --verify`.
+    let (big, big_log) = file_project();
+    let out = sd(
+        big.path(),
+        "alice@x",
+        &["approve", "api", "api-v1.2.0", "--env", "prod"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&big_log).expect("log");
+    let mut event: serde_json::Value =
+        serde_json::from_str(text.lines().next().expect("a line")).expect("event");
+    event["id"] = "huge-line".into();
+    event["seq"] = 2.into();
+    event["data"]["note"] = "x".repeat(2 << 20).into();
+    let mut text = text.clone();
+    text.push_str(&serde_json::to_string(&event).expect("json"));
+    text.push('\n');
+    std::fs::write(&big_log, &text).expect("write");
+    let out = sd(big.path(), "dana@x", &["log", "--verify"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(":2:") && stderr(&out).contains("bytes"),
+        "line 2 named as too large: {}",
+        stderr(&out)
+    );
+
+    // --read-only creates no data dir and no shipdeck.log.
+    let data = dir.path().join("fresh-data");
+    let out = std::process::Command::new(common::bin())
+        .args(["--read-only", "status"])
+        .current_dir(dir.path())
+        .env("SHIPDECK_USER", "dana@x")
+        .env("SHIPDECK_DATA_DIR", &data)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!data.exists(), "--read-only created {}", data.display());
+
+    // A configuration that is not UTF-8 is refused at its line and column.
+    let config = dir.path().join("shipdeck.toml");
+    let mut bytes = std::fs::read(&config).expect("config");
+    bytes.extend_from_slice(b"\n# caf\xe9\n");
+    std::fs::write(&config, &bytes).expect("write");
+    let out = sd(dir.path(), "dana@x", &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let lines = bytes.split(|&b| b == b'\n').count() - 1;
+    assert!(
+        stderr(&out).contains(&format!("shipdeck.toml:{lines}:6:")),
+        "line:col of the bad byte: {}",
+        stderr(&out)
+    );
+}

@@ -96,9 +96,21 @@ pub async fn promote(
         )));
     };
     let verify_timeout = ctx.config.verify_timeout(svc);
-    let (events, ledger) = ctx.ledger()?;
-    if let Some(d) = ledger.in_flight(&plan.service, &plan.env) {
-        return Err(in_flight(d));
+    let (mut events, mut ledger) = ctx.ledger()?;
+    if let Some(d) = ledger.in_flight(&plan.service, &plan.env).cloned() {
+        if !plan.rollback {
+            return Err(in_flight(&d));
+        }
+        // A backout is never held up by the deployment it backs out: that one ends here.
+        super::cancel::record(
+            ctx,
+            &d,
+            &format!(
+                "superseded by a rollback to {} by {}",
+                plan.release.name, ctx.actor
+            ),
+        )?;
+        (events, ledger) = ctx.ledger()?;
     }
     let id = store::new_event_id();
     let req = request(
@@ -211,13 +223,16 @@ pub fn blocked(plan: &Plan) -> Failure {
 fn in_flight(d: &Deployment) -> Failure {
     Failure::blocked(format!(
         "{} in {} is being deployed already: {} requested by {} at {}; wait until it is verified \
-         or its verify timeout ({}) passes",
+         or its verify timeout passes ({}), roll back (never held up by it), or release the \
+         target with `shipdeck cancel {} --env {} --reason TEXT`",
         d.service,
         d.env,
         d.release,
         d.requested_by,
         d.requested_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-        d.verify_deadline.strftime("%H:%M:%S UTC"),
+        d.verify_deadline.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        d.service,
+        d.env,
     ))
 }
 

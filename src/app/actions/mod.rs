@@ -1,6 +1,7 @@
 //! The operations of the release console. The command line and the console call these same
 //! functions, so an action records the same events wherever it was started.
 
+mod cancel;
 mod checks;
 mod decision;
 mod deploy;
@@ -15,6 +16,7 @@ pub mod traffic;
 pub mod train;
 pub mod train_promote;
 
+pub use cancel::cancel;
 pub use decision::{Decision, record};
 pub use deploy::{
     blocked, observe_and_settle, promote, rollback_plan, rollback_target, settle, wait_for_outcome,

@@ -322,6 +322,22 @@ impl Ledger {
         self.deployment_index.get(id).map(|&i| &self.deployments[i])
     }
 
+    /// Caps each deployment's verify deadline at `requested_at` plus `cap(service)` (the
+    /// configuration's verify timeout now): a `30d` typo since fixed, or a crafted event, must
+    /// not hold a target for longer than the configuration allows today.
+    pub fn cap_verify_deadlines(&mut self, cap: impl Fn(&str) -> Option<std::time::Duration>) {
+        for d in &mut self.deployments {
+            let Some(limit) = cap(&d.service) else {
+                continue;
+            };
+            let limit = SignedDuration::try_from(limit).unwrap_or(SignedDuration::MAX);
+            let capped = d.requested_at.checked_add(limit).unwrap_or(Timestamp::MAX);
+            if capped < d.verify_deadline {
+                d.verify_deadline = capped;
+            }
+        }
+    }
+
     /// The latest deployment of the target still in flight, if any.
     pub fn in_flight(&self, service: &str, env: &str) -> Option<&Deployment> {
         self.deployments

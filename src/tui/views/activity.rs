@@ -108,18 +108,18 @@ fn event_line(event: &Event, at: &str, theme: Theme, width: usize) -> Line<'stat
         _ => Style::new(),
     };
     let detail = fact.map(|f| f.summary()).unwrap_or_default();
+    // Events in a shared log come from anyone who can push: every field is untrusted text,
+    // sanitized on its own before it is truncated and joined, so that one field's unterminated
+    // escape (`mallory@x\x1b]AAAA…`) cannot swallow the rest of the line.
+    let clean = crate::domain::sanitize::sanitize;
     let text = format!(
         "{:>5} {} {:<16} {:<22} {} {}",
         event.seq,
-        at,
-        truncate(&event.kind, 16),
-        truncate(&event.actor, 22),
-        target,
-        detail
+        clean(at),
+        truncate(&clean(&event.kind), 16),
+        truncate(&clean(&event.actor), 22),
+        clean(&target),
+        clean(&detail)
     );
-    // Events in a shared log come from anyone who can push: the whole line is untrusted text.
-    Line::styled(
-        truncate(&crate::domain::sanitize::sanitize(&text), width),
-        style,
-    )
+    Line::styled(truncate(&text, width), style)
 }
