@@ -5,24 +5,34 @@ use crate::console::effect::Effect;
 use crate::console::model;
 use crate::console::overlay::Overlay;
 use crate::console::state::{
-    HISTORY, Level, OUTPUT_LINES, OpId, OpKind, State, TargetKey, TargetState,
+    HISTORY, Level, OUTPUT_LINES, OpId, OpKind, Retry, State, TargetKey, TargetState,
 };
 use crate::domain::event::Fact;
 use crate::domain::gates::GateStatus;
 use crate::domain::ledger::{DeploymentState, Ledger};
 
+/// A probe failed and the next is scheduled: shown as a countdown that never starts above the
+/// target's probe interval (a failing target is probed at least as often as a healthy one).
 pub fn on_retrying(
     state: &mut State,
     service: &str,
     env: &str,
     attempt: u32,
-    next_in: std::time::Duration,
+    next_at: jiff::Timestamp,
 ) -> Vec<Effect> {
+    let interval = crate::domain::probed::interval(&state.config, service, env);
+    let cap = jiff::SignedDuration::try_from(interval)
+        .ok()
+        .and_then(|i| state.now.checked_add(i).ok())
+        .unwrap_or(next_at);
     let target = state
         .targets
         .entry(TargetKey::new(service, env))
         .or_default();
-    target.retrying = Some((attempt, next_in));
+    target.retrying = Some(Retry {
+        attempt,
+        at: next_at.min(cap),
+    });
     state.dirty = true;
     Vec::new()
 }
@@ -119,9 +129,14 @@ pub fn animating(state: &State) -> bool {
         || matches!(&state.overlay, Some(Overlay::Confirm(c)) if c.loading.is_some())
 }
 
-/// Whether a countdown is on screen (soak, window, freeze): the runner ticks every second.
+/// Whether a countdown is on screen (soak, window, freeze, a probe's retry): the runner ticks
+/// every second.
 pub fn counting_down(state: &State) -> bool {
     !state.toasts.is_empty()
+        || state
+            .targets
+            .values()
+            .any(|t| t.retrying.is_some_and(|r| r.at > state.now))
         || state.plans.values().any(|p| {
             p.report
                 .gates

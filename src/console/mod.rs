@@ -19,6 +19,7 @@
 
 pub mod cell;
 pub mod command;
+pub mod down;
 pub mod effect;
 pub mod flows;
 pub mod key;

@@ -2,7 +2,6 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
-use std::time::Duration;
 
 use jiff::Timestamp;
 
@@ -48,8 +47,18 @@ pub struct TargetState {
     pub latest: Option<Observation>,
     /// Oldest first, at most [`HISTORY`].
     pub history: VecDeque<Observation>,
-    /// Set while probes fail and back off: (attempt, next probe in).
-    pub retrying: Option<(u32, Duration)>,
+    /// Set while probes fail: the failures in a row and when the next probe is due.
+    pub retrying: Option<Retry>,
+}
+
+/// A failing target's next probe: the countdown is `at` minus the console's `now`, so it counts
+/// down with every tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retry {
+    /// Failures in a row.
+    pub attempt: u32,
+    /// When the next probe is due (never later than one probe interval after it was reported).
+    pub at: Timestamp,
 }
 
 /// A release that runs in one environment and not yet in the next, with its gate report once

@@ -168,10 +168,13 @@ fn cell_lines(state: &State, theme: Theme, cell: &BoardCell, width: usize) -> Ve
     let second = cell.status.as_ref().map_or_else(
         || Line::raw(""),
         |b| {
-            Line::from(Span::styled(
-                truncate(&badge_text(state, b), width),
-                tone(theme, b.tone),
-            ))
+            let mut text = badge_text(state, b);
+            if text.chars().count() > width
+                && let Some(short) = &b.short
+            {
+                text.clone_from(short);
+            }
+            Line::from(Span::styled(truncate(&text, width), tone(theme, b.tone)))
         },
     );
     vec![Line::from(first), second]

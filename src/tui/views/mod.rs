@@ -22,6 +22,7 @@ use crate::console::model;
 use crate::console::msg::Hit;
 use crate::console::state::{Level, State};
 use crate::console::views::{VIEWS, View};
+use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, spinner};
 
 /// Clickable regions of the last frame, later ones on top.
@@ -119,33 +120,65 @@ fn span_width(spans: &[Span]) -> u16 {
     u16::try_from(spans.iter().map(Span::width).sum::<usize>()).unwrap_or(u16::MAX)
 }
 
+/// The status bar: what is down, who, how fresh, what runs, where the configuration is. The
+/// key hints keep the right edge; what is down comes first and the rest is left out, last piece
+/// first, when the line is narrow (the configuration's path is cut from the left).
 fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    const HINTS: &str = " ? help  : palette  q quit ";
+    let hints = u16::try_from(HINTS.chars().count()).unwrap_or(0);
+    let mut room = usize::from(area.width.saturating_sub(hints));
+    let mut pieces: Vec<Span> = Vec::new();
+    let mut add = |text: String, style: Style, room: &mut usize| {
+        let sep = if pieces.is_empty() { " " } else { " · " };
+        let width = sep.chars().count() + text.chars().count();
+        if width <= *room {
+            *room -= width;
+            pieces.push(Span::styled(sep, theme.dim()));
+            pieces.push(Span::styled(text, style));
+        }
+    };
+    let down = crate::console::down::summary(state);
+    if !down.is_empty() {
+        let text = truncate(&format!("✖ {}", down.join(", ")), room.saturating_sub(1));
+        add(text, theme.bad(), &mut room);
+    }
+    add(truncate(&state.user, 24), theme.bold(), &mut room);
     let refreshed = state.last_refresh.map_or_else(
         || "checking…".to_string(),
         |t| format!("refreshed {} ago", model::age(state.now, t)),
     );
-    let mut spans = vec![
-        Span::styled(format!(" {} ", state.user), theme.bold()),
-        Span::styled("· ", theme.dim()),
-        Span::raw(state.config_path.display().to_string()),
-        Span::styled(" · ", theme.dim()),
-        Span::raw(refreshed),
-    ];
-    let busy: Vec<&str> = state
+    add(refreshed, Style::new(), &mut room);
+    if let Some(first) = state
         .ops
         .values()
-        .filter(|o| !matches!(o.kind, crate::console::state::OpKind::GatePlan(_)))
-        .map(|o| o.label.as_str())
-        .collect();
-    if let Some(first) = busy.first() {
-        spans.push(Span::styled(" · ", theme.dim()));
-        spans.push(Span::styled(
-            format!("{} {first}", spinner(state.frame)),
-            theme.accent(),
-        ));
+        .find(|o| !matches!(o.kind, crate::console::state::OpKind::GatePlan(_)))
+    {
+        let text = truncate(&format!("{} {}", spinner(state.frame), first.label), 40);
+        add(text, theme.accent(), &mut room);
     }
-    spans.push(Span::styled("  ? help  : palette  q quit", theme.dim()));
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let path = state.config_path.display().to_string();
+    if room > 12 {
+        add(keep_end(&path, room - 3), Style::new(), &mut room);
+    }
+    let left = Rect::new(area.x, area.y, area.width.saturating_sub(hints), 1);
+    frame.render_widget(Paragraph::new(Line::from(pieces)), left);
+    let right = Rect::new(
+        area.right().saturating_sub(hints),
+        area.y,
+        hints.min(area.width),
+        1,
+    );
+    frame.render_widget(Paragraph::new(HINTS).style(theme.dim()), right);
+}
+
+/// `text` cut to `max` characters from the left (`…/shop/shipdeck.toml`).
+fn keep_end(text: &str, max: usize) -> String {
+    let n = text.chars().count();
+    if n <= max {
+        return text.to_string();
+    }
+    let tail: String = text.chars().skip(n - max.saturating_sub(1)).collect();
+    format!("…{tail}")
 }
 
 fn draw_toasts(frame: &mut Frame, body: Rect, state: &State, theme: Theme) {

@@ -29,13 +29,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, _hits: &
     ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [summary, spark, strip, lower] = Layout::vertical([
-        Constraint::Length(4),
-        Constraint::Length(3),
-        Constraint::Length(1),
-        Constraint::Min(1),
-    ])
-    .areas(inner);
 
     let cell = model::cell(state, &key.service, &key.env);
     let target = state.targets.get(&key);
@@ -61,6 +54,23 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, _hits: &
             theme.dim(),
         ),
     ])];
+    let interval = crate::domain::probed::interval(&state.config, &key.service, &key.env);
+    lines.push(
+        match crate::domain::probed::probed(&state.config, &key.service, &key.env) {
+            Some(what) => Line::from(vec![
+                Span::styled("probes ", theme.dim()),
+                Span::raw(what),
+                Span::styled(
+                    format!(
+                        " every {}",
+                        model::compact(i64::try_from(interval.as_secs()).unwrap_or(0))
+                    ),
+                    theme.dim(),
+                ),
+            ]),
+            None => Line::styled("no health probe is configured for this target", theme.dim()),
+        },
+    );
     match cell.observation {
         Some(o) => {
             lines.push(Line::raw(format!(
@@ -71,7 +81,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, _hits: &
                 o.reported_version.as_deref().unwrap_or("no version"),
                 o.commit.as_deref().map_or("—", super::short),
             )));
-            lines.push(Line::styled(o.detail.clone(), theme.dim()));
+            match o.problem() {
+                Some(problem) => lines.push(Line::styled(problem, theme.health(o.health))),
+                None => lines.push(Line::styled(o.detail.clone(), theme.dim())),
+            }
         }
         None => lines.push(Line::styled(
             "checking… no probe has answered yet",
@@ -84,12 +97,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, _hits: &
             theme.warn(),
         ));
     }
-    if let Some((attempt, next)) = target.and_then(|t| t.retrying) {
+    if let Some((attempt, left)) = crate::console::down::retry(state, &key.service, &key.env) {
         lines.push(Line::styled(
-            format!("↻ probe failing; retry {attempt} in {}s", next.as_secs()),
+            format!("↻ probe failing ({attempt} in a row); next probe in {left}"),
             theme.warn(),
         ));
     }
+    let [summary, spark, strip, lower] = Layout::vertical([
+        Constraint::Length(u16::try_from(lines.len()).unwrap_or(4)),
+        Constraint::Length(3),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
     frame.render_widget(Paragraph::new(lines), summary);
 
     let latencies: Vec<u64> = target
