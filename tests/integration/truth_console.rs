@@ -128,3 +128,73 @@ fn a_retry_countdown_counts_down_with_each_tick_and_never_starts_above_the_inter
         "{target}"
     );
 }
+
+#[test]
+fn the_checklist_view_shows_auto_items_as_their_facts_and_a_note_alone_as_a_note() {
+    let mut s = shop();
+    s.config
+        .checklists
+        .get_mut("production-release")
+        .expect("template")
+        .items[2]
+        .auto = Some(shipdeck::domain::config::AutoTick::Tagged);
+    let mut events = s.events.clone();
+    events.push(event(
+        800,
+        -120,
+        "dana@shop.example",
+        &shipdeck::domain::event::Fact::ItemNoted {
+            checklist: "production-release".into(),
+            item: "backout".into(),
+            note: "back to api-v1.4.0 with r".into(),
+        },
+        "api",
+        "api-v1.4.2",
+        "prod",
+    ));
+    update(&mut s, Msg::LogChanged(events));
+    s.ops.clear();
+    s.col = 2;
+    s.view = View::Checklist;
+    let screen = render_at(&s, 120, 30);
+    let line = |needle: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle}:\n{screen}"))
+            .to_string()
+    };
+    let package = line("Package the release");
+    assert!(package.contains("[x]"), "{package}");
+    assert!(
+        package.contains("auto: tagged api-v1.4.2 at Feb 24 10:00 UTC, 6d ago"),
+        "{package}"
+    );
+    let backout = line("Develop backout plan");
+    assert!(backout.contains("[ ]"), "{backout}");
+    assert!(
+        !backout.contains("unticked"),
+        "a note is not an untick: {backout}"
+    );
+    assert!(
+        line("back to api-v1.4.0 with r")
+            .contains("✎ dana@shop.example (Mar 02 09:58 UTC, 2m ago)"),
+        "{screen}"
+    );
+    assert!(
+        line("before 1/").contains("before 1/3"),
+        "the auto item counts"
+    );
+    // Space on the automatic item unticks it: a person may overrule a fact.
+    s.list.insert("checklist", 2);
+    let effects = update(
+        &mut s,
+        Msg::Key(shipdeck::console::key::KeyEvent::from(
+            shipdeck::console::key::KeyCode::Char(' '),
+        )),
+    );
+    assert!(
+        matches!(&effects[..], [shipdeck::console::effect::Effect::Tick { item, on: false, .. }] if item == "package"),
+        "{effects:?}"
+    );
+}
