@@ -40,6 +40,10 @@ pub enum Act {
     Checklist,
     Tick,
     NoteItem,
+    /// Enter in the activity view: the whole line under the cursor.
+    ShowLine,
+    /// Dismiss the messages (errors stay until then).
+    Dismiss,
 }
 
 /// Where a row applies.
@@ -330,6 +334,22 @@ pub const KEYMAP: &[Binding] = &[
         "P",
         A::PublishNotes,
         "publish the notes through the channels",
+    ),
+    // Activity.
+    row(
+        In(&[V::Activity]),
+        Keys::Codes(&[K::Enter]),
+        "Enter",
+        A::ShowLine,
+        "the whole line: every field of the event",
+    ),
+    // Last, so a view's own row for the key wins.
+    row(
+        Everywhere,
+        ch!('x'),
+        "x",
+        A::Dismiss,
+        "dismiss messages (errors stay until then)",
     ),
 ];
 

@@ -70,6 +70,14 @@ fn act(state: &mut State, act: Act, key: Key) -> Vec<Effect> {
             return Vec::new();
         }
         Act::OpenTarget => Command::Show(View::Target),
+        Act::ShowLine => {
+            crate::console::activity::show(state);
+            return Vec::new();
+        }
+        Act::Dismiss => {
+            state.toasts.clear();
+            return Vec::new();
+        }
         _ => match command_for(state, act) {
             Some(command) => command,
             None => return Vec::new(),

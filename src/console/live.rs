@@ -5,7 +5,8 @@ use crate::console::effect::Effect;
 use crate::console::model;
 use crate::console::overlay::Overlay;
 use crate::console::state::{
-    HISTORY, Level, OUTPUT_LINES, OpId, OpKind, Retry, State, TargetKey, TargetState,
+    HEALTH_CHANGES, HISTORY, HealthChange, Level, OUTPUT_LINES, OpId, OpKind, Retry, State,
+    TargetKey, TargetState,
 };
 use crate::domain::event::Fact;
 use crate::domain::gates::GateStatus;
@@ -88,7 +89,7 @@ pub fn on_tick(state: &mut State, now: jiff::Timestamp) -> Vec<Effect> {
     state.now = now;
     state.frame = state.frame.wrapping_add(1);
     let toasts = state.toasts.len();
-    state.toasts.retain(|t| t.until > now);
+    state.toasts.retain(|t| t.until.is_none_or(|u| u > now));
     if toasts != state.toasts.len() || animating(state) || counting_down(state) {
         state.dirty = true;
     }
@@ -132,7 +133,7 @@ pub fn animating(state: &State) -> bool {
 /// Whether a countdown is on screen (soak, window, freeze, a probe's retry): the runner ticks
 /// every second.
 pub fn counting_down(state: &State) -> bool {
-    !state.toasts.is_empty()
+    state.toasts.iter().any(|t| t.until.is_some())
         || state
             .targets
             .values()
@@ -157,6 +158,27 @@ pub fn on_observed(
             || o.reported_version != observation.reported_version
     });
     target.retrying = None;
+    if let Some(before) = target
+        .latest
+        .as_ref()
+        .filter(|o| o.health != observation.health)
+    {
+        state.health_changes.push_back(HealthChange {
+            service: key.service.clone(),
+            env: key.env.clone(),
+            from: before.health,
+            to: observation.health,
+            at: observation.at,
+            detail: observation.detail.clone(),
+            release: observation
+                .release
+                .clone()
+                .or_else(|| observation.reported_version.clone()),
+        });
+        while state.health_changes.len() > HEALTH_CHANGES {
+            state.health_changes.pop_front();
+        }
+    }
     target.history.push_back(observation.clone());
     while target.history.len() > HISTORY {
         target.history.pop_front();

@@ -17,6 +17,7 @@
 //! The engine it drives is [`crate::app`]; the terminal, the runner and the backend that
 //! performs effects are [`crate::tui`].
 
+pub mod activity;
 pub mod cell;
 pub mod command;
 pub mod down;

@@ -12,6 +12,16 @@ pub enum Overlay {
     Palette(Palette),
     Confirm(Box<Confirm>),
     Input(Input),
+    /// The whole of one line (an activity line under Enter): read, scrolled, closed.
+    Detail(Detail),
+}
+
+/// Text shown whole: every field of an event, or of a health change seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detail {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub scroll: usize,
 }
 
 /// `:` — fuzzy search over every action.

@@ -70,6 +70,16 @@ pub fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             Vec::new()
         }
         Overlay::Confirm(confirm) => on_confirm_key(state, *confirm, key),
+        Overlay::Detail(mut detail) => {
+            match key.code {
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => return Vec::new(),
+                KeyCode::Down | KeyCode::Char('j') => detail.scroll += 1,
+                KeyCode::Up | KeyCode::Char('k') => detail.scroll = detail.scroll.saturating_sub(1),
+                _ => {}
+            }
+            state.overlay = Some(Overlay::Detail(detail));
+            Vec::new()
+        }
         Overlay::Input(mut input) => {
             match key.code {
                 KeyCode::Esc => {

@@ -115,12 +115,31 @@ pub enum Level {
     Error,
 }
 
-/// A short message in the corner; errors say what to do.
+/// A short message in the corner, drawn above every overlay; errors say what to do.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Toast {
     pub level: Level,
     pub text: String,
-    pub until: Timestamp,
+    /// When it goes by itself; `None` (errors) stays until dismissed (`x`).
+    pub until: Option<Timestamp>,
+}
+
+/// How many health changes the console remembers (all targets together).
+pub const HEALTH_CHANGES: usize = 500;
+
+/// A change of a target's health the console saw (pass → fail → pass): an observation, not an
+/// event of the log; the target and activity views list them with their times.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthChange {
+    pub service: String,
+    pub env: String,
+    pub from: crate::domain::observation::Health,
+    pub to: crate::domain::observation::Health,
+    pub at: Timestamp,
+    /// The probe's detail when it changed (`HTTP 503`, `connection refused`).
+    pub detail: String,
+    /// The release it reported then, if any.
+    pub release: Option<String>,
 }
 
 /// The changes between what runs in an environment and what would run next, loaded on demand.
@@ -146,6 +165,8 @@ pub struct State {
     pub events: Vec<Event>,
     pub ledger: Ledger,
     pub targets: BTreeMap<TargetKey, TargetState>,
+    /// Health changes seen since the console started, oldest first, at most [`HEALTH_CHANGES`].
+    pub health_changes: VecDeque<HealthChange>,
     /// Gate reports for pending promotions, by target entered.
     pub plans: BTreeMap<TargetKey, Plan>,
     /// Set when something a gate looks at changed while a gate evaluation was in flight.
@@ -200,6 +221,7 @@ impl State {
             events,
             ledger,
             targets: BTreeMap::new(),
+            health_changes: VecDeque::new(),
             plans: BTreeMap::new(),
             plans_stale: false,
             changes: BTreeMap::new(),
@@ -245,12 +267,13 @@ impl State {
         self.ops.retain(|_, op| &op.kind != kind);
     }
 
+    /// Says `text`: information goes after 4 s, an error stays until dismissed.
     pub fn toast(&mut self, level: Level, text: impl Into<String>) {
-        let secs = if level == Level::Error { 8 } else { 4 };
-        let until = self
-            .now
-            .checked_add(jiff::SignedDuration::from_secs(secs))
-            .unwrap_or(self.now);
+        let until = (level == Level::Info).then(|| {
+            self.now
+                .checked_add(jiff::SignedDuration::from_secs(4))
+                .unwrap_or(self.now)
+        });
         self.toasts.push(Toast {
             level,
             text: text.into(),

@@ -198,3 +198,163 @@ fn the_checklist_view_shows_auto_items_as_their_facts_and_a_note_alone_as_a_note
         "{effects:?}"
     );
 }
+
+fn press(
+    s: &mut State,
+    code: shipdeck::console::key::KeyCode,
+) -> Vec<shipdeck::console::effect::Effect> {
+    update(s, Msg::Key(shipdeck::console::key::KeyEvent::from(code)))
+}
+
+#[test]
+fn errors_stay_until_dismissed_and_are_drawn_above_the_dialog() {
+    use shipdeck::console::key::KeyCode;
+    use shipdeck::console::state::Level;
+    let mut s = shop();
+    s.col = 1;
+    press(&mut s, KeyCode::Char('p'));
+    assert!(s.overlay.is_some());
+    s.toast(Level::Error, "the deployer refused: HTTP 409 conflict");
+    s.toast(Level::Info, "refreshing…");
+    update(&mut s, Msg::Tick(at(60)));
+    assert_eq!(s.toasts.len(), 1, "the information went, the error stays");
+    let screen = render_at(&s, 120, 30);
+    assert!(
+        screen.contains("the deployer refused: HTTP 409 conflict"),
+        "the error is drawn over the dialog:\n{screen}"
+    );
+    assert!(screen.contains("x dismisses"), "{screen}");
+    press(&mut s, KeyCode::Esc);
+    assert!(s.overlay.is_none());
+    press(&mut s, KeyCode::Char('x'));
+    assert!(s.toasts.is_empty(), "x dismissed it");
+}
+
+fn with_failed_deploy(reason: &str) -> State {
+    let mut s = shop();
+    let mut events = s.events.clone();
+    let mut failed = deployed(900, -60, "api", "api-v1.6.0", "dev");
+    failed[1] = event(
+        901,
+        -30,
+        USER,
+        &shipdeck::domain::event::Fact::DeployFailed {
+            deployment: failed[0].id.clone(),
+            reason: reason.into(),
+        },
+        "api",
+        "api-v1.6.0",
+        "dev",
+    );
+    events.extend(failed);
+    update(&mut s, Msg::LogChanged(events));
+    s.ops.clear();
+    s.toasts.clear();
+    s
+}
+
+#[test]
+fn a_failure_reason_stays_whole_in_the_target_view_and_enter_shows_the_whole_event() {
+    let reason = "not healthy within 30s: the target kept answering HTTP 503 with body \
+                  {\"status\":\"down\",\"db\":\"connection pool exhausted\"} — last seen 10:00:29";
+    let mut s = with_failed_deploy(reason);
+    s.view = View::Target;
+    let screen = render_at(&s, 80, 24).replace(['│', '\n'], "");
+    let flat: String = screen.split_whitespace().collect();
+    let wanted: String = reason.split_whitespace().collect();
+    assert!(
+        flat.contains(&wanted),
+        "the whole reason:\n{}",
+        render_at(&s, 80, 24)
+    );
+    s.view = View::Activity;
+    press(&mut s, shipdeck::console::key::KeyCode::Enter);
+    let Some(shipdeck::console::overlay::Overlay::Detail(d)) = &s.overlay else {
+        panic!("Enter shows the line: {:?}", s.overlay)
+    };
+    assert!(d.title.starts_with("event 901"), "{}", d.title);
+    assert!(
+        d.lines
+            .iter()
+            .any(|l| l.contains("connection pool exhausted")),
+        "{d:?}"
+    );
+    assert!(
+        d.lines
+            .iter()
+            .any(|l| l.starts_with("by       you@shop.example")),
+        "{d:?}"
+    );
+    let screen = render_at(&s, 120, 30);
+    assert!(screen.contains("last seen 10:00:29"), "{screen}");
+    press(&mut s, shipdeck::console::key::KeyCode::Esc);
+    assert!(s.overlay.is_none());
+}
+
+#[test]
+fn health_changes_the_console_saw_appear_in_the_target_and_activity_views_not_in_the_log() {
+    use shipdeck::domain::observation::Health;
+    let mut s = shop();
+    let before = s.events.len();
+    let mut down = observed("api", "prod", "1.4.0", Health::Fail);
+    down.at = at(-300);
+    update(&mut s, Msg::Observed(down));
+    let mut up = observed("api", "prod", "1.4.0", Health::Pass);
+    up.at = at(-60);
+    let effects = update(&mut s, Msg::Observed(up));
+    assert_eq!(s.events.len(), before, "nothing recorded");
+    assert!(
+        !effects.iter().any(|e| e.decision().is_some()),
+        "no event asked for: {effects:?}"
+    );
+    let seen: Vec<_> = s
+        .health_changes
+        .iter()
+        .map(|h| (h.from, h.to, h.at))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (Health::Pass, Health::Fail, at(-300)),
+            (Health::Fail, Health::Pass, at(-60))
+        ]
+    );
+    s.col = 2;
+    s.view = View::Target;
+    let target = render_at(&s, 120, 30);
+    assert!(target.contains("health changes seen"), "{target}");
+    assert!(
+        target.contains("09:55:00 pass → fail · HTTP 503 (5m ago)"),
+        "{target}"
+    );
+    assert!(
+        target.contains("09:59:00 fail → pass · HTTP 200 (1m ago)"),
+        "{target}"
+    );
+    s.view = View::Activity;
+    let activity = render_at(&s, 120, 30);
+    let first = activity.lines().nth(2).unwrap_or_default();
+    assert!(
+        first.contains("health seen")
+            && first.contains("(this console)")
+            && first.contains("api prod fail → pass: HTTP 200"),
+        "newest first:\n{activity}"
+    );
+    assert!(
+        activity.contains("api prod pass → fail: HTTP 503"),
+        "{activity}"
+    );
+}
+
+#[test]
+fn the_activity_view_follows_the_services_filter() {
+    let mut s = shop();
+    s.view = View::Activity;
+    s.filter = "web".into();
+    let rows = shipdeck::console::activity::rows(&s);
+    assert_eq!(rows.len(), 6);
+    assert!(rows.iter().all(|r| matches!(r, shipdeck::console::activity::Row::Event(e) if e.service.as_deref() == Some("web"))));
+    let screen = render_at(&s, 80, 24);
+    assert!(screen.contains("Event log /web"), "{screen}");
+    assert!(!screen.contains(" api "), "{screen}");
+}

@@ -6,8 +6,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
+use crate::console::activity::Row;
 use crate::console::msg::Hit;
-use crate::console::state::State;
+use crate::console::state::{HealthChange, State};
 use crate::domain::event::{Event, Fact};
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::Theme;
@@ -22,29 +23,37 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
     } else {
         [area, Rect::default()]
     };
+    let rows = crate::console::activity::rows(state);
+    let events = rows.iter().filter(|r| matches!(r, Row::Event(_))).count();
+    let seen = rows.len() - events;
+    let filtered = if state.filter.is_empty() {
+        String::new()
+    } else {
+        format!(" /{}", state.filter)
+    };
     let block = Block::bordered().title(Span::styled(
-        format!(" Event log — {} events, newest first ", state.events.len()),
+        format!(
+            " Event log{filtered} — {events} events, {seen} health changes seen, newest first · \
+             Enter shows a line "
+        ),
         theme.title(),
     ));
     let inner = block.inner(log);
     frame.render_widget(block, log);
-    if state.events.is_empty() {
-        frame.render_widget(
-            Paragraph::new(
-                "Nothing recorded yet. Every action you take here is written to the log.",
-            )
-            .style(theme.dim()),
-            inner,
-        );
+    if rows.is_empty() {
+        let text = if state.filter.is_empty() {
+            "Nothing recorded yet. Every action you take here is written to the log.".to_string()
+        } else {
+            format!("Nothing about /{} — Esc clears the filter.", state.filter)
+        };
+        frame.render_widget(Paragraph::new(text).style(theme.dim()), inner);
     }
     let cursor = state.cursor("activity");
     let height = usize::from(inner.height);
     let offset = cursor.saturating_sub(height.saturating_sub(1));
     let width = usize::from(inner.width);
-    for (n, (i, event)) in state
-        .events
+    for (n, (i, row)) in rows
         .iter()
-        .rev()
         .enumerate()
         .skip(offset)
         .take(height)
@@ -61,7 +70,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
         } else {
             Style::new()
         };
-        let line = event_line(event, &state.time(event.at, "%m-%d %H:%M:%S"), theme, width);
+        let at = state.time(row.at(), "%m-%d %H:%M:%S");
+        let line = match row {
+            Row::Event(event) => event_line(event, &at, theme, width),
+            Row::Health(change) => health_line(change, &at, theme, width),
+        };
         frame.render_widget(Paragraph::new(line).style(style), area);
         hits.push(area, Hit::Row(i));
     }
@@ -121,5 +134,25 @@ fn event_line(event: &Event, at: &str, theme: Theme, width: usize) -> Line<'stat
     Line::styled(
         truncate(&crate::domain::sanitize::sanitize(&text), width),
         style,
+    )
+}
+
+/// A health change this console saw: marked as an observation, not an event of the log.
+fn health_line(change: &HealthChange, at: &str, theme: Theme, width: usize) -> Line<'static> {
+    let text = format!(
+        "{:>5} {} {:<16} {:<22} {} {} {} → {}: {}",
+        "·",
+        at,
+        "health seen",
+        "(this console)",
+        change.service,
+        change.env,
+        change.from.as_str(),
+        change.to.as_str(),
+        change.detail
+    );
+    Line::styled(
+        truncate(&crate::domain::sanitize::sanitize(&text), width),
+        theme.health(change.to),
     )
 }

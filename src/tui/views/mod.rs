@@ -77,8 +77,9 @@ pub fn draw(frame: &mut Frame, state: &State, theme: Theme) -> Hits {
         hits.0.extend(view_hits.0);
     }
     draw_status(frame, status, state, theme);
-    draw_toasts(frame, body, state, theme);
     overlays::draw(frame, body, state, theme);
+    // Messages go above every overlay, so a refusal is never hidden under the dialog it refuses.
+    draw_toasts(frame, body, state, theme);
     hits
 }
 
@@ -197,7 +198,7 @@ fn draw_toasts(frame: &mut Frame, body: Rect, state: &State, theme: Theme) {
         let area = Rect::new(body.right().saturating_sub(width), y, width, height);
         let (style, title) = match toast.level {
             Level::Info => (theme.accent(), " ✓ "),
-            Level::Error => (theme.bad(), " ✖ "),
+            Level::Error => (theme.bad(), " ✖ x dismisses "),
         };
         frame.render_widget(Clear, area);
         frame.render_widget(
