@@ -95,7 +95,7 @@ pub fn on_tick(state: &mut State, now: jiff::Timestamp) -> Vec<Effect> {
     }
     let mut effects = Vec::new();
     // A countdown reaching zero may open a gate (soak, window, freeze): evaluate again.
-    let crossed = state.plans.values().any(|p| {
+    let crossed = state.plans.values().chain(confirm_plan(state)).any(|p| {
         p.report
             .gates
             .iter()
@@ -138,12 +138,20 @@ pub fn counting_down(state: &State) -> bool {
             .targets
             .values()
             .any(|t| t.retrying.is_some_and(|r| r.at > state.now))
-        || state.plans.values().any(|p| {
+        || state.plans.values().chain(confirm_plan(state)).any(|p| {
             p.report
                 .gates
                 .iter()
                 .any(|g| g.status == GateStatus::Pending && g.until.is_some_and(|u| u > state.now))
         })
+}
+
+/// The plan shown in an open promotion dialog.
+fn confirm_plan(state: &State) -> Option<&crate::app::actions::Plan> {
+    match &state.overlay {
+        Some(Overlay::Confirm(c)) => c.plan.as_ref(),
+        _ => None,
+    }
 }
 
 pub fn on_observed(
@@ -289,8 +297,15 @@ pub fn plans_in_flight(state: &State) -> bool {
         .any(|o| matches!(o.kind, OpKind::GatePlan(_)))
 }
 
-/// Asks for fresh gate reports of every pending promotion; coalesces while some are in flight.
+/// Asks for fresh gate reports of every pending promotion, and of the open promotion dialog;
+/// coalesces while some are in flight.
 pub fn refresh_plans(state: &mut State) -> Vec<Effect> {
+    let mut effects = crate::console::flows::promote::refresh_confirm(state);
+    effects.extend(refresh_gate_plans(state));
+    effects
+}
+
+fn refresh_gate_plans(state: &mut State) -> Vec<Effect> {
     if plans_in_flight(state) {
         state.plans_stale = true;
         return Vec::new();

@@ -115,10 +115,11 @@ fn keys_filter(purpose: &InputPurpose) -> bool {
 
 fn on_confirm_key(state: &mut State, mut confirm: Confirm, key: Key) -> Vec<Effect> {
     let typing = confirm.require.is_some();
+    let asks_name = confirm.asks_name();
     match key.code {
         KeyCode::Esc => {
-            // Forget the plan being loaded for it.
-            if let Some(op) = confirm.loading {
+            // Forget the plans being loaded for it.
+            for op in [confirm.loading, confirm.refreshing].into_iter().flatten() {
                 state.ops.remove(&op);
             }
             return Vec::new();
@@ -134,7 +135,9 @@ fn on_confirm_key(state: &mut State, mut confirm: Confirm, key: Key) -> Vec<Effe
         KeyCode::Backspace if typing => {
             confirm.typed.pop();
         }
-        KeyCode::Char(c) if typing => confirm.typed.push(c),
+        // While a gate blocks (or the plan loads) the name is not asked: nothing is typed.
+        KeyCode::Char(c) if typing && asks_name => confirm.typed.push(c),
+        KeyCode::Char(_) if typing => {}
         KeyCode::Down | KeyCode::Char('j') => confirm.scroll += 1,
         KeyCode::Up | KeyCode::Char('k') => confirm.scroll = confirm.scroll.saturating_sub(1),
         _ => {}

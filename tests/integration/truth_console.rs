@@ -358,3 +358,127 @@ fn the_activity_view_follows_the_services_filter() {
     assert!(screen.contains("Event log /web"), "{screen}");
     assert!(!screen.contains(" api "), "{screen}");
 }
+
+fn open_confirm(s: &mut State) -> &shipdeck::console::overlay::Confirm {
+    match &s.overlay {
+        Some(shipdeck::console::overlay::Overlay::Confirm(c)) => c,
+        other => panic!("no dialog: {other:?}"),
+    }
+}
+
+#[test]
+fn the_plan_dialog_stays_live_and_asks_for_the_name_only_once_no_gate_blocks() {
+    use shipdeck::console::effect::Effect;
+    use shipdeck::console::key::KeyCode;
+    use shipdeck::console::msg::OpResult;
+    use shipdeck::domain::gates::GateStatus;
+    let mut s = shop();
+    s.col = 2;
+    let [Effect::LoadPlan { op, .. }] = press(&mut s, KeyCode::Char('p'))[..] else {
+        panic!("p plans")
+    };
+    let plan = prod_plan(&s);
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op,
+            result: OpResult::Plan(Ok(plan.clone())),
+        },
+    );
+    assert!(!open_confirm(&mut s).asks_name(), "gates block");
+    for c in "prod".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    assert_eq!(
+        open_confirm(&mut s).typed,
+        "",
+        "nothing is typed while blocked"
+    );
+    let screen = render_at(&s, 120, 30);
+    assert!(!screen.contains("type its name"), "{screen}");
+    assert!(screen.contains("⏱ 25s"), "{screen}");
+    // The soak countdown counts down while the dialog is open.
+    update(&mut s, Msg::Tick(at(10)));
+    assert!(render_at(&s, 120, 30).contains("⏱ 15s"));
+    // It ends: the dialog asks for a fresh plan, and shows it.
+    let effects = update(&mut s, Msg::Tick(at(26)));
+    let refresh = open_confirm(&mut s)
+        .refreshing
+        .expect("a refresh asked for");
+    assert!(
+        effects.iter().any(
+            |e| matches!(e, Effect::LoadPlan { op, env, .. } if *op == refresh && env == "prod")
+        ),
+        "{effects:?}"
+    );
+    let mut open = plan;
+    for g in &mut open.report.gates {
+        g.status = GateStatus::Pass;
+        g.until = None;
+    }
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op: refresh,
+            result: OpResult::Plan(Ok(open)),
+        },
+    );
+    let c = open_confirm(&mut s);
+    assert!(c.plan.as_ref().is_some_and(|p| p.allowed()));
+    assert!(c.asks_name(), "now the name is asked");
+    let screen = render_at(&s, 120, 30);
+    assert!(
+        screen.contains("prod is protected — type its name"),
+        "{screen}"
+    );
+    for c in "prod".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    assert!(matches!(
+        &press(&mut s, KeyCode::Enter)[..],
+        [Effect::Promote { .. }]
+    ));
+}
+
+#[test]
+fn a_colleague_approving_while_the_dialog_is_open_refreshes_its_plan() {
+    use shipdeck::console::effect::Effect;
+    use shipdeck::console::key::KeyCode;
+    use shipdeck::console::msg::OpResult;
+    let mut s = shop();
+    s.col = 2;
+    let [Effect::LoadPlan { op, .. }] = press(&mut s, KeyCode::Char('p'))[..] else {
+        panic!("p plans")
+    };
+    let plan = prod_plan(&s);
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op,
+            result: OpResult::Plan(Ok(plan)),
+        },
+    );
+    let mut events = s.events.clone();
+    events.push(event(
+        950,
+        0,
+        "dana@shop.example",
+        &shipdeck::domain::event::Fact::Approved {
+            commit: "a".repeat(40),
+            note: None,
+        },
+        "api",
+        "api-v1.4.2",
+        "prod",
+    ));
+    let effects = update(&mut s, Msg::LogChanged(events));
+    let refresh = open_confirm(&mut s)
+        .refreshing
+        .expect("a refresh asked for");
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::LoadPlan { op, .. } if *op == refresh)),
+        "{effects:?}"
+    );
+}

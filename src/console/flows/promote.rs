@@ -131,6 +131,14 @@ pub fn confirm_plan(state: &mut State, op: OpId, plan: Result<Plan, String>) -> 
     let Some(Overlay::Confirm(confirm)) = &mut state.overlay else {
         return Vec::new();
     };
+    if confirm.refreshing == Some(op) {
+        // A live refresh: a failed one keeps the plan shown; the next change asks again.
+        confirm.refreshing = None;
+        if let Ok(plan) = plan {
+            confirm.plan = Some(plan);
+        }
+        return Vec::new();
+    }
     if confirm.loading != Some(op) {
         return Vec::new();
     }
@@ -211,4 +219,39 @@ pub fn accepted(
             Vec::new()
         }
     }
+}
+
+/// Asks for a fresh plan of the open promotion (or rollback) dialog, so its gates and
+/// countdowns stay true while it is open; nothing while its first plan is still loading or a
+/// refresh is on its way.
+pub fn refresh_confirm(state: &mut State) -> Vec<Effect> {
+    let Some(Overlay::Confirm(confirm)) = &state.overlay else {
+        return Vec::new();
+    };
+    let Confirmed::Promote {
+        service,
+        release,
+        env,
+        rollback,
+    } = confirm.action.clone()
+    else {
+        return Vec::new();
+    };
+    if confirm.loading.is_some() || confirm.refreshing.is_some() {
+        return Vec::new();
+    }
+    let op = state.start_op(
+        OpKind::ConfirmPlan { rollback },
+        format!("re-planning {} → {env}", release.name),
+    );
+    if let Some(Overlay::Confirm(confirm)) = &mut state.overlay {
+        confirm.refreshing = Some(op);
+    }
+    vec![Effect::LoadPlan {
+        op,
+        service,
+        release,
+        env,
+        rollback,
+    }]
 }

@@ -227,7 +227,7 @@ fn confirm(frame: &mut Frame, body: Rect, state: &State, c: &Confirm, theme: The
     }
     // The prompt stays at the bottom; the rest scrolls.
     let mut footer = Vec::new();
-    if let Some(name) = &c.require {
+    if let Some(name) = c.require.as_ref().filter(|_| c.asks_name()) {
         footer.push(Line::from(vec![
             Span::styled(
                 format!("{name} is protected — type its name to confirm: "),
