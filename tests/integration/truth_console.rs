@@ -482,3 +482,37 @@ fn a_colleague_approving_while_the_dialog_is_open_refreshes_its_plan() {
         "{effects:?}"
     );
 }
+
+/// Every view at 80×24, read-only: the badge, the environment columns and the key hints stay.
+#[test]
+fn at_80x24_every_view_keeps_the_read_only_badge_the_environments_and_the_key_hints() {
+    let mut s = shop();
+    let _ = shipdeck::console::live::refresh_plans(&mut s);
+    answer_gate_plans(&mut s);
+    s.read_only = true;
+    s.filter = "a".into();
+    update(
+        &mut s,
+        Msg::Observed(unreachable("api", "prod", "connection refused")),
+    );
+    s.ops.clear();
+    s.col = 2;
+    for view in View::all() {
+        s.view = view;
+        let screen = render_at(&s, 80, 24);
+        let name = view.spec().name;
+        let header = screen.lines().next().unwrap_or_default();
+        assert!(header.contains("READ-ONLY"), "{name}:\n{screen}");
+        assert!(header.contains("/a"), "{name}: the filter:\n{screen}");
+        let status = screen.lines().nth(23).unwrap_or_default();
+        assert!(
+            status.contains("? help  : palette  q quit"),
+            "{name}:\n{screen}"
+        );
+        assert!(
+            status.contains("1 unreachable in prod"),
+            "{name}:\n{screen}"
+        );
+        insta::assert_snapshot!(format!("narrow_{name}"), screen);
+    }
+}

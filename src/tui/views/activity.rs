@@ -70,10 +70,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
         } else {
             Style::new()
         };
-        let at = state.time(row.at(), "%m-%d %H:%M:%S");
+        // Narrow, the line keeps what happened: the date and the actor's width give way.
+        let narrow = width < 100;
+        let at = state.time(row.at(), if narrow { "%H:%M:%S" } else { "%m-%d %H:%M:%S" });
         let line = match row {
-            Row::Event(event) => event_line(event, &at, theme, width),
-            Row::Health(change) => health_line(change, &at, theme, width),
+            Row::Event(event) => event_line(event, &at, theme, width, actor_width(narrow)),
+            Row::Health(change) => health_line(change, &at, theme, width, actor_width(narrow)),
         };
         frame.render_widget(Paragraph::new(line).style(style), area);
         hits.push(area, Hit::Row(i));
@@ -93,7 +95,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
     }
 }
 
-fn event_line(event: &Event, at: &str, theme: Theme, width: usize) -> Line<'static> {
+/// How wide the actor column is.
+fn actor_width(narrow: bool) -> usize {
+    if narrow { 12 } else { 22 }
+}
+
+fn event_line(event: &Event, at: &str, theme: Theme, width: usize, actor: usize) -> Line<'static> {
     let target = [
         event.service.as_deref(),
         event.release.as_deref(),
@@ -122,11 +129,11 @@ fn event_line(event: &Event, at: &str, theme: Theme, width: usize) -> Line<'stat
     };
     let detail = fact.map(|f| f.summary()).unwrap_or_default();
     let text = format!(
-        "{:>5} {} {:<16} {:<22} {} {}",
+        "{:>5} {} {:<16} {:<actor$} {} {}",
         event.seq,
         at,
         truncate(&event.kind, 16),
-        truncate(&event.actor, 22),
+        truncate(&event.actor, actor),
         target,
         detail
     );
@@ -138,13 +145,19 @@ fn event_line(event: &Event, at: &str, theme: Theme, width: usize) -> Line<'stat
 }
 
 /// A health change this console saw: marked as an observation, not an event of the log.
-fn health_line(change: &HealthChange, at: &str, theme: Theme, width: usize) -> Line<'static> {
+fn health_line(
+    change: &HealthChange,
+    at: &str,
+    theme: Theme,
+    width: usize,
+    actor: usize,
+) -> Line<'static> {
     let text = format!(
-        "{:>5} {} {:<16} {:<22} {} {} {} → {}: {}",
+        "{:>5} {} {:<16} {:<actor$} {} {} {} → {}: {}",
         "·",
         at,
         "health seen",
-        "(this console)",
+        truncate("(this console)", actor),
         change.service,
         change.env,
         change.from.as_str(),

@@ -83,15 +83,61 @@ pub fn draw(frame: &mut Frame, state: &State, theme: Theme) -> Hits {
     hits
 }
 
+/// The header: name, tabs, the filter and the READ-ONLY badge. When narrow, the badge and the
+/// filter keep their place and the tabs give way: the project name goes, then the tabs other
+/// than the current one show only their key.
 fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &mut Hits) {
-    let mut spans = vec![
-        Span::styled(" shipdeck ", theme.title()),
-        Span::styled(format!("{} ", state.config.project.name), theme.dim()),
-    ];
+    let mut tail = Vec::new();
+    if !state.filter.is_empty() {
+        tail.push(Span::styled(
+            format!("  /{}", truncate(&state.filter, 16)),
+            theme.accent(),
+        ));
+    }
+    if state.read_only {
+        tail.push(Span::raw("  "));
+        tail.push(Span::styled(
+            " READ-ONLY ",
+            theme.bad().add_modifier(ratatui::style::Modifier::REVERSED),
+        ));
+    }
+    let full = |spec: &crate::console::views::ViewSpec| format!(" {} {} ", spec.key, spec.title);
+    let tabs_width = |compact: bool| -> u16 {
+        VIEWS
+            .iter()
+            .map(|spec| {
+                let label = if compact && spec.view != state.view {
+                    format!(" {} ", spec.key)
+                } else {
+                    full(spec)
+                };
+                u16::try_from(label.chars().count()).unwrap_or(0)
+            })
+            .sum()
+    };
+    let name = Span::styled(" shipdeck ", theme.title());
+    let project = Span::styled(format!("{} ", state.config.project.name), theme.dim());
+    let room = area.width.saturating_sub(span_width(&tail));
+    let (with_project, compact) =
+        if span_width(&[name.clone(), project.clone()]) + tabs_width(false) <= room {
+            (true, false)
+        } else if span_width(std::slice::from_ref(&name)) + tabs_width(false) <= room {
+            (false, false)
+        } else {
+            (false, true)
+        };
+    let mut spans = vec![name];
+    if with_project {
+        spans.push(project);
+    }
     let mut x = area.x + span_width(&spans);
     for spec in VIEWS {
         let view = &spec.view;
-        let label = format!(" {} {} ", spec.key, spec.title);
+        let label = if compact && *view != state.view {
+            format!(" {} ", spec.key)
+        } else {
+            full(spec)
+        };
         let width = u16::try_from(label.chars().count()).unwrap_or(0);
         let style = if *view == state.view {
             theme
@@ -104,17 +150,21 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits:
         x = x.saturating_add(width);
         spans.push(Span::styled(label, style));
     }
-    if !state.filter.is_empty() {
-        spans.push(Span::styled(format!("  /{}", state.filter), theme.accent()));
-    }
-    if state.read_only {
-        spans.push(Span::raw("  "));
-        spans.push(Span::styled(
-            " READ-ONLY ",
-            theme.bad().add_modifier(ratatui::style::Modifier::REVERSED),
-        ));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let tail_width = span_width(&tail);
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)),
+        Rect::new(area.x, area.y, area.width.saturating_sub(tail_width), 1),
+    );
+    // The badge and the filter are drawn last, at the right edge: nothing narrows them away.
+    frame.render_widget(
+        Paragraph::new(Line::from(tail)),
+        Rect::new(
+            area.right().saturating_sub(tail_width),
+            area.y,
+            tail_width.min(area.width),
+            1,
+        ),
+    );
 }
 
 fn span_width(spans: &[Span]) -> u16 {
