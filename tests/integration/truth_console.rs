@@ -424,7 +424,11 @@ fn the_plan_dialog_stays_live_and_asks_for_the_name_only_once_no_gate_blocks() {
         },
     );
     let c = open_confirm(&mut s);
-    assert!(c.plan.as_ref().is_some_and(|p| p.allowed()));
+    assert!(
+        c.plan
+            .as_ref()
+            .is_some_and(shipdeck::app::actions::Plan::allowed)
+    );
     assert!(c.asks_name(), "now the name is asked");
     let screen = render_at(&s, 120, 30);
     assert!(
