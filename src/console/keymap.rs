@@ -42,8 +42,6 @@ pub enum Act {
     NoteItem,
     /// Enter in the activity view: the whole line under the cursor.
     ShowLine,
-    /// Dismiss the messages (errors stay until then).
-    Dismiss,
 }
 
 /// Where a row applies.
@@ -164,7 +162,7 @@ pub const KEYMAP: &[Binding] = &[
         Keys::Codes(&[K::Esc]),
         "Esc",
         A::Back,
-        "close, clear filter, back to the board",
+        "dismiss errors, close, clear filter, back to the board",
     ),
     row(
         Everywhere,
@@ -342,14 +340,6 @@ pub const KEYMAP: &[Binding] = &[
         "Enter",
         A::ShowLine,
         "the whole line: every field of the event",
-    ),
-    // Last, so a view's own row for the key wins.
-    row(
-        Everywhere,
-        ch!('x'),
-        "x",
-        A::Dismiss,
-        "dismiss messages (errors stay until then)",
     ),
 ];
 

@@ -120,7 +120,7 @@ pub enum Level {
 pub struct Toast {
     pub level: Level,
     pub text: String,
-    /// When it goes by itself; `None` (errors) stays until dismissed (`x`).
+    /// When it goes by itself; `None` (errors) stays until dismissed (Esc).
     pub until: Option<Timestamp>,
 }
 

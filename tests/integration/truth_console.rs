@@ -223,11 +223,16 @@ fn errors_stay_until_dismissed_and_are_drawn_above_the_dialog() {
         screen.contains("the deployer refused: HTTP 409 conflict"),
         "the error is drawn over the dialog:\n{screen}"
     );
-    assert!(screen.contains("x dismisses"), "{screen}");
+    assert!(screen.contains("Esc dismisses"), "{screen}");
     press(&mut s, KeyCode::Esc);
-    assert!(s.overlay.is_none());
-    press(&mut s, KeyCode::Char('x'));
-    assert!(s.toasts.is_empty(), "x dismissed it");
+    assert!(s.overlay.is_none(), "Esc closes the dialog first");
+    assert_eq!(s.toasts.len(), 1);
+    s.view = View::Target;
+    press(&mut s, KeyCode::Esc);
+    assert!(s.toasts.is_empty(), "then dismisses the error");
+    assert_eq!(s.view, View::Target, "without leaving the view");
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.view, View::Board);
 }
 
 fn with_failed_deploy(reason: &str) -> State {

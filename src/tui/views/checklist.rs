@@ -10,7 +10,6 @@ use crate::console::model;
 use crate::console::state::State;
 use crate::domain::checklist::ItemProgress;
 use crate::domain::config::Stage;
-use crate::domain::sanitize::truncate;
 use crate::tui::theme::Theme;
 
 use super::Hits;
@@ -100,20 +99,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
             spans.push(Span::styled(item_state(state, p), theme.dim()));
             lines.push((Line::from(spans), Some(i)));
             // Every note on the item, the ones given with ticks included, oldest first.
+            // A note is what someone wrote: wrapped, never cut.
             for (actor, at, note) in p.tick.iter().flat_map(|t| &t.notes) {
-                lines.push((
-                    Line::styled(
-                        truncate(
-                            &format!(
-                                "       ✎ {actor} ({}): {note}",
-                                crate::domain::time::when(*at, state.now, &state.tz)
-                            ),
-                            usize::from(list.width),
-                        ),
-                        theme.dim(),
-                    ),
-                    Some(i),
-                ));
+                let text = format!(
+                    "✎ {actor} ({}): {note}",
+                    crate::domain::time::when(*at, state.now, &state.tz)
+                );
+                let width = usize::from(list.width.saturating_sub(7)).max(8);
+                let chars: Vec<char> = text.chars().collect();
+                for chunk in chars.chunks(width) {
+                    let chunk: String = chunk.iter().collect();
+                    lines.push((
+                        Line::styled(format!("       {chunk}"), theme.dim()),
+                        Some(i),
+                    ));
+                }
             }
             if i == cursor
                 && let Some(help) = &item.help

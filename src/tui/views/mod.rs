@@ -248,7 +248,7 @@ fn draw_toasts(frame: &mut Frame, body: Rect, state: &State, theme: Theme) {
         let area = Rect::new(body.right().saturating_sub(width), y, width, height);
         let (style, title) = match toast.level {
             Level::Info => (theme.accent(), " ✓ "),
-            Level::Error => (theme.bad(), " ✖ x dismisses "),
+            Level::Error => (theme.bad(), " ✖ Esc dismisses "),
         };
         frame.render_widget(Clear, area);
         frame.render_widget(
