@@ -525,3 +525,60 @@ fn at_80x24_every_view_keeps_the_read_only_badge_the_environments_and_the_key_hi
         insta::assert_snapshot!(format!("narrow_{name}"), screen);
     }
 }
+
+#[test]
+fn the_rollback_dialog_shows_the_backout_plan_written_on_the_checklist() {
+    use shipdeck::console::effect::Effect;
+    use shipdeck::console::key::KeyCode;
+    use shipdeck::console::msg::OpResult;
+    let mut s = shop();
+    s.config
+        .checklists
+        .get_mut("production-release")
+        .expect("template")
+        .items[1]
+        .needs_note = true;
+    let mut events = s.events.clone();
+    events.push(event(
+        810,
+        -900,
+        "dana@shop.example",
+        &shipdeck::domain::event::Fact::ItemTicked {
+            checklist: "production-release".into(),
+            item: "backout".into(),
+            note: Some("r to api-v1.3.9; the schema change is backward compatible".into()),
+            by_event: None,
+        },
+        "api",
+        "api-v1.4.0",
+        "prod",
+    ));
+    update(&mut s, Msg::LogChanged(events));
+    s.ops.clear();
+    s.col = 2;
+    let [Effect::RollbackTarget { op, .. }] = press(&mut s, KeyCode::Char('r'))[..] else {
+        panic!("r finds what to go back to")
+    };
+    let previous = release("api", "1.3.9", 20);
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op,
+            result: OpResult::RollbackTarget(Ok(previous)),
+        },
+    );
+    let lines = &open_confirm(&mut s).lines;
+    assert_eq!(
+        lines.first().map(String::as_str),
+        Some("backout plan for api-v1.4.0 in prod (Develop backout plan):")
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("✎ dana@shop.example (Mar 02 09:45 UTC, 15m ago): r to api-v1.3.9")),
+        "{lines:?}"
+    );
+    let screen = render_at(&s, 120, 30);
+    assert!(
+        screen.contains("r to api-v1.3.9; the schema change is"),
+        "{screen}"
+    );
+}
