@@ -92,11 +92,13 @@ pub fn rows(root: &Path, binary: &Path) -> Vec<Row> {
             name: "git tag --sort=-v:refname".into(),
             value: ms(theirs),
         },
-        budget: None,
+        budget: Some(Budget::Ratio(2.0)),
         rerun: "scripts/bench git".into(),
         timed: format!(
-            "Best of {RUNS}, alternating: `{}` (each tag peeled to its commit and dated) against \
-             `git -C {} tag --list '{pattern}' --sort=-v:refname` (names only).",
+            "Best of {RUNS}, alternating: `{}` (each tag peeled to its commit and dated: the refs \
+             read from `packed-refs` and `refs/tags/`, the peels from the data dir's cache, \
+             which the first run fills) against `git -C {} tag --list '{pattern}' \
+             --sort=-v:refname` (names only).",
             project.command_line(&["releases", "svc"]),
             shown(&repo.dir)
         ),

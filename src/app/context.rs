@@ -65,6 +65,7 @@ impl Context {
         read_only: bool,
     ) -> Result<(Context, Vec<String>), Failure> {
         crate::git::harden::set_repository_trusted(explicitly_trusted);
+        crate::git::tag_cache::set_dir(Some(&crate::config::data_dir()), !read_only);
         let (log, mut warnings) = StateLog::open(&config, read_only).map_err(Failure::failed)?;
         if let Ok((_, Some(damage))) = log.checked() {
             warnings.push(damage);

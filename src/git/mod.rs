@@ -15,6 +15,8 @@ mod releases;
 mod remote;
 mod repo;
 mod tag;
+pub mod tag_cache;
+mod tag_refs;
 mod walk;
 
 pub use error::GitError;

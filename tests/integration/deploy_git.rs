@@ -1,15 +1,13 @@
 //! The `git` (GitOps) deployer against a real bare repository served by `git daemon` on loopback:
 //! the commit changes exactly the one value, is authored by the actor with the message template,
-//! a push that loses a race is re-applied, the same value commits nothing, and a missing file or
-//! key fails naming both with nothing pushed. YAML, JSON and TOML.
+//! the same value commits nothing, and a missing file or key fails naming both with nothing
+//! pushed. YAML, JSON and TOML. (The race with someone else's push, through the binary and the
+//! user's own hooks, is in cli_gitops.rs.)
 
 use crate::{deploy_support, git_support};
 
-use std::net::{TcpListener, TcpStream};
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
 use shipdeck::deploy::{call, describe};
 use shipdeck::domain::config::{DeployerSpec, GitDeployer};
@@ -17,86 +15,7 @@ use tokio::sync::mpsc::unbounded_channel;
 
 use deploy_support::request;
 use git_support::TestRepo;
-
-/// `git daemon` serving every repository under a temp dir, pushes allowed; killed on drop.
-struct Daemon {
-    child: Child,
-    port: u16,
-    base: tempfile::TempDir,
-}
-
-impl Daemon {
-    fn start() -> Daemon {
-        let base = tempfile::tempdir().expect("temp dir");
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let child = Command::new("git")
-            .args([
-                "daemon",
-                "--reuseaddr",
-                "--export-all",
-                "--enable=receive-pack",
-                "--listen=127.0.0.1",
-                &format!("--port={port}"),
-                &format!("--base-path={}", base.path().display()),
-                &base.path().display().to_string(),
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("git daemon starts");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "git daemon did not listen");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Daemon { child, port, base }
-    }
-
-    fn url(&self, name: &str) -> String {
-        format!("git://127.0.0.1:{}/{name}", self.port)
-    }
-
-    /// A bare repository `name` holding `files` in one commit on `main`.
-    fn repo(&self, name: &str, files: &[(&str, &str)]) -> PathBuf {
-        let bare = self.base.path().join(name);
-        let seed = TestRepo::new();
-        for (path, text) in files {
-            let file = seed.path().join(path);
-            std::fs::create_dir_all(file.parent().expect("a parent")).expect("dirs");
-            std::fs::write(file, text).expect("file written");
-        }
-        seed.git(&["add", "-A"]);
-        seed.git(&["commit", "-q", "-m", "config"]);
-        seed.git(&["clone", "-q", "--bare", ".", &bare.display().to_string()]);
-        bare
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        // Best effort: the daemon may be gone already.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `git ARGS` in the bare repository `bare`, its stdout.
-fn bare_git(bare: &Path, args: &[&str]) -> String {
-    let out = git_support::git_command(bare, bare)
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
-}
+use git_support::daemon::{Daemon, bare_git};
 
 fn git_spec(url: &str, file: &str, key: &str, clones: &Path) -> DeployerSpec {
     DeployerSpec::Git(GitDeployer {
@@ -180,76 +99,6 @@ async fn yaml_promote_commits_exactly_the_value_as_the_actor() {
 }
 
 #[tokio::test]
-async fn a_push_that_loses_the_race_is_reapplied_on_top() {
-    let daemon = Daemon::start();
-    let file = "envs/prod/api/values.yaml";
-    let bare = daemon.repo("race.git", &[(file, VALUES)]);
-    let clones = tempfile::tempdir().expect("temp dir");
-    let spec = git_spec(&daemon.url("race.git"), file, "image.tag", clones.path());
-    deploy(&spec, "1.4.2", clones.path())
-        .await
-        .expect("first deploy");
-
-    // Someone else's commit (replicas: 5), pushed by a pre-push hook of the deployer's own clone
-    // the first time it pushes: between its fetch and its push, as a real race would.
-    let other = TestRepo::new();
-    other.git(&["remote", "add", "origin", &daemon.url("race.git")]);
-    other.git(&["fetch", "-q", "origin", "main"]);
-    other.git(&["checkout", "-q", "-b", "main", "origin/main"]);
-    let text = std::fs::read_to_string(other.path().join(file)).expect("file");
-    std::fs::write(
-        other.path().join(file),
-        text.replace("replicas: 3", "replicas: 5"),
-    )
-    .expect("write");
-    other.git(&["commit", "-q", "-am", "scale api"]);
-    let clone = std::fs::read_dir(clones.path())
-        .expect("clones")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| p.is_dir())
-        .expect("the deployer's clone");
-    let hook = clone.join(".git/hooks/pre-push");
-    let mark = other.path().join("pushed");
-    std::fs::write(
-        &hook,
-        format!(
-            "#!/bin/sh\nunset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE\nif [ ! -e '{mark}' ]; then touch '{mark}'; git -C '{dir}' -c core.hooksPath=/dev/null push -q origin main || exit 1; fi\nexit 0\n",
-            mark = mark.display(),
-            dir = other.path().display()
-        ),
-    )
-    .expect("hook");
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-
-    let (detail, lines) = deploy(&spec, "1.5.0", clones.path())
-        .await
-        .expect("pushed after the race");
-    assert!(mark.exists(), "the other push happened");
-    assert!(detail.starts_with("pushed "), "{detail}");
-    assert!(
-        lines.iter().any(|l| l.contains("someone else pushed")),
-        "{lines:?}"
-    );
-    let written = bare_git(&bare, &["show", &format!("main:{file}")]);
-    assert_eq!(
-        written,
-        VALUES
-            .replace("replicas: 3", "replicas: 5")
-            .replace("tag: 1.4.1 ", "tag: 1.5.0 ")
-    );
-    let log = bare_git(&bare, &["log", "--format=%s", "-3", "main"]);
-    assert_eq!(
-        log.lines().collect::<Vec<_>>(),
-        [
-            "deploy api api-v1.5.0 to prod",
-            "scale api",
-            "deploy api api-v1.4.2 to prod"
-        ]
-    );
-}
-
-#[tokio::test]
 async fn a_missing_key_or_file_is_named_and_nothing_is_pushed() {
     let daemon = Daemon::start();
     let file = "envs/prod/api/values.yaml";
@@ -318,4 +167,52 @@ async fn json_and_toml_files_change_by_the_one_value() {
     }
     let log = bare_git(&bare, &["log", "--format=%s", "main"]);
     assert_eq!(log.lines().count(), 3, "{log}");
+}
+
+#[tokio::test]
+async fn a_broken_clone_inside_the_users_checkout_is_cloned_again_and_the_checkout_left_alone() {
+    let daemon = Daemon::start();
+    let file = "envs/prod/api/values.yaml";
+    let bare = daemon.repo("config.git", &[(file, VALUES)]);
+    // The user's own checkout, with the state dir inside it (`state_dir = ".shipdeck"`).
+    let checkout = TestRepo::new();
+    checkout.git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://example.com/shop/app.git",
+    ]);
+    std::fs::write(checkout.path().join("work.txt"), "not committed yet\n").expect("write");
+    let clones = checkout.path().join(".shipdeck/gitops");
+    let spec = git_spec(&daemon.url("config.git"), file, "image.tag", &clones);
+    deploy(&spec, "1.4.2", checkout.path())
+        .await
+        .expect("first deploy");
+
+    // A clone left half made (its `.git` there but no repository): git must not walk up into
+    // the checkout and work there.
+    let clone = std::fs::read_dir(&clones)
+        .expect("clones")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.is_dir())
+        .expect("the deployer's clone");
+    std::fs::remove_dir_all(clone.join(".git")).expect("rm");
+    std::fs::create_dir(clone.join(".git")).expect("an empty .git");
+
+    let (detail, lines) = deploy(&spec, "1.4.3", checkout.path())
+        .await
+        .expect("pushed after cloning again");
+    assert!(detail.starts_with("pushed "), "{detail}");
+    assert!(lines.iter().any(|l| l.contains("cloning")), "{lines:?}");
+    assert!(bare_git(&bare, &["show", &format!("main:{file}")]).contains("tag: 1.4.3 "));
+    assert_eq!(
+        checkout.git(&["remote", "get-url", "origin"]).trim(),
+        "https://example.com/shop/app.git"
+    );
+    assert_eq!(checkout.git(&["branch", "--list"]), "", "no branch made");
+    assert_eq!(
+        std::fs::read_to_string(checkout.path().join("work.txt")).expect("still there"),
+        "not committed yet\n"
+    );
 }

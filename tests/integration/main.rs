@@ -32,6 +32,7 @@ mod trains_support;
 mod tui_support;
 
 mod cli_core;
+mod cli_gitops;
 mod cli_live;
 mod cli_webhook;
 mod config_gitops;
@@ -59,6 +60,7 @@ mod flags_unleash;
 mod fuzz_inputs;
 mod git_history;
 mod git_releases;
+mod git_tag_cache;
 mod git_tags;
 mod gitlog_concurrency;
 mod gitlog_signed;

@@ -134,6 +134,68 @@ fn init_from_elsewhere_names_the_repository_relative_to_the_file() {
     assert!(!empty.join("shipdeck.toml").exists());
 }
 
+/// `shipdeck ARGS` in `dir` with no terminal, stopped if it has not ended within 30 s.
+fn without_a_terminal(dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .env("SHIPDECK_USER", USER)
+        .env("SHIPDECK_DATA_DIR", dir.join(".data"))
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("shipdeck starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().expect("waits").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("shipdeck {args:?} did not end");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("its output")
+}
+
+#[test]
+fn the_console_without_a_configuration_exits_2_with_the_message_every_command_gives() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    for (console, command) in [
+        (vec![], vec!["status"]),
+        (
+            vec!["--config", "nowhere.toml"],
+            vec!["--config", "nowhere.toml", "status"],
+        ),
+    ] {
+        let console_out = without_a_terminal(d, &console);
+        let status_out = without_a_terminal(d, &command);
+        assert_eq!(
+            console_out.status.code(),
+            Some(2),
+            "{}",
+            stderr(&console_out)
+        );
+        assert_eq!(status_out.status.code(), Some(2), "{}", stderr(&status_out));
+        assert!(!stderr(&console_out).trim().is_empty());
+        assert_eq!(stderr(&console_out), stderr(&status_out), "{console:?}");
+        assert_eq!(stdout(&console_out), "", "nothing drawn");
+    }
+    // A broken one too: exit 2, the same message as `status`.
+    std::fs::write(d.join("shipdeck.toml"), "[project]\nnmae = \"x\"\n").expect("write");
+    let console_out = without_a_terminal(d, &[]);
+    let status_out = without_a_terminal(d, &["status"]);
+    assert_eq!(
+        console_out.status.code(),
+        Some(2),
+        "{}",
+        stderr(&console_out)
+    );
+    assert_eq!(stderr(&console_out), stderr(&status_out));
+}
+
 #[test]
 fn bash_accepts_the_completion_script_and_every_shell_gets_one() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -234,26 +296,57 @@ async fn the_example_and_the_demo_validate_against_the_schema_and_a_broken_file_
     std::fs::write(&schema, &out.stdout).expect("write");
 
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+    let text = std::fs::read_to_string(&example).expect("the example");
+    for section in ["[[trains]]", "paths = ", "kind = \"git\"", "[[flags]]"] {
+        assert!(text.contains(section), "the example shows {section}");
+    }
     validate(&schema, &example).expect("config.example.toml validates");
 
     let demo_dir = dir.path().join("demo");
     std::fs::create_dir_all(&demo_dir).expect("mkdir");
     let demo = shipdeck::demo::start(&demo_dir).await.expect("demo starts");
     let demo_config = demo_dir.join("shipdeck.toml");
+    let text = std::fs::read_to_string(&demo_config).expect("the demo's configuration");
+    for section in ["[[trains]]", "traffic]", "[[flags]]", "paths = "] {
+        assert!(
+            text.contains(section),
+            "the demo's configuration has {section}"
+        );
+    }
     let result = validate(&schema, &demo_config);
     demo.shutdown().await;
     result.expect("the demo's configuration validates");
 
-    // And it is a real check: an unknown key, a wrong type and an unknown gate kind fail.
+    // And it is a real check: an unknown key, a wrong type, an unknown gate kind, a train's
+    // misspelt key and an unknown traffic router fail, each at its place.
     let broken = dir.path().join("broken.toml");
     std::fs::write(
         &broken,
-        "[project]\nname = \"x\"\nstate_dri = \"y\"\n\n[[environments]]\nname = \"dev\"\nprotected = \"yes\"\ngates = [{ kind = \"sometimes\" }]\n",
+        "[project]\nname = \"x\"\nstate_dri = \"y\"\n\n[[environments]]\nname = \"dev\"\nprotected = \"yes\"\ngates = [{ kind = \"sometimes\" }]\n\n\
+         [[services]]\nname = \"api\"\nrepo = \".\"\ntags = \"v*\"\n[services.env.dev.traffic]\nkind = \"nginx\"\n\n\
+         [[trains]]\nname = \"t\"\nservices = [\"api\"]\nmembers = 2\n",
     )
     .expect("write");
     let err = validate(&schema, &broken).expect_err("broken is refused");
+    let places: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.split_once(": ").map(|(place, _)| place))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "environments/0/gates/0",
+            "environments/0/gates/0/kind",
+            "environments/0/protected",
+            "project",
+            "services/0/env/dev/traffic",
+            "services/0/env/dev/traffic/kind",
+            "trains/0"
+        ],
+        "{err}"
+    );
     assert!(
-        err.contains("state_dri") && err.contains("protected") && err.contains("gates"),
+        err.contains("state_dri") && err.contains("members"),
         "{err}"
     );
 }

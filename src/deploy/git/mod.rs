@@ -7,6 +7,7 @@
 //! It keeps its own clone of the config repository under the state dir (`<state_dir>/gitops/`),
 //! so the user's working copies are never touched.
 
+mod clone;
 mod edit;
 mod json_file;
 mod run;
@@ -22,6 +23,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::domain::config::GitDeployer;
 use crate::domain::sanitize::sanitize;
 use crate::domain::template::expand;
+use crate::git::harden::{self, Pack};
 
 use super::{Accepted, DeployError, DeployRequest};
 use crate::domain::key_path::{self, Step};
@@ -100,6 +102,12 @@ fn expand_all(spec: &GitDeployer, req: &DeployRequest) -> Result<Write, DeployEr
     if repo_shown.is_empty() || repo_shown.starts_with('-') {
         return bad(format!("`{repo_shown}` is not a usable repository"));
     }
+    if runs_a_program(&repo_shown) {
+        return bad(format!(
+            "`{repo_shown}` names git's `ext::` or `fd::` transport, which runs a program; the \
+             git deployer reaches a config repository over https, ssh, git or a path"
+        ));
+    }
     let repo = if is_remote(&repo_shown) {
         repo_shown.clone()
     } else {
@@ -132,6 +140,13 @@ fn is_remote(repo: &str) -> bool {
         (Some(colon), None) => colon > 1,
         _ => false,
     }
+}
+
+/// git's `ext::` (runs a command) and `fd::` (speaks over inherited descriptors) transports,
+/// in any case: never what a config repository is.
+fn runs_a_program(repo: &str) -> bool {
+    let lower = repo.trim_start().to_ascii_lowercase();
+    lower.starts_with("ext::") || lower.starts_with("fd::")
 }
 
 fn branch_ok(branch: &str) -> bool {
@@ -199,40 +214,25 @@ fn deploy(
     lock.lock()
         .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
 
-    let none: [(&str, &str); 0] = [];
-    if w.clone.join(".git").is_dir() {
-        git_ok(
-            &w.clone,
-            &["remote", "set-url", "origin", "--", &w.repo],
-            &none,
-            timeout,
-        )?;
-    } else {
-        if w.clone.exists() {
-            std::fs::remove_dir_all(&w.clone)
-                .map_err(|e| format!("cannot clear {}: {e}", w.clone.display()))?;
-        }
-        say(format!(
-            "cloning {} into {}",
-            w.repo_shown,
-            w.clone.display()
-        ));
-        let target = w.clone.display().to_string();
-        git_ok(
-            parent,
-            &["clone", "--quiet", "--no-checkout", "--", &w.repo, &target],
-            &none,
-            timeout,
-        )
-        .map_err(|e| format!("cannot clone the config repository {}: {e}", w.repo_shown))?;
-    }
+    // Every call in the clone names its git dir and work tree: a clone that is not (or no
+    // longer) a repository fails, instead of git finding the enclosing one (a state dir inside
+    // the user's own checkout) and working there.
+    let git_dir = w.clone.join(".git").display().to_string();
+    let work_tree = w.clone.display().to_string();
+    let here = [
+        ("GIT_DIR", git_dir.as_str()),
+        ("GIT_WORK_TREE", work_tree.as_str()),
+    ];
+    clone::prepare(w, parent, &here, timeout, &say)?;
     let who = identity(&w.actor);
     let mut env = vec![
+        here[0],
+        here[1],
         ("GIT_AUTHOR_NAME", who.as_str()),
         ("GIT_AUTHOR_EMAIL", who.as_str()),
     ];
     // The committer is the user's own git identity; a machine without one commits as the actor.
-    let has_identity = git(&w.clone, &["config", "--get", "user.email"], &none, timeout)
+    let has_identity = git(&w.clone, &["config", "--get", "user.email"], &here, timeout)
         .is_ok_and(|r| r.ok && !r.stdout.trim().is_empty())
         || std::env::var_os("GIT_COMMITTER_EMAIL").is_some();
     if !has_identity {
@@ -242,13 +242,13 @@ fn deploy(
     let remote_ref = format!("refs/remotes/origin/{}", w.branch);
     let refspec = format!("+refs/heads/{}:{remote_ref}", w.branch);
     let push_ref = format!("HEAD:refs/heads/{}", w.branch);
+    let upload = harden::pack_option(Pack::Upload, &w.clone, &w.repo);
+    let receive = harden::pack_option(Pack::Receive, &w.clone, &w.repo);
     for attempt in 1..=ATTEMPTS {
-        let fetched = git(
-            &w.clone,
-            &["fetch", "--quiet", "--no-tags", "origin", &refspec],
-            &none,
-            timeout,
-        )?;
+        let mut fetch = vec!["fetch", "--quiet", "--no-tags"];
+        fetch.extend(upload.as_deref());
+        fetch.extend(["origin", refspec.as_str()]);
+        let fetched = git(&w.clone, &fetch, &here, timeout)?;
         if !fetched.ok {
             return Err(DeployError::Git(
                 if fetched.stderr.contains("couldn't find remote ref") {
@@ -274,7 +274,7 @@ fn deploy(
                 &w.branch,
                 &remote_ref,
             ],
-            &none,
+            &here,
             timeout,
         )?;
         let path = w.clone.join(&w.file);
@@ -317,27 +317,24 @@ fn deploy(
             }
         };
         std::fs::write(&path, new).map_err(|e| format!("cannot write {}: {e}", w.file))?;
-        git_ok(&w.clone, &["add", "--", &w.file], &none, timeout)?;
+        git_ok(&w.clone, &["add", "--", &w.file], &here, timeout)?;
         git_ok(
             &w.clone,
             &["commit", "--quiet", "-m", &w.message],
             &env,
             timeout,
         )?;
-        let pushed = git(
-            &w.clone,
-            &["push", "--porcelain", "origin", &push_ref],
-            &none,
-            timeout,
-        )
-        .map_err(|e| {
+        let mut push = vec!["push", "--porcelain"];
+        push.extend(receive.as_deref());
+        push.extend(["origin", push_ref.as_str()]);
+        let pushed = git(&w.clone, &push, &here, timeout).map_err(|e| {
             DeployError::GitPushUnknown(format!(
                 "{e}; the push may have reached {}: check its branch {} before promoting again",
                 w.repo_shown, w.branch
             ))
         })?;
         if pushed.ok {
-            let head = git_ok(&w.clone, &["rev-parse", "--short", "HEAD"], &none, timeout)?;
+            let head = git_ok(&w.clone, &["rev-parse", "--short", "HEAD"], &here, timeout)?;
             return Ok(Accepted {
                 detail: sanitize(&format!(
                     "pushed {} to {} of {}: {} {} = {}",
@@ -396,7 +393,7 @@ fn lost_race(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{branch_ok, clone_name, file_ok, identity, is_remote, lost_race};
+    use super::{branch_ok, clone_name, file_ok, identity, is_remote, lost_race, runs_a_program};
 
     #[test]
     fn remotes_and_paths() {
@@ -420,5 +417,7 @@ mod tests {
         ));
         assert!(lost_race("[remote rejected] (failed to update ref)"));
         assert!(!lost_race("[remote rejected] (pre-receive hook declined)"));
+        assert!(runs_a_program("ext::sh -c touch% x") && runs_a_program("FD::3"));
+        assert!(!runs_a_program("git://host/ext::x") && !runs_a_program("../ext"));
     }
 }

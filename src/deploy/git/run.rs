@@ -1,5 +1,12 @@
 //! Running the user's own `git`: never prompting (`GIT_TERMINAL_PROMPT=0`, no stdin), bounded
 //! by a timeout, both pipes drained so a chatty git never blocks, every text sanitized.
+//!
+//! Not [`crate::git::harden::apply`]: these commits are the user's own, made in shipdeck's own
+//! clone, so their hooks, signing, credential helpers and ssh settings apply as in any clone of
+//! theirs. What comes from a configuration that may not be the user's is the remote, and that is
+//! hardened here and by the caller: no `ext::`/`fd::` transport (a program), and, unless the
+//! configuration is trusted, git's own upload-pack and receive-pack (no program the remote's
+//! settings name, no hooks of a config repository on this machine).
 
 use std::io::Read;
 use std::path::Path;
@@ -7,6 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::domain::sanitize::sanitize;
+use crate::git::harden;
 
 /// What a finished `git` printed.
 #[derive(Debug)]
@@ -27,7 +35,18 @@ pub fn git(
     let shown = format!("git {}", sanitize(&args.join(" ")));
     let mut command = Command::new("git");
     // Its own process group, so a timeout also kills the ssh or helper it started.
-    crate::process::grouped_std(&mut command)
+    crate::process::grouped_std(&mut command);
+    if !harden::repository_trusted() {
+        // The remote comes from the configuration: whatever the user's own git allows, no
+        // transport that runs a program (an `insteadOf` rewrite included).
+        command.args([
+            "-c",
+            "protocol.ext.allow=never",
+            "-c",
+            "protocol.fd.allow=never",
+        ]);
+    }
+    command
         .args(args)
         .current_dir(dir)
         .env("GIT_TERMINAL_PROMPT", "0")

@@ -2,6 +2,8 @@
 //! machine's own git config kept out.
 #![allow(dead_code)]
 
+pub mod daemon;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
