@@ -582,3 +582,26 @@ fn the_rollback_dialog_shows_the_backout_plan_written_on_the_checklist() {
         "{screen}"
     );
 }
+
+#[test]
+fn at_80x24_long_environment_names_are_cut_to_their_columns_and_every_column_stays() {
+    let mut s = shop();
+    for name in ["performance-lab", "europe-west-canary"] {
+        s.config
+            .environments
+            .push(shipdeck::domain::config::Environment {
+                name: name.into(),
+                protected: false,
+                gates: vec![],
+            });
+    }
+    let screen = render_at(&s, 80, 24);
+    let header = screen.lines().nth(2).unwrap_or_default();
+    for label in ["DEV", "STAGING", "PROD 🔒", "PERFORMAN", "EUROPE-WE"] {
+        assert!(header.contains(label), "{label} in:\n{screen}");
+    }
+    // The header's columns line up with the cells': api in prod starts under PROD.
+    let col = |line: &str, needle: &str| line.find(needle).map(|b| line[..b].chars().count());
+    let api = screen.lines().nth(3).unwrap_or_default();
+    assert_eq!(col(header, "PROD"), col(api, "● api-v… 1h"), "{screen}");
+}

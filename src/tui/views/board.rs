@@ -46,7 +46,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
     // Header: environment names and freeze badges.
     let mut header = vec![Span::styled(pad("SERVICE", SERVICE_WIDTH), theme.bold())];
     for env in envs {
-        let mut label = env.name.to_uppercase();
+        // A long name is cut to its column (the lock kept), so every column stays in place.
+        let lock = if env.protected { 3 } else { 0 };
+        let mut label = truncate(
+            &env.name.to_uppercase(),
+            usize::from(cell_width.saturating_sub(1 + lock)).max(1),
+        );
         if env.protected {
             label.push_str(" 🔒");
         }
