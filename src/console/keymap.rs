@@ -162,7 +162,7 @@ pub const KEYMAP: &[Binding] = &[
         Keys::Codes(&[K::Esc]),
         "Esc",
         A::Back,
-        "dismiss errors, close, clear filter, back to the board",
+        "close, dismiss errors, clear filter, back to board",
     ),
     row(
         Everywhere,
