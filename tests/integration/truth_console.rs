@@ -349,6 +349,21 @@ fn health_changes_the_console_saw_appear_in_the_target_and_activity_views_not_in
         activity.contains("api prod pass → fail: HTTP 503"),
         "{activity}"
     );
+    press(&mut s, shipdeck::console::key::KeyCode::Enter);
+    let Some(shipdeck::console::overlay::Overlay::Detail(d)) = &s.overlay else {
+        panic!("Enter shows the health change: {:?}", s.overlay)
+    };
+    assert_eq!(d.title, "health of api in prod — seen by this console");
+    assert!(
+        d.lines.contains(&"health   fail → pass".to_string()),
+        "{d:?}"
+    );
+    assert!(
+        d.lines
+            .iter()
+            .any(|l| l.contains("not an event of the log")),
+        "{d:?}"
+    );
 }
 
 #[test]
