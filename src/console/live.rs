@@ -118,16 +118,27 @@ pub fn on_tick(state: &mut State, now: jiff::Timestamp) -> Vec<Effect> {
 
 /// Whether a spinner is on screen: the runner ticks fast only then.
 pub fn animating(state: &State) -> bool {
-    state
-        .ops
-        .values()
-        .any(|o| !matches!(o.kind, OpKind::GatePlan(_)))
+    state.ops.keys().any(|op| !in_background(state, *op))
         || state
             .ledger
             .deployments()
             .iter()
             .any(|d| d.state == DeploymentState::InFlight)
         || matches!(&state.overlay, Some(Overlay::Confirm(c)) if c.loading.is_some())
+}
+
+/// Whether an operation runs out of sight: gate reports, and the refresh of an open dialog's
+/// plan (its last plan stays shown). No spinner, no "busy" in the status bar.
+pub fn in_background(state: &State, op: OpId) -> bool {
+    let refreshing = match &state.overlay {
+        Some(Overlay::Confirm(c)) => c.refreshing,
+        _ => None,
+    };
+    refreshing == Some(op)
+        || state
+            .ops
+            .get(&op)
+            .is_some_and(|o| matches!(o.kind, OpKind::GatePlan(_)))
 }
 
 /// Whether a countdown is on screen (soak, window, freeze, a probe's retry): the runner ticks

@@ -431,6 +431,9 @@ fn the_plan_dialog_stays_live_and_asks_for_the_name_only_once_no_gate_blocks() {
         ),
         "{effects:?}"
     );
+    // Out of sight: the last plan stays shown, no spinner in the status bar.
+    assert!(shipdeck::console::live::in_background(&s, refresh));
+    assert!(!render_at(&s, 120, 30).contains("re-planning"));
     let mut open = plan;
     for g in &mut open.report.gates {
         g.status = GateStatus::Pass;

@@ -201,8 +201,9 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     add(refreshed, Style::new(), &mut room);
     if let Some(first) = state
         .ops
-        .values()
-        .find(|o| !matches!(o.kind, crate::console::state::OpKind::GatePlan(_)))
+        .iter()
+        .find(|(id, _)| !crate::console::live::in_background(state, **id))
+        .map(|(_, o)| o)
     {
         let text = truncate(&format!("{} {}", spinner(state.frame), first.label), 40);
         add(text, theme.accent(), &mut room);
