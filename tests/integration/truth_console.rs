@@ -623,3 +623,33 @@ fn at_80x24_long_environment_names_are_cut_to_their_columns_and_every_column_sta
     let api = screen.lines().nth(3).unwrap_or_default();
     assert_eq!(col(header, "PROD"), col(api, "● api-v… 1h"), "{screen}");
 }
+
+#[test]
+fn at_80x24_the_plan_dialog_says_every_gate_whole_who_must_act_included() {
+    use shipdeck::console::effect::Effect;
+    use shipdeck::console::key::KeyCode;
+    use shipdeck::console::msg::OpResult;
+    let mut s = shop();
+    s.col = 2;
+    let [Effect::LoadPlan { op, .. }] = press(&mut s, KeyCode::Char('p'))[..] else {
+        panic!("p plans")
+    };
+    let plan = prod_plan(&s);
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op,
+            result: OpResult::Plan(Ok(plan)),
+        },
+    );
+    let screen = render_at(&s, 80, 24);
+    let flat: String = screen
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '│')
+        .collect();
+    assert!(flat.contains("needsonemore—who:anyonebutyou"), "{screen}");
+    assert!(
+        screen.contains("blocked by gates: soak, approval, checklist"),
+        "{screen}"
+    );
+}

@@ -211,7 +211,8 @@ fn confirm(frame: &mut Frame, body: Rect, state: &State, c: &Confirm, theme: The
             ));
         }
         for g in &plan.report.gates {
-            lines.push(gates::gate_line(state, theme, g, width));
+            // Whole: the dialog wraps, so a narrow terminal still says who must act.
+            lines.push(gates::gate_line(state, theme, g, usize::MAX));
         }
         lines.push(Line::styled(
             format!("changes — {} commit(s)", plan.changes.len()),
