@@ -146,11 +146,15 @@ fn release(f: &Facts) -> Option<Badge> {
     let name = match &cell.release {
         Some(r) => r.clone(),
         None if cell.checking => return None,
-        None => match cell.health {
-            Health::Unreachable => "unreachable".into(),
-            Health::Fail => "failing".into(),
-            _ => "no version".into(),
-        },
+        // A state, not a name: it keeps its letters and the badges after it give way.
+        None => {
+            let state = match cell.health {
+                Health::Unreachable => "unreachable",
+                Health::Fail => "failing",
+                _ => "no version",
+            };
+            return Some(Badge::new(state, Tone::Plain));
+        }
     };
     Some(Badge::new(name, Tone::Plain).fit())
 }

@@ -71,9 +71,18 @@ fn a_target_that_is_down_says_why_on_its_cell_in_the_status_bar_and_its_probed_u
         board.contains("1 failing in staging, 1 unreachable in prod"),
         "{board}"
     );
-    // Narrow, the cell keeps the reason and the status bar keeps the count and the key hints.
+    // Narrow, the cell keeps the reason and the status bar keeps the count and the key hints;
+    // `unreachable` is a state, not a name: it is not the badge that gives way.
+    let deploys = Deploys::new(&s);
+    let cell = board_cell(&s, &deploys, "api", "prod");
+    assert!(
+        cell.head.iter().any(|b| b.text == "unreachable" && !b.fit),
+        "{cell:?}"
+    );
+    drop(deploys);
     let narrow = render_at(&s, 80, 24);
     assert!(narrow.contains("connection refused"), "{narrow}");
+    assert!(narrow.contains("○ unreachable"), "{narrow}");
     assert!(narrow.contains("1 unreachable in prod"), "{narrow}");
     assert!(narrow.contains("q quit"), "{narrow}");
     s.col = 2;
