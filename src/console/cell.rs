@@ -5,8 +5,8 @@
 //! release, its age, the drift mark — and any fact a feature adds there (traffic slot and
 //! weights, flags summary, unreleased-commit count, train progress…). The second,
 //! [`BoardCell::status`], is the single most pressing thing happening or waiting there: the
-//! first of [`STATUS_FACTS`] that has something to say (in flight, failed, drift, retrying,
-//! waiting with its readiness, unhealthy).
+//! first of [`STATUS_FACTS`] that has something to say (in flight, failed, drift, down with
+//! why, waiting with its readiness, unhealthy).
 //!
 //! # How to add a cell fact
 //!
@@ -49,6 +49,9 @@ pub struct Badge {
     /// The badge that gives way (is truncated) when the line is too narrow; at most one per
     /// line.
     pub fit: bool,
+    /// What to show instead when `text` does not fit: the same meaning in fewer characters
+    /// (`connection refused` for `unreachable: connection refused` under an `unreachable` head).
+    pub short: Option<String>,
 }
 
 impl Badge {
@@ -58,7 +61,14 @@ impl Badge {
             text: text.into(),
             tone,
             fit: false,
+            short: None,
         }
+    }
+
+    #[must_use]
+    pub fn or_short(mut self, short: impl Into<String>) -> Badge {
+        self.short = Some(short.into());
+        self
     }
 
     #[must_use]
@@ -95,10 +105,10 @@ pub struct Facts<'a> {
 pub type Fact = fn(&Facts) -> Option<Badge>;
 
 /// The first line's badges, in order.
-pub const HEAD_FACTS: &[Fact] = &[glyph, release, checking, age, drift_mark, flags];
+pub const HEAD_FACTS: &[Fact] = &[glyph, release, checking, age, drift_mark, retry, flags];
 
 /// The second line: the first that has something to say.
-pub const STATUS_FACTS: &[Fact] = &[in_flight, failed, drifted, retrying, waiting, unhealthy];
+pub const STATUS_FACTS: &[Fact] = &[in_flight, failed, drifted, down, waiting, unhealthy];
 
 /// The cell of (service, env), its deployments taken from a frame's index.
 pub fn board_cell(state: &State, deploys: &Deploys<'_>, service: &str, env: &str) -> BoardCell {
@@ -130,12 +140,21 @@ fn glyph(f: &Facts) -> Option<Badge> {
 }
 
 /// The release it runs (while checking, the one known from the log); it gives way when narrow.
+/// A target that does not answer says so rather than "no version".
 fn release(f: &Facts) -> Option<Badge> {
     let cell = f.cell;
     let name = match &cell.release {
         Some(r) => r.clone(),
         None if cell.checking => return None,
-        None => "no version".into(),
+        // A state, not a name: it keeps its letters and the badges after it give way.
+        None => {
+            let state = match cell.health {
+                Health::Unreachable => "unreachable",
+                Health::Fail => "failing",
+                _ => "no version",
+            };
+            return Some(Badge::new(state, Tone::Plain));
+        }
     };
     Some(Badge::new(name, Tone::Plain).fit())
 }
@@ -208,16 +227,28 @@ fn drifted(f: &Facts) -> Option<Badge> {
         .then(|| Badge::new("≠ drift: not deployed by shipdeck", Tone::Warn))
 }
 
-fn retrying(f: &Facts) -> Option<Badge> {
-    let (attempt, next) = f
-        .state
-        .targets
-        .get(&TargetKey::new(f.service, f.env))
-        .and_then(|t| t.retrying)?;
-    Some(Badge::new(
-        format!("↻ retry {attempt} in {}s", next.as_secs()),
-        Tone::Warn,
-    ))
+/// The countdown to a failing target's next probe (`↻ 4s`), live with every tick.
+fn retry(f: &Facts) -> Option<Badge> {
+    if f.cell.checking {
+        return None;
+    }
+    let (_, left) = crate::console::down::retry(f.state, f.service, f.env)?;
+    Some(Badge::new(format!(" ↻ {left}"), Tone::Warn))
+}
+
+/// Why a target that is down is down (`unreachable: connection refused`, `fail: HTTP 503`);
+/// under a head that already says `unreachable`, the reason alone when narrow.
+fn down(f: &Facts) -> Option<Badge> {
+    let o = f
+        .cell
+        .observation
+        .filter(|o| matches!(o.health, Health::Unreachable | Health::Fail))?;
+    let badge = Badge::new(o.problem()?, Tone::Health(o.health));
+    Some(if o.detail.is_empty() {
+        badge
+    } else {
+        badge.or_short(o.detail.clone())
+    })
 }
 
 /// The release waiting to enter, with what its gates say.

@@ -40,6 +40,8 @@ pub enum Act {
     Checklist,
     Tick,
     NoteItem,
+    /// Enter in the activity view: the whole line under the cursor.
+    ShowLine,
 }
 
 /// Where a row applies.
@@ -160,7 +162,7 @@ pub const KEYMAP: &[Binding] = &[
         Keys::Codes(&[K::Esc]),
         "Esc",
         A::Back,
-        "close, clear filter, back to the board",
+        "close, dismiss errors, clear filter, back to board",
     ),
     row(
         Everywhere,
@@ -330,6 +332,14 @@ pub const KEYMAP: &[Binding] = &[
         "P",
         A::PublishNotes,
         "publish the notes through the channels",
+    ),
+    // Activity.
+    row(
+        In(&[V::Activity]),
+        Keys::Codes(&[K::Enter]),
+        "Enter",
+        A::ShowLine,
+        "the whole line: every field of the event",
     ),
 ];
 

@@ -49,7 +49,10 @@ fn act(state: &mut State, act: Act, key: Key) -> Vec<Effect> {
         Act::NextView => Command::Show(state.view.step(1)),
         Act::PreviousView => Command::Show(state.view.step(-1)),
         Act::Back => {
-            if state.filter.is_empty() {
+            // Errors stay until dismissed: Esc dismisses them first.
+            if state.toasts.iter().any(|t| t.until.is_none()) {
+                state.toasts.clear();
+            } else if state.filter.is_empty() {
                 state.view = View::Board;
             } else {
                 state.filter.clear();
@@ -70,6 +73,11 @@ fn act(state: &mut State, act: Act, key: Key) -> Vec<Effect> {
             return Vec::new();
         }
         Act::OpenTarget => Command::Show(View::Target),
+        Act::ShowLine => {
+            crate::console::activity::show(state);
+            return Vec::new();
+        }
+
         _ => match command_for(state, act) {
             Some(command) => command,
             None => return Vec::new(),

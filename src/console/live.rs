@@ -5,24 +5,35 @@ use crate::console::effect::Effect;
 use crate::console::model;
 use crate::console::overlay::Overlay;
 use crate::console::state::{
-    HISTORY, Level, OUTPUT_LINES, OpId, OpKind, State, TargetKey, TargetState,
+    HEALTH_CHANGES, HISTORY, HealthChange, Level, OUTPUT_LINES, OpId, OpKind, Retry, State,
+    TargetKey, TargetState,
 };
 use crate::domain::event::Fact;
 use crate::domain::gates::GateStatus;
 use crate::domain::ledger::{DeploymentState, Ledger};
 
+/// A probe failed and the next is scheduled: shown as a countdown that never starts above the
+/// target's probe interval (a failing target is probed at least as often as a healthy one).
 pub fn on_retrying(
     state: &mut State,
     service: &str,
     env: &str,
     attempt: u32,
-    next_in: std::time::Duration,
+    next_at: jiff::Timestamp,
 ) -> Vec<Effect> {
+    let interval = crate::domain::probed::interval(&state.config, service, env);
+    let cap = jiff::SignedDuration::try_from(interval)
+        .ok()
+        .and_then(|i| state.now.checked_add(i).ok())
+        .unwrap_or(next_at);
     let target = state
         .targets
         .entry(TargetKey::new(service, env))
         .or_default();
-    target.retrying = Some((attempt, next_in));
+    target.retrying = Some(Retry {
+        attempt,
+        at: next_at.min(cap),
+    });
     state.dirty = true;
     Vec::new()
 }
@@ -78,13 +89,13 @@ pub fn on_tick(state: &mut State, now: jiff::Timestamp) -> Vec<Effect> {
     state.now = now;
     state.frame = state.frame.wrapping_add(1);
     let toasts = state.toasts.len();
-    state.toasts.retain(|t| t.until > now);
+    state.toasts.retain(|t| t.until.is_none_or(|u| u > now));
     if toasts != state.toasts.len() || animating(state) || counting_down(state) {
         state.dirty = true;
     }
     let mut effects = Vec::new();
     // A countdown reaching zero may open a gate (soak, window, freeze): evaluate again.
-    let crossed = state.plans.values().any(|p| {
+    let crossed = state.plans.values().chain(confirm_plan(state)).any(|p| {
         p.report
             .gates
             .iter()
@@ -107,10 +118,7 @@ pub fn on_tick(state: &mut State, now: jiff::Timestamp) -> Vec<Effect> {
 
 /// Whether a spinner is on screen: the runner ticks fast only then.
 pub fn animating(state: &State) -> bool {
-    state
-        .ops
-        .values()
-        .any(|o| !matches!(o.kind, OpKind::GatePlan(_)))
+    state.ops.keys().any(|op| !in_background(state, *op))
         || state
             .ledger
             .deployments()
@@ -119,15 +127,42 @@ pub fn animating(state: &State) -> bool {
         || matches!(&state.overlay, Some(Overlay::Confirm(c)) if c.loading.is_some())
 }
 
-/// Whether a countdown is on screen (soak, window, freeze): the runner ticks every second.
+/// Whether an operation runs out of sight: gate reports, and the refresh of an open dialog's
+/// plan (its last plan stays shown). No spinner, no "busy" in the status bar.
+pub fn in_background(state: &State, op: OpId) -> bool {
+    let refreshing = match &state.overlay {
+        Some(Overlay::Confirm(c)) => c.refreshing,
+        _ => None,
+    };
+    refreshing == Some(op)
+        || state
+            .ops
+            .get(&op)
+            .is_some_and(|o| matches!(o.kind, OpKind::GatePlan(_)))
+}
+
+/// Whether a countdown is on screen (soak, window, freeze, a probe's retry): the runner ticks
+/// every second.
 pub fn counting_down(state: &State) -> bool {
-    !state.toasts.is_empty()
-        || state.plans.values().any(|p| {
+    state.toasts.iter().any(|t| t.until.is_some())
+        || state
+            .targets
+            .values()
+            .any(|t| t.retrying.is_some_and(|r| r.at > state.now))
+        || state.plans.values().chain(confirm_plan(state)).any(|p| {
             p.report
                 .gates
                 .iter()
                 .any(|g| g.status == GateStatus::Pending && g.until.is_some_and(|u| u > state.now))
         })
+}
+
+/// The plan shown in an open promotion dialog.
+fn confirm_plan(state: &State) -> Option<&crate::app::actions::Plan> {
+    match &state.overlay {
+        Some(Overlay::Confirm(c)) => c.plan.as_ref(),
+        _ => None,
+    }
 }
 
 pub fn on_observed(
@@ -142,6 +177,27 @@ pub fn on_observed(
             || o.reported_version != observation.reported_version
     });
     target.retrying = None;
+    if let Some(before) = target
+        .latest
+        .as_ref()
+        .filter(|o| o.health != observation.health)
+    {
+        state.health_changes.push_back(HealthChange {
+            service: key.service.clone(),
+            env: key.env.clone(),
+            from: before.health,
+            to: observation.health,
+            at: observation.at,
+            detail: observation.detail.clone(),
+            release: observation
+                .release
+                .clone()
+                .or_else(|| observation.reported_version.clone()),
+        });
+        while state.health_changes.len() > HEALTH_CHANGES {
+            state.health_changes.pop_front();
+        }
+    }
     target.history.push_back(observation.clone());
     while target.history.len() > HISTORY {
         target.history.pop_front();
@@ -252,8 +308,15 @@ pub fn plans_in_flight(state: &State) -> bool {
         .any(|o| matches!(o.kind, OpKind::GatePlan(_)))
 }
 
-/// Asks for fresh gate reports of every pending promotion; coalesces while some are in flight.
+/// Asks for fresh gate reports of every pending promotion, and of the open promotion dialog;
+/// coalesces while some are in flight.
 pub fn refresh_plans(state: &mut State) -> Vec<Effect> {
+    let mut effects = crate::console::flows::promote::refresh_confirm(state);
+    effects.extend(refresh_gate_plans(state));
+    effects
+}
+
+fn refresh_gate_plans(state: &mut State) -> Vec<Effect> {
     if plans_in_flight(state) {
         state.plans_stale = true;
         return Vec::new();

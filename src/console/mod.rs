@@ -11,14 +11,18 @@
 //! - `flows/`: one file per action holding its whole lifecycle (start, result, confirmed,
 //!   accepted); `results` routes each operation's answer to its flow;
 //! - `live`: time, probe observations, the log changing, plan refreshes;
-//! - `model`: pure queries over the state the views and `update` share;
+//! - `model`: pure queries over the state the views and `update` share; `down` (what is down,
+//!   why, the next probe's countdown) and `activity` (the timeline of events and health changes
+//!   seen) are two of them kept apart;
 //! - `overlay`, `overlay_keys`, `palette`, `command`.
 //!
 //! The engine it drives is [`crate::app`]; the terminal, the runner and the backend that
 //! performs effects are [`crate::tui`].
 
+pub mod activity;
 pub mod cell;
 pub mod command;
+pub mod down;
 pub mod effect;
 pub mod flows;
 pub mod key;

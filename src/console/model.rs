@@ -326,3 +326,25 @@ pub fn selected_checklist(
         .get(checklist_name(state, &key.env)?)?;
     Some((key, release, template))
 }
+
+/// The selected cell's checklist as it stands: recorded ticks and notes, and each `auto` item's
+/// fact derived from git, the log and the target's latest observation (as `checklist show`
+/// says it); reading it records nothing.
+pub fn selected_progress(
+    state: &State,
+) -> Option<(
+    TargetKey,
+    &Release,
+    crate::domain::checklist::ChecklistProgress,
+)> {
+    let (key, release, template) = selected_checklist(state)?;
+    let progress = crate::domain::checklist::state(
+        template,
+        &state.ledger,
+        &key.service,
+        release,
+        &key.env,
+        state.observation(&key.service, &key.env),
+    );
+    Some((key, release, progress))
+}

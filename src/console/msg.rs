@@ -1,7 +1,5 @@
 //! Everything that can happen to the console: input, probe results, effect results, time.
 
-use std::time::Duration;
-
 use jiff::Timestamp;
 
 use crate::app::actions::Plan;
@@ -51,11 +49,13 @@ pub enum Msg {
     Resize(u16, u16),
     Tick(Timestamp),
     Observed(Observation),
+    /// A probe failed; the next one is due at `next_at` (a wall-clock time, so the countdown
+    /// stays live).
     Retrying {
         service: String,
         env: String,
         attempt: u32,
-        next_in: Duration,
+        next_at: Timestamp,
     },
     /// The event log as it stands now (another process may have appended).
     LogChanged(Vec<Event>),

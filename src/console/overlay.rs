@@ -12,6 +12,16 @@ pub enum Overlay {
     Palette(Palette),
     Confirm(Box<Confirm>),
     Input(Input),
+    /// The whole of one line (an activity line under Enter): read, scrolled, closed.
+    Detail(Detail),
+}
+
+/// Text shown whole: every field of an event, or of a health change seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detail {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub scroll: usize,
 }
 
 /// `:` — fuzzy search over every action.
@@ -70,6 +80,9 @@ pub struct Confirm {
     /// `loading` is set.
     pub plan: Option<Plan>,
     pub loading: Option<OpId>,
+    /// A fresh plan asked for while this one is shown (the gates changed, a countdown ended):
+    /// the dialog stays live and keeps showing the last plan meanwhile.
+    pub refreshing: Option<OpId>,
     /// The environment name the user must type (protected environments).
     pub require: Option<String>,
     pub typed: String,
@@ -84,10 +97,22 @@ impl Confirm {
             lines,
             plan: None,
             loading: None,
+            refreshing: None,
             require: None,
             typed: String::new(),
             scroll: 0,
         }
+    }
+
+    /// Whether a gate blocks the promotion shown (a rollback's gates are shown, not enforced).
+    pub fn gate_blocks(&self) -> bool {
+        matches!((&self.plan, &self.action), (Some(plan), Confirmed::Promote { .. }) if !plan.allowed())
+    }
+
+    /// Whether the environment's name is asked for now: only once the plan is in and no gate
+    /// blocks (typing a name cannot open a gate).
+    pub fn asks_name(&self) -> bool {
+        self.require.is_some() && self.loading.is_none() && !self.gate_blocks()
     }
 
     /// Why Enter does nothing yet, if it does nothing.

@@ -70,6 +70,16 @@ pub fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             Vec::new()
         }
         Overlay::Confirm(confirm) => on_confirm_key(state, *confirm, key),
+        Overlay::Detail(mut detail) => {
+            match key.code {
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => return Vec::new(),
+                KeyCode::Down | KeyCode::Char('j') => detail.scroll += 1,
+                KeyCode::Up | KeyCode::Char('k') => detail.scroll = detail.scroll.saturating_sub(1),
+                _ => {}
+            }
+            state.overlay = Some(Overlay::Detail(detail));
+            Vec::new()
+        }
         Overlay::Input(mut input) => {
             match key.code {
                 KeyCode::Esc => {
@@ -105,10 +115,11 @@ fn keys_filter(purpose: &InputPurpose) -> bool {
 
 fn on_confirm_key(state: &mut State, mut confirm: Confirm, key: Key) -> Vec<Effect> {
     let typing = confirm.require.is_some();
+    let asks_name = confirm.asks_name();
     match key.code {
         KeyCode::Esc => {
-            // Forget the plan being loaded for it.
-            if let Some(op) = confirm.loading {
+            // Forget the plans being loaded for it.
+            for op in [confirm.loading, confirm.refreshing].into_iter().flatten() {
                 state.ops.remove(&op);
             }
             return Vec::new();
@@ -124,7 +135,9 @@ fn on_confirm_key(state: &mut State, mut confirm: Confirm, key: Key) -> Vec<Effe
         KeyCode::Backspace if typing => {
             confirm.typed.pop();
         }
-        KeyCode::Char(c) if typing => confirm.typed.push(c),
+        // While a gate blocks (or the plan loads) the name is not asked: nothing is typed.
+        KeyCode::Char(c) if typing && asks_name => confirm.typed.push(c),
+        KeyCode::Char(_) if typing => {}
         KeyCode::Down | KeyCode::Char('j') => confirm.scroll += 1,
         KeyCode::Up | KeyCode::Char('k') => confirm.scroll = confirm.scroll.saturating_sub(1),
         _ => {}

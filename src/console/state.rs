@@ -2,7 +2,6 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
-use std::time::Duration;
 
 use jiff::Timestamp;
 
@@ -48,8 +47,18 @@ pub struct TargetState {
     pub latest: Option<Observation>,
     /// Oldest first, at most [`HISTORY`].
     pub history: VecDeque<Observation>,
-    /// Set while probes fail and back off: (attempt, next probe in).
-    pub retrying: Option<(u32, Duration)>,
+    /// Set while probes fail: the failures in a row and when the next probe is due.
+    pub retrying: Option<Retry>,
+}
+
+/// A failing target's next probe: the countdown is `at` minus the console's `now`, so it counts
+/// down with every tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retry {
+    /// Failures in a row.
+    pub attempt: u32,
+    /// When the next probe is due (never later than one probe interval after it was reported).
+    pub at: Timestamp,
 }
 
 /// A release that runs in one environment and not yet in the next, with its gate report once
@@ -106,12 +115,31 @@ pub enum Level {
     Error,
 }
 
-/// A short message in the corner; errors say what to do.
+/// A short message in the corner, drawn above every overlay; errors say what to do.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Toast {
     pub level: Level,
     pub text: String,
-    pub until: Timestamp,
+    /// When it goes by itself; `None` (errors) stays until dismissed (Esc).
+    pub until: Option<Timestamp>,
+}
+
+/// How many health changes the console remembers (all targets together).
+pub const HEALTH_CHANGES: usize = 500;
+
+/// A change of a target's health the console saw (pass → fail → pass): an observation, not an
+/// event of the log; the target and activity views list them with their times.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthChange {
+    pub service: String,
+    pub env: String,
+    pub from: crate::domain::observation::Health,
+    pub to: crate::domain::observation::Health,
+    pub at: Timestamp,
+    /// The probe's detail when it changed (`HTTP 503`, `connection refused`).
+    pub detail: String,
+    /// The release it reported then, if any.
+    pub release: Option<String>,
 }
 
 /// The changes between what runs in an environment and what would run next, loaded on demand.
@@ -137,6 +165,8 @@ pub struct State {
     pub events: Vec<Event>,
     pub ledger: Ledger,
     pub targets: BTreeMap<TargetKey, TargetState>,
+    /// Health changes seen since the console started, oldest first, at most [`HEALTH_CHANGES`].
+    pub health_changes: VecDeque<HealthChange>,
     /// Gate reports for pending promotions, by target entered.
     pub plans: BTreeMap<TargetKey, Plan>,
     /// Set when something a gate looks at changed while a gate evaluation was in flight.
@@ -191,6 +221,7 @@ impl State {
             events,
             ledger,
             targets: BTreeMap::new(),
+            health_changes: VecDeque::new(),
             plans: BTreeMap::new(),
             plans_stale: false,
             changes: BTreeMap::new(),
@@ -236,12 +267,13 @@ impl State {
         self.ops.retain(|_, op| &op.kind != kind);
     }
 
+    /// Says `text`: information goes after 4 s, an error stays until dismissed.
     pub fn toast(&mut self, level: Level, text: impl Into<String>) {
-        let secs = if level == Level::Error { 8 } else { 4 };
-        let until = self
-            .now
-            .checked_add(jiff::SignedDuration::from_secs(secs))
-            .unwrap_or(self.now);
+        let until = (level == Level::Info).then(|| {
+            self.now
+                .checked_add(jiff::SignedDuration::from_secs(4))
+                .unwrap_or(self.now)
+        });
         self.toasts.push(Toast {
             level,
             text: text.into(),

@@ -53,8 +53,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             service,
             env,
             attempt,
-            next_in,
-        } => live::on_retrying(state, &service, &env, attempt, next_in),
+            next_at,
+        } => live::on_retrying(state, &service, &env, attempt, next_at),
         Msg::LogChanged(events) => live::on_log(state, events),
         Msg::ReleasesLoaded { service, releases } => live::on_releases(state, service, releases),
         Msg::Problem(text) => {

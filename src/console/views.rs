@@ -128,7 +128,7 @@ pub const VIEWS: &[ViewSpec] = &[
         hints: ("↓↑ / jk", "scroll the log"),
         cursor: Cursor::List {
             name: "activity",
-            len: |s| s.events.len(),
+            len: |s| crate::console::activity::rows(s).len(),
         },
         on_open: nothing,
     },

@@ -21,6 +21,7 @@ pub mod key_path;
 pub mod ledger;
 pub mod notes;
 pub mod observation;
+pub mod probed;
 pub mod readiness;
 pub mod release;
 pub mod rollout;

@@ -43,3 +43,19 @@ pub struct Observation {
     /// Why, in one line (`HTTP 503`, `connection refused`, `timed out after 5s`).
     pub detail: String,
 }
+
+impl Observation {
+    /// Why the target is not healthy, in the words the board uses: `unreachable: connection
+    /// refused`, `fail: HTTP 503`, `warn: degraded`; `None` while it passes (or nothing is known).
+    pub fn problem(&self) -> Option<String> {
+        let detail = if self.detail.is_empty() {
+            "no detail"
+        } else {
+            self.detail.as_str()
+        };
+        match self.health {
+            Health::Pass | Health::Unknown => None,
+            h => Some(format!("{}: {detail}", h.as_str())),
+        }
+    }
+}

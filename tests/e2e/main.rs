@@ -17,4 +17,5 @@ mod reliability_hostile;
 mod reliability_kill;
 mod reliability_read_only;
 mod scale_board;
+mod truth_console_e2e;
 mod tui_e2e;

@@ -98,6 +98,7 @@ mod trains_approvals;
 mod trains_demo;
 mod trains_paths;
 mod truth_board;
+mod truth_console;
 mod truth_headless;
 mod truth_notes;
 mod truth_ready;

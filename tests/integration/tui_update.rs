@@ -522,12 +522,15 @@ fn a_retrying_probe_is_shown_on_its_cell() {
             service: "web".into(),
             env: "prod".into(),
             attempt: 3,
-            next_in: std::time::Duration::from_secs(40),
+            next_at: at(4),
         },
     );
     assert_eq!(
         s.targets[&TargetKey::new("web", "prod")].retrying,
-        Some((3, std::time::Duration::from_secs(40)))
+        Some(shipdeck::console::state::Retry {
+            attempt: 3,
+            at: at(4)
+        })
     );
 }
 

@@ -16,14 +16,13 @@ pub fn open(state: &mut State, service: &str, env: &str) -> Vec<Effect> {
 
 /// Space: ticks or unticks the item under the cursor.
 pub fn tick(state: &mut State) -> Vec<Effect> {
-    let Some((key, release, template, item)) = item_under_cursor(state) else {
+    let Some((key, release, _, item)) = item_under_cursor(state) else {
         return Vec::new();
     };
-    let ticked = state
-        .ledger
-        .ticks(&key.service, &release.name, &key.env, &template)
-        .get(&item)
-        .is_some_and(|t| t.ticked);
+    // Done by a recorded tick or by its automatic fact: Space then unticks.
+    let ticked = model::selected_progress(state)
+        .and_then(|(_, _, p)| p.items.into_iter().find(|i| i.item.id == item))
+        .is_some_and(|i| i.is_ticked());
     let verb = if ticked { "unticked" } else { "ticked" };
     let op = state.start_op(OpKind::Record(format!("{verb} {item}")), verb);
     vec![Effect::Tick {

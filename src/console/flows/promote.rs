@@ -99,6 +99,11 @@ pub fn open_plan(
 ) -> Vec<Effect> {
     let verb = if rollback { "Roll back" } else { "Promote" };
     let protected = state.config.environment(env).is_some_and(|e| e.protected);
+    let lines = if rollback {
+        backout_plan(state, service, env)
+    } else {
+        Vec::new()
+    };
     let mut confirm = Confirm::new(
         Confirmed::Promote {
             service: service.to_string(),
@@ -107,7 +112,7 @@ pub fn open_plan(
             rollback,
         },
         format!("{verb} {service} to {} in {env}", release.name),
-        Vec::new(),
+        lines,
     );
     if protected {
         confirm.require = Some(env.to_string());
@@ -131,6 +136,14 @@ pub fn confirm_plan(state: &mut State, op: OpId, plan: Result<Plan, String>) -> 
     let Some(Overlay::Confirm(confirm)) = &mut state.overlay else {
         return Vec::new();
     };
+    if confirm.refreshing == Some(op) {
+        // A live refresh: a failed one keeps the plan shown; the next change asks again.
+        confirm.refreshing = None;
+        if let Ok(plan) = plan {
+            confirm.plan = Some(plan);
+        }
+        return Vec::new();
+    }
     if confirm.loading != Some(op) {
         return Vec::new();
     }
@@ -211,4 +224,79 @@ pub fn accepted(
             Vec::new()
         }
     }
+}
+
+/// Asks for a fresh plan of the open promotion (or rollback) dialog, so its gates and
+/// countdowns stay true while it is open; nothing while its first plan is still loading or a
+/// refresh is on its way.
+pub fn refresh_confirm(state: &mut State) -> Vec<Effect> {
+    let Some(Overlay::Confirm(confirm)) = &state.overlay else {
+        return Vec::new();
+    };
+    let Confirmed::Promote {
+        service,
+        release,
+        env,
+        rollback,
+    } = confirm.action.clone()
+    else {
+        return Vec::new();
+    };
+    if confirm.loading.is_some() || confirm.refreshing.is_some() {
+        return Vec::new();
+    }
+    let op = state.start_op(
+        OpKind::ConfirmPlan { rollback },
+        format!("re-planning {} → {env}", release.name),
+    );
+    if let Some(Overlay::Confirm(confirm)) = &mut state.overlay {
+        confirm.refreshing = Some(op);
+    }
+    vec![Effect::LoadPlan {
+        op,
+        service,
+        release,
+        env,
+        rollback,
+    }]
+}
+
+/// What the rollback dialog says first: the backout plan written for the release running in
+/// `env` (the notes on its checklist's items that need one, as `backout` does), or that none
+/// was written.
+fn backout_plan(state: &State, service: &str, env: &str) -> Vec<String> {
+    let Some(running) = model::cell(state, service, env).release else {
+        return Vec::new();
+    };
+    let Some(template) =
+        model::checklist_name(state, env).and_then(|n| state.config.checklists.get(n))
+    else {
+        return Vec::new();
+    };
+    let ticks = state.ledger.ticks(service, &running, env, &template.name);
+    let mut lines = Vec::new();
+    for item in template.items.iter().filter(|i| i.needs_note) {
+        let notes = ticks
+            .get(&item.id)
+            .map(|t| t.notes.clone())
+            .unwrap_or_default();
+        if notes.is_empty() {
+            lines.push(format!(
+                "backout plan: none was written for {running} in {env} ({} on its {} checklist)",
+                item.id, template.name
+            ));
+            continue;
+        }
+        lines.push(format!(
+            "backout plan for {running} in {env} ({}):",
+            item.title
+        ));
+        for (actor, at, note) in notes {
+            lines.push(crate::domain::sanitize::sanitize(&format!(
+                "  ✎ {actor} ({}): {note}",
+                crate::domain::time::when(at, state.now, &state.tz)
+            )));
+        }
+    }
+    lines
 }

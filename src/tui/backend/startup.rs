@@ -77,13 +77,13 @@ impl Live {
                         service,
                         env,
                         attempt,
-                        next_in,
+                        next_at,
                         ..
                     } => Msg::Retrying {
                         service,
                         env,
                         attempt,
-                        next_in,
+                        next_at,
                     },
                 };
                 if tx.send(msg).is_err() {

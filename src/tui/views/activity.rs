@@ -6,8 +6,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
+use crate::console::activity::Row;
 use crate::console::msg::Hit;
-use crate::console::state::State;
+use crate::console::state::{HealthChange, State};
 use crate::domain::event::{Event, Fact};
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::Theme;
@@ -22,29 +23,37 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
     } else {
         [area, Rect::default()]
     };
+    let rows = crate::console::activity::rows(state);
+    let events = rows.iter().filter(|r| matches!(r, Row::Event(_))).count();
+    let seen = rows.len() - events;
+    let filtered = if state.filter.is_empty() {
+        String::new()
+    } else {
+        format!(" /{}", state.filter)
+    };
     let block = Block::bordered().title(Span::styled(
-        format!(" Event log — {} events, newest first ", state.events.len()),
+        format!(
+            " Event log{filtered} — {events} events, {seen} health changes seen, newest first · \
+             Enter shows a line "
+        ),
         theme.title(),
     ));
     let inner = block.inner(log);
     frame.render_widget(block, log);
-    if state.events.is_empty() {
-        frame.render_widget(
-            Paragraph::new(
-                "Nothing recorded yet. Every action you take here is written to the log.",
-            )
-            .style(theme.dim()),
-            inner,
-        );
+    if rows.is_empty() {
+        let text = if state.filter.is_empty() {
+            "Nothing recorded yet. Every action you take here is written to the log.".to_string()
+        } else {
+            format!("Nothing about /{} — Esc clears the filter.", state.filter)
+        };
+        frame.render_widget(Paragraph::new(text).style(theme.dim()), inner);
     }
     let cursor = state.cursor("activity");
     let height = usize::from(inner.height);
     let offset = cursor.saturating_sub(height.saturating_sub(1));
     let width = usize::from(inner.width);
-    for (n, (i, event)) in state
-        .events
+    for (n, (i, row)) in rows
         .iter()
-        .rev()
         .enumerate()
         .skip(offset)
         .take(height)
@@ -61,7 +70,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
         } else {
             Style::new()
         };
-        let line = event_line(event, &state.time(event.at, "%m-%d %H:%M:%S"), theme, width);
+        // Narrow, the line keeps what happened: the date and the actor's width give way.
+        let narrow = width < 100;
+        let at = state.time(row.at(), if narrow { "%H:%M:%S" } else { "%m-%d %H:%M:%S" });
+        let line = match row {
+            Row::Event(event) => event_line(event, &at, theme, width, actor_width(narrow)),
+            Row::Health(change) => health_line(change, &at, theme, width, actor_width(narrow)),
+        };
         frame.render_widget(Paragraph::new(line).style(style), area);
         hits.push(area, Hit::Row(i));
     }
@@ -80,7 +95,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
     }
 }
 
-fn event_line(event: &Event, at: &str, theme: Theme, width: usize) -> Line<'static> {
+/// How wide the actor column is.
+fn actor_width(narrow: bool) -> usize {
+    if narrow { 12 } else { 22 }
+}
+
+fn event_line(event: &Event, at: &str, theme: Theme, width: usize, actor: usize) -> Line<'static> {
     let target = [
         event.service.as_deref(),
         event.release.as_deref(),
@@ -113,13 +133,39 @@ fn event_line(event: &Event, at: &str, theme: Theme, width: usize) -> Line<'stat
     // escape (`mallory@x\x1b]AAAA…`) cannot swallow the rest of the line.
     let clean = crate::domain::sanitize::sanitize;
     let text = format!(
-        "{:>5} {} {:<16} {:<22} {} {}",
+        "{:>5} {} {:<16} {:<actor$} {} {}",
         event.seq,
         clean(at),
         truncate(&clean(&event.kind), 16),
-        truncate(&clean(&event.actor), 22),
+        truncate(&clean(&event.actor), actor),
         clean(&target),
         clean(&detail)
     );
     Line::styled(truncate(&text, width), style)
+}
+
+/// A health change this console saw: marked as an observation, not an event of the log.
+fn health_line(
+    change: &HealthChange,
+    at: &str,
+    theme: Theme,
+    width: usize,
+    actor: usize,
+) -> Line<'static> {
+    let text = format!(
+        "{:>5} {} {:<16} {:<actor$} {} {} {} → {}: {}",
+        "·",
+        at,
+        "health seen",
+        truncate("(this console)", actor),
+        change.service,
+        change.env,
+        change.from.as_str(),
+        change.to.as_str(),
+        change.detail
+    );
+    Line::styled(
+        truncate(&crate::domain::sanitize::sanitize(&text), width),
+        theme.health(change.to),
+    )
 }

@@ -46,7 +46,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
     // Header: environment names and freeze badges.
     let mut header = vec![Span::styled(pad("SERVICE", SERVICE_WIDTH), theme.bold())];
     for env in envs {
-        let mut label = env.name.to_uppercase();
+        // A long name is cut to its column (the lock kept), so every column stays in place.
+        let lock = if env.protected { 3 } else { 0 };
+        let mut label = truncate(
+            &env.name.to_uppercase(),
+            usize::from(cell_width.saturating_sub(1 + lock)).max(1),
+        );
         if env.protected {
             label.push_str(" 🔒");
         }
@@ -168,10 +173,13 @@ fn cell_lines(state: &State, theme: Theme, cell: &BoardCell, width: usize) -> Ve
     let second = cell.status.as_ref().map_or_else(
         || Line::raw(""),
         |b| {
-            Line::from(Span::styled(
-                truncate(&badge_text(state, b), width),
-                tone(theme, b.tone),
-            ))
+            let mut text = badge_text(state, b);
+            if text.chars().count() > width
+                && let Some(short) = &b.short
+            {
+                text.clone_from(short);
+            }
+            Line::from(Span::styled(truncate(&text, width), tone(theme, b.tone)))
         },
     );
     vec![Line::from(first), second]

@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Gauge, Paragraph};
 
 use crate::console::model;
 use crate::console::state::State;
+use crate::domain::checklist::ItemProgress;
 use crate::domain::config::Stage;
-use crate::domain::sanitize::truncate;
 use crate::tui::theme::Theme;
 
 use super::Hits;
@@ -41,37 +41,23 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
     ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let ticks = state
-        .ledger
-        .ticks(&key.service, &release.name, &key.env, &template.name);
-    let done = |stage: Stage| {
-        template
-            .items
-            .iter()
-            .filter(|i| i.stage == stage && i.required)
-            .fold((0u32, 0u32), |(d, n), i| {
-                (
-                    d + u32::from(ticks.get(&i.id).is_some_and(|t| t.ticked)),
-                    n + 1,
-                )
-            })
+    let Some((_, _, progress)) = model::selected_progress(state) else {
+        return;
     };
-    let (before_done, before_all) = done(Stage::Before);
-    let (after_done, after_all) = done(Stage::After);
     let [gauges, list] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
     let [g1, g2] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(gauges);
     for (area, label, d, n) in [
-        (g1, "before", before_done, before_all),
-        (g2, "after ", after_done, after_all),
+        (g1, "before", progress.before_done, progress.before_required),
+        (g2, "after ", progress.after_done, progress.after_required),
     ] {
         let ratio = if n == 0 {
             1.0
         } else {
-            f64::from(d) / f64::from(n)
+            f64::from(u32::try_from(d).unwrap_or(0)) / f64::from(u32::try_from(n).unwrap_or(1))
         };
         frame.render_widget(
             Gauge::default()
-                .ratio(ratio)
+                .ratio(ratio.min(1.0))
                 .label(format!("{label} {d}/{n} required done"))
                 .gauge_style(if d == n { theme.good() } else { theme.warn() }),
             area,
@@ -91,14 +77,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
             ),
             None,
         ));
-        for (i, item) in template
+        for (i, p) in progress
             .items
             .iter()
             .enumerate()
-            .filter(|(_, i)| i.stage == stage)
+            .filter(|(_, p)| p.item.stage == stage)
         {
-            let tick = ticks.get(&item.id);
-            let ticked = tick.is_some_and(|t| t.ticked);
+            let item = &p.item;
+            let ticked = p.is_ticked();
             let mark = if ticked { "[x]" } else { "[ ]" };
             let mut spans = vec![
                 Span::styled(
@@ -110,43 +96,24 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
             if !item.required {
                 spans.push(Span::styled(" (optional)", theme.dim()));
             }
-            if let Some(auto) = item.auto {
-                spans.push(Span::styled(
-                    format!(" auto: {}", format!("{auto:?}").to_lowercase()),
-                    theme.dim(),
-                ));
-            }
-            if let Some(t) = tick {
-                let who = if let Some(by) = &t.by_event {
-                    format!(
-                        " — {} by event {}",
-                        if t.ticked { "ticked" } else { "unticked" },
-                        super::short(by)
-                    )
-                } else {
-                    format!(
-                        " — {} by {} at {}",
-                        if t.ticked { "ticked" } else { "unticked" },
-                        t.actor,
-                        state.time(t.at, "%b %d %H:%M")
-                    )
-                };
-                spans.push(Span::styled(who, theme.dim()));
-            }
+            spans.push(Span::styled(item_state(state, p), theme.dim()));
             lines.push((Line::from(spans), Some(i)));
             // Every note on the item, the ones given with ticks included, oldest first.
-            let notes = tick.map(|t| t.notes.clone()).unwrap_or_default();
-            for (actor, _, note) in notes {
-                lines.push((
-                    Line::styled(
-                        truncate(
-                            &format!("       ✎ {actor}: {note}"),
-                            usize::from(list.width),
-                        ),
-                        theme.dim(),
-                    ),
-                    Some(i),
-                ));
+            // A note is what someone wrote: wrapped, never cut.
+            for (actor, at, note) in p.tick.iter().flat_map(|t| &t.notes) {
+                let text = format!(
+                    "✎ {actor} ({}): {note}",
+                    crate::domain::time::when(*at, state.now, &state.tz)
+                );
+                let width = usize::from(list.width.saturating_sub(7)).max(8);
+                let chars: Vec<char> = text.chars().collect();
+                for chunk in chars.chunks(width) {
+                    let chunk: String = chunk.iter().collect();
+                    lines.push((
+                        Line::styled(format!("       {chunk}"), theme.dim()),
+                        Some(i),
+                    ));
+                }
             }
             if i == cursor
                 && let Some(help) = &item.help
@@ -156,4 +123,38 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
         }
     }
     super::rows::draw(frame, list, lines, cursor, theme, hits);
+}
+
+/// " — auto: tagged api-v1.5.0 at Mar 01 10:00 UTC, 1d ago", " — ticked by lena@x at …", or
+/// for an `auto` item not satisfied yet " — auto: when tagged"; nothing for an item nobody
+/// ticked (a note alone is a note, not an untick).
+fn item_state(state: &State, p: &ItemProgress) -> String {
+    let when = |at| crate::domain::time::when(at, state.now, &state.tz);
+    if p.is_auto()
+        && let Some(fact) = &p.auto
+    {
+        let event = fact
+            .event
+            .as_deref()
+            .map(|e| format!(" (event {})", crate::domain::time::short_id(e)))
+            .unwrap_or_default();
+        return format!(" — auto: {} at {}{event}", fact.what, when(fact.at));
+    }
+    match &p.tick {
+        Some(t) if t.ticked && t.by_event.is_some() => format!(
+            " — auto: by event {} ({}, {})",
+            crate::domain::time::short_id(t.by_event.as_deref().unwrap_or_default()),
+            t.actor,
+            when(t.at)
+        ),
+        Some(t) if t.ticked || t.unticked => format!(
+            " — {} by {} at {}",
+            if t.ticked { "ticked" } else { "unticked" },
+            t.actor,
+            when(t.at)
+        ),
+        _ => p.item.auto.map_or_else(String::new, |auto| {
+            format!(" — auto: when {}", format!("{auto:?}").to_lowercase())
+        }),
+    }
 }

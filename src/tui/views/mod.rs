@@ -22,6 +22,7 @@ use crate::console::model;
 use crate::console::msg::Hit;
 use crate::console::state::{Level, State};
 use crate::console::views::{VIEWS, View};
+use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, spinner};
 
 /// Clickable regions of the last frame, later ones on top.
@@ -76,20 +77,67 @@ pub fn draw(frame: &mut Frame, state: &State, theme: Theme) -> Hits {
         hits.0.extend(view_hits.0);
     }
     draw_status(frame, status, state, theme);
-    draw_toasts(frame, body, state, theme);
     overlays::draw(frame, body, state, theme);
+    // Messages go above every overlay, so a refusal is never hidden under the dialog it refuses.
+    draw_toasts(frame, body, state, theme);
     hits
 }
 
+/// The header: name, tabs, the filter and the READ-ONLY badge. When narrow, the badge and the
+/// filter keep their place and the tabs give way: the project name goes, then the tabs other
+/// than the current one show only their key.
 fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &mut Hits) {
-    let mut spans = vec![
-        Span::styled(" shipdeck ", theme.title()),
-        Span::styled(format!("{} ", state.config.project.name), theme.dim()),
-    ];
+    let mut tail = Vec::new();
+    if !state.filter.is_empty() {
+        tail.push(Span::styled(
+            format!("  /{}", truncate(&state.filter, 16)),
+            theme.accent(),
+        ));
+    }
+    if state.read_only {
+        tail.push(Span::raw("  "));
+        tail.push(Span::styled(
+            " READ-ONLY ",
+            theme.bad().add_modifier(ratatui::style::Modifier::REVERSED),
+        ));
+    }
+    let full = |spec: &crate::console::views::ViewSpec| format!(" {} {} ", spec.key, spec.title);
+    let tabs_width = |compact: bool| -> u16 {
+        VIEWS
+            .iter()
+            .map(|spec| {
+                let label = if compact && spec.view != state.view {
+                    format!(" {} ", spec.key)
+                } else {
+                    full(spec)
+                };
+                u16::try_from(label.chars().count()).unwrap_or(0)
+            })
+            .sum()
+    };
+    let name = Span::styled(" shipdeck ", theme.title());
+    let project = Span::styled(format!("{} ", state.config.project.name), theme.dim());
+    let room = area.width.saturating_sub(span_width(&tail));
+    let (with_project, compact) =
+        if span_width(&[name.clone(), project.clone()]) + tabs_width(false) <= room {
+            (true, false)
+        } else if span_width(std::slice::from_ref(&name)) + tabs_width(false) <= room {
+            (false, false)
+        } else {
+            (false, true)
+        };
+    let mut spans = vec![name];
+    if with_project {
+        spans.push(project);
+    }
     let mut x = area.x + span_width(&spans);
     for spec in VIEWS {
         let view = &spec.view;
-        let label = format!(" {} {} ", spec.key, spec.title);
+        let label = if compact && *view != state.view {
+            format!(" {} ", spec.key)
+        } else {
+            full(spec)
+        };
         let width = u16::try_from(label.chars().count()).unwrap_or(0);
         let style = if *view == state.view {
             theme
@@ -102,50 +150,87 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits:
         x = x.saturating_add(width);
         spans.push(Span::styled(label, style));
     }
-    if !state.filter.is_empty() {
-        spans.push(Span::styled(format!("  /{}", state.filter), theme.accent()));
-    }
-    if state.read_only {
-        spans.push(Span::raw("  "));
-        spans.push(Span::styled(
-            " READ-ONLY ",
-            theme.bad().add_modifier(ratatui::style::Modifier::REVERSED),
-        ));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let tail_width = span_width(&tail);
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)),
+        Rect::new(area.x, area.y, area.width.saturating_sub(tail_width), 1),
+    );
+    // The badge and the filter are drawn last, at the right edge: nothing narrows them away.
+    frame.render_widget(
+        Paragraph::new(Line::from(tail)),
+        Rect::new(
+            area.right().saturating_sub(tail_width),
+            area.y,
+            tail_width.min(area.width),
+            1,
+        ),
+    );
 }
 
 fn span_width(spans: &[Span]) -> u16 {
     u16::try_from(spans.iter().map(Span::width).sum::<usize>()).unwrap_or(u16::MAX)
 }
 
+/// The status bar: what is down, who, how fresh, what runs, where the configuration is. The
+/// key hints keep the right edge; what is down comes first and the rest is left out, last piece
+/// first, when the line is narrow (the configuration's path is cut from the left).
 fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    const HINTS: &str = " ? help  : palette  q quit ";
+    let hints = u16::try_from(HINTS.chars().count()).unwrap_or(0);
+    let mut room = usize::from(area.width.saturating_sub(hints));
+    let mut pieces: Vec<Span> = Vec::new();
+    let mut add = |text: String, style: Style, room: &mut usize| {
+        let sep = if pieces.is_empty() { " " } else { " · " };
+        let width = sep.chars().count() + text.chars().count();
+        if width <= *room {
+            *room -= width;
+            pieces.push(Span::styled(sep, theme.dim()));
+            pieces.push(Span::styled(text, style));
+        }
+    };
+    let down = crate::console::down::summary(state);
+    if !down.is_empty() {
+        let text = truncate(&format!("✖ {}", down.join(", ")), room.saturating_sub(1));
+        add(text, theme.bad(), &mut room);
+    }
+    add(truncate(&state.user, 24), theme.bold(), &mut room);
     let refreshed = state.last_refresh.map_or_else(
         || "checking…".to_string(),
         |t| format!("refreshed {} ago", model::age(state.now, t)),
     );
-    let mut spans = vec![
-        Span::styled(format!(" {} ", state.user), theme.bold()),
-        Span::styled("· ", theme.dim()),
-        Span::raw(state.config_path.display().to_string()),
-        Span::styled(" · ", theme.dim()),
-        Span::raw(refreshed),
-    ];
-    let busy: Vec<&str> = state
+    add(refreshed, Style::new(), &mut room);
+    if let Some(first) = state
         .ops
-        .values()
-        .filter(|o| !matches!(o.kind, crate::console::state::OpKind::GatePlan(_)))
-        .map(|o| o.label.as_str())
-        .collect();
-    if let Some(first) = busy.first() {
-        spans.push(Span::styled(" · ", theme.dim()));
-        spans.push(Span::styled(
-            format!("{} {first}", spinner(state.frame)),
-            theme.accent(),
-        ));
+        .iter()
+        .find(|(id, _)| !crate::console::live::in_background(state, **id))
+        .map(|(_, o)| o)
+    {
+        let text = truncate(&format!("{} {}", spinner(state.frame), first.label), 40);
+        add(text, theme.accent(), &mut room);
     }
-    spans.push(Span::styled("  ? help  : palette  q quit", theme.dim()));
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let path = state.config_path.display().to_string();
+    if room > 12 {
+        add(keep_end(&path, room - 3), Style::new(), &mut room);
+    }
+    let left = Rect::new(area.x, area.y, area.width.saturating_sub(hints), 1);
+    frame.render_widget(Paragraph::new(Line::from(pieces)), left);
+    let right = Rect::new(
+        area.right().saturating_sub(hints),
+        area.y,
+        hints.min(area.width),
+        1,
+    );
+    frame.render_widget(Paragraph::new(HINTS).style(theme.dim()), right);
+}
+
+/// `text` cut to `max` characters from the left (`…/shop/shipdeck.toml`).
+fn keep_end(text: &str, max: usize) -> String {
+    let n = text.chars().count();
+    if n <= max {
+        return text.to_string();
+    }
+    let tail: String = text.chars().skip(n - max.saturating_sub(1)).collect();
+    format!("…{tail}")
 }
 
 fn draw_toasts(frame: &mut Frame, body: Rect, state: &State, theme: Theme) {
@@ -164,7 +249,7 @@ fn draw_toasts(frame: &mut Frame, body: Rect, state: &State, theme: Theme) {
         let area = Rect::new(body.right().saturating_sub(width), y, width, height);
         let (style, title) = match toast.level {
             Level::Info => (theme.accent(), " ✓ "),
-            Level::Error => (theme.bad(), " ✖ "),
+            Level::Error => (theme.bad(), " ✖ Esc dismisses "),
         };
         frame.render_widget(Clear, area);
         frame.render_widget(

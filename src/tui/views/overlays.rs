@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::console::keymap;
-use crate::console::overlay::{Confirm, Input, Overlay, Palette};
+use crate::console::overlay::{Confirm, Detail, Input, Overlay, Palette};
 use crate::console::palette;
 use crate::console::state::State;
 use crate::domain::sanitize::truncate;
@@ -21,7 +21,28 @@ pub fn draw(frame: &mut Frame, body: Rect, state: &State, theme: Theme) {
         Some(Overlay::Palette(p)) => draw_palette(frame, body, p, theme),
         Some(Overlay::Confirm(c)) => confirm(frame, body, state, c, theme),
         Some(Overlay::Input(i)) => input(frame, body, i, theme),
+        Some(Overlay::Detail(d)) => detail(frame, body, d, theme),
     }
+}
+
+/// The whole of one line, wrapped; ↓↑ scroll, Esc or Enter closes.
+fn detail(frame: &mut Frame, body: Rect, d: &Detail, theme: Theme) {
+    let height = u16::try_from(d.lines.len() + 4).unwrap_or(u16::MAX);
+    let area = centered(body, 100, height.max(8));
+    frame.render_widget(Clear, area);
+    let lines: Vec<Line> = d.lines.iter().map(|l| Line::raw(l.clone())).collect();
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((u16::try_from(d.scroll).unwrap_or(0), 0))
+            .block(
+                Block::bordered()
+                    .title(Span::styled(format!(" {} ", d.title), theme.title()))
+                    .title_bottom(Span::styled(" ↓↑ scroll · Esc closes ", theme.dim()))
+                    .border_style(theme.accent()),
+            ),
+        area,
+    );
 }
 
 fn key_lines<'a>(
@@ -190,7 +211,8 @@ fn confirm(frame: &mut Frame, body: Rect, state: &State, c: &Confirm, theme: The
             ));
         }
         for g in &plan.report.gates {
-            lines.push(gates::gate_line(state, theme, g, width));
+            // Whole: the dialog wraps, so a narrow terminal still says who must act.
+            lines.push(gates::gate_line(state, theme, g, usize::MAX));
         }
         lines.push(Line::styled(
             format!("changes — {} commit(s)", plan.changes.len()),
@@ -206,7 +228,7 @@ fn confirm(frame: &mut Frame, body: Rect, state: &State, c: &Confirm, theme: The
     }
     // The prompt stays at the bottom; the rest scrolls.
     let mut footer = Vec::new();
-    if let Some(name) = &c.require {
+    if let Some(name) = c.require.as_ref().filter(|_| c.asks_name()) {
         footer.push(Line::from(vec![
             Span::styled(
                 format!("{name} is protected — type its name to confirm: "),

@@ -29,13 +29,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, _hits: &
     ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [summary, spark, strip, lower] = Layout::vertical([
-        Constraint::Length(4),
-        Constraint::Length(3),
-        Constraint::Length(1),
-        Constraint::Min(1),
-    ])
-    .areas(inner);
 
     let cell = model::cell(state, &key.service, &key.env);
     let target = state.targets.get(&key);
@@ -61,6 +54,23 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, _hits: &
             theme.dim(),
         ),
     ])];
+    let interval = crate::domain::probed::interval(&state.config, &key.service, &key.env);
+    lines.push(
+        match crate::domain::probed::probed(&state.config, &key.service, &key.env) {
+            Some(what) => Line::from(vec![
+                Span::styled("probes ", theme.dim()),
+                Span::raw(what),
+                Span::styled(
+                    format!(
+                        " every {}",
+                        model::compact(i64::try_from(interval.as_secs()).unwrap_or(0))
+                    ),
+                    theme.dim(),
+                ),
+            ]),
+            None => Line::styled("no health probe is configured for this target", theme.dim()),
+        },
+    );
     match cell.observation {
         Some(o) => {
             lines.push(Line::raw(format!(
@@ -71,7 +81,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, _hits: &
                 o.reported_version.as_deref().unwrap_or("no version"),
                 o.commit.as_deref().map_or("—", super::short),
             )));
-            lines.push(Line::styled(o.detail.clone(), theme.dim()));
+            match o.problem() {
+                Some(problem) => lines.push(Line::styled(problem, theme.health(o.health))),
+                None => lines.push(Line::styled(o.detail.clone(), theme.dim())),
+            }
         }
         None => lines.push(Line::styled(
             "checking… no probe has answered yet",
@@ -84,12 +97,32 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, _hits: &
             theme.warn(),
         ));
     }
-    if let Some((attempt, next)) = target.and_then(|t| t.retrying) {
+    // The last deployment's failure, whole: the reason is what tells what to do next.
+    if let Some(d) = cell.failed
+        && let DeploymentState::Failed { at, reason } = &d.state
+    {
+        let text = format!(
+            "✖ {} failed {}: {reason} — r rolls back",
+            d.release,
+            crate::domain::time::when(*at, state.now, &state.tz)
+        );
+        for chunk in wrap(&text, usize::from(inner.width)) {
+            lines.push(Line::styled(chunk, theme.bad()));
+        }
+    }
+    if let Some((attempt, left)) = crate::console::down::retry(state, &key.service, &key.env) {
         lines.push(Line::styled(
-            format!("↻ probe failing; retry {attempt} in {}s", next.as_secs()),
+            format!("↻ probe failing ({attempt} in a row); next probe in {left}"),
             theme.warn(),
         ));
     }
+    let [summary, spark, strip, lower] = Layout::vertical([
+        Constraint::Length(u16::try_from(lines.len()).unwrap_or(4)),
+        Constraint::Length(3),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
     frame.render_widget(Paragraph::new(lines), summary);
 
     let latencies: Vec<u64> = target
@@ -116,8 +149,47 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, _hits: &
     }
     frame.render_widget(Paragraph::new(Line::from(strip_spans)), strip);
 
-    let [deploys, changes] =
+    let [left, changes] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(lower);
+    let seen: Vec<&crate::console::state::HealthChange> = state
+        .health_changes
+        .iter()
+        .rev()
+        .filter(|h| h.service == key.service && h.env == key.env)
+        .collect();
+    let [deploys, health] = if seen.is_empty() {
+        [left, Rect::default()]
+    } else {
+        let height = u16::try_from(seen.len().min(6) + 2).unwrap_or(8);
+        Layout::vertical([Constraint::Min(3), Constraint::Length(height)]).areas(left)
+    };
+    if !seen.is_empty() {
+        let width = usize::from(health.width.saturating_sub(2));
+        let hl: Vec<Line> = seen
+            .iter()
+            .take(usize::from(health.height.saturating_sub(2)))
+            .map(|h| {
+                Line::from(vec![
+                    Span::styled(format!("{} ", health_glyph(h.to)), theme.health(h.to)),
+                    Span::raw(truncate(
+                        &format!(
+                            "{} {} → {} · {} ({} ago)",
+                            state.time(h.at, "%H:%M:%S"),
+                            h.from.as_str(),
+                            h.to.as_str(),
+                            h.detail,
+                            model::age(state.now, h.at)
+                        ),
+                        width.saturating_sub(2),
+                    )),
+                ])
+            })
+            .collect();
+        frame.render_widget(
+            Paragraph::new(hl).block(Block::bordered().title(" health changes seen ")),
+            health,
+        );
+    }
     let width = usize::from(deploys.width.saturating_sub(2));
     let mut dl: Vec<Line> = state
         .ledger
@@ -175,4 +247,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, _hits: &
             .block(Block::bordered().title(title)),
         changes,
     );
+}
+
+/// `text` in lines of at most `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .chunks(width.max(1))
+        .map(|c| c.iter().collect())
+        .collect()
 }

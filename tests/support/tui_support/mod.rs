@@ -384,3 +384,41 @@ pub fn answer_gate_plans(state: &mut State) {
     }
     state.toasts.clear();
 }
+
+/// The whole console drawn at `width` × `height` on ratatui's `TestBackend`, without colour,
+/// one line per row with trailing blanks cut.
+pub fn render_at(state: &State, width: u16, height: u16) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
+        .expect("test backend");
+    terminal
+        .draw(|frame| {
+            shipdeck::tui::views::draw(frame, state, shipdeck::tui::theme::Theme { color: false });
+        })
+        .expect("draw");
+    let buffer = terminal.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut line = String::new();
+        for x in 0..buffer.area.width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// An observation of a target that does not answer (`detail` as the probe says it).
+pub fn unreachable(service: &str, env: &str, detail: &str) -> Observation {
+    Observation {
+        service: service.into(),
+        env: env.into(),
+        health: Health::Unreachable,
+        reported_version: None,
+        release: None,
+        commit: None,
+        latency_ms: None,
+        at: at(-1),
+        detail: detail.into(),
+    }
+}
