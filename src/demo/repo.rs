@@ -53,13 +53,14 @@ pub fn ensure(dir: &Path, now: Timestamp) -> Result<Vec<DemoRelease>> {
     })
 }
 
-/// When a commit of the history happened: `days_ago` days before `now`'s date, at the author's
-/// local time.
+/// When a commit of the history happened: `days_ago` days before `now`'s UTC date, at the
+/// author's local time. The day is counted in UTC for everyone, so an author east of UTC late in
+/// the UTC evening does not jump a day ahead of the others and reorder the history.
 pub fn commit_time(now: Timestamp, commit: &Commit) -> Result<Timestamp> {
     let offset = Offset::from_seconds(commit.author.offset_minutes * 60)?;
     let tz = TimeZone::fixed(offset);
     let day = now
-        .to_zoned(tz.clone())
+        .to_zoned(TimeZone::UTC)
         .date()
         .checked_sub(jiff::Span::new().days(commit.days_ago))?;
     let local = day.at(commit.at.0, commit.at.1, 0, 0);
@@ -195,14 +196,26 @@ mod tests {
 
     #[test]
     fn commit_times_strictly_increase_and_lie_in_the_past() {
-        let now = Timestamp::now();
-        let times: Vec<Timestamp> = HISTORY
-            .iter()
-            .map(|c| commit_time(now, c).expect("valid time"))
-            .collect();
-        for pair in times.windows(2) {
-            assert!(pair[0] < pair[1], "{} !< {}", pair[0], pair[1]);
+        // Every hour of a day, so an author's local date running ahead of UTC is covered.
+        let midnight: Timestamp = "2026-12-04T00:00:00Z".parse().expect("a timestamp");
+        let nows = (0..24)
+            .map(|h| midnight + jiff::SignedDuration::from_hours(h))
+            .chain([
+                midnight + jiff::SignedDuration::from_secs(86_399),
+                Timestamp::now(),
+            ]);
+        for now in nows {
+            let times: Vec<Timestamp> = HISTORY
+                .iter()
+                .map(|c| commit_time(now, c).expect("valid time"))
+                .collect();
+            for pair in times.windows(2) {
+                assert!(pair[0] < pair[1], "at {now}: {} !< {}", pair[0], pair[1]);
+            }
+            assert!(
+                times.iter().all(|t| *t < now),
+                "at {now}: a commit lies ahead"
+            );
         }
-        assert!(times.iter().all(|t| *t < now));
     }
 }
