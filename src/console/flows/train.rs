@@ -178,7 +178,7 @@ pub fn confirmed(
 pub fn ran(
     state: &mut State,
     train: String,
-    release: String,
+    release: &str,
     env: String,
     run: Result<TrainRun, String>,
 ) -> Vec<Effect> {
@@ -203,7 +203,7 @@ pub fn ran(
                 let mut confirm = Confirm::new(
                     Confirmed::TrainBackout {
                         train,
-                        release: release.clone(),
+                        release: release.to_string(),
                         env: env.clone(),
                     },
                     format!("Back out train {release} in {env}?"),
