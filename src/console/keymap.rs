@@ -244,7 +244,7 @@ pub const KEYMAP: &[Binding] = &[
         ch!('C'),
         "C",
         A::CutTrain,
-        "on a train row: cut a train release from what runs here (p promotes it, Enter shows it)",
+        "train row: cut a release from what runs here",
     ),
     row(
         In(&[V::Board]),
