@@ -44,19 +44,23 @@ fn the_demo_train_is_cut_and_promoted_to_staging_from_the_board() {
         })
     });
     let name = cut["release"].as_str().expect("the cut's name").to_string();
-    // The dev cell now names it (what runs there is the cut).
-    t.wait_screen(
-        "the cut named on the dev cell",
-        Duration::from_secs(20),
-        |s| s.contains(&name),
-    );
+    // The train row's dev cell now names it (what runs there is the cut) — the cell, not the
+    // toast that says it was cut: the console has read the cut from the log.
+    t.wait_screen("the cut on the train row", Duration::from_secs(20), |s| {
+        s.lines()
+            .any(|l| l.starts_with("│shop ") && l.contains(&name))
+    });
 
     // Staging: p lists every member's plan, in order.
     t.send(&["l"]);
     t.send(&["p"]);
-    let dialog = t.wait_screen("the train's plan", Duration::from_secs(30), |s| {
-        s.contains("Promote train shop") && s.contains("3. web")
-    });
+    // Planned with what the console has observed; the dialog re-plans as the probes report, so
+    // a gate waiting for a first observation opens by itself.
+    let dialog = t.wait_screen(
+        "the train's plan, nothing blocking",
+        Duration::from_secs(30),
+        |s| s.contains("Promote train shop") && s.contains("3. web") && !s.contains("— blocked"),
+    );
     let at = |needle: &str| dialog.find(needle).unwrap_or(usize::MAX);
     assert!(
         at("1. worker") < at("2. api") && at("2. api") < at("3. web"),
@@ -66,10 +70,10 @@ fn the_demo_train_is_cut_and_promoted_to_staging_from_the_board() {
     t.send(&["Enter"]);
 
     // Every member moves and verifies; the staging cell says the train is there.
-    wait_for(
+    t.wait_screen(
         "the train promotion to finish",
         Duration::from_mins(3),
-        || {
+        |_| {
             demo.events().iter().any(|e| {
                 e["kind"] == "train-promotion-finished"
                     && e["actor"] == "you@shop.example"

@@ -275,3 +275,54 @@ fn c_cuts_enter_shows_the_train_and_read_only_refuses_both_acts() {
         ro.toasts
     );
 }
+
+#[test]
+fn the_train_dialog_stays_live_a_probe_report_re_plans_it_and_opens_a_blocked_gate() {
+    let mut s = with_train();
+    s.col = 2;
+    let op = op_of(&press(&mut s, KeyCode::Char('p')));
+    let plan = prod_train_plan(&s, true);
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op,
+            result: OpResult::TrainPlan(Ok(plan)),
+        },
+    );
+    assert!(render_at(&s, 160, 45).contains("blocked: web"));
+    // A probe's report arrives: the open dialog asks for a fresh plan of every member.
+    let effects = update(
+        &mut s,
+        Msg::Observed(observed(
+            "web",
+            "dev",
+            "1.5.1",
+            shipdeck::domain::observation::Health::Pass,
+        )),
+    );
+    let op = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::TrainPlan { op, .. } => Some(*op),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no re-plan: {effects:?}"));
+    let plan = prod_train_plan(&s, false);
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op,
+            result: OpResult::TrainPlan(Ok(plan)),
+        },
+    );
+    let dialog = render_at(&s, 160, 45);
+    assert!(!dialog.contains("blocked: web"), "{dialog}");
+    for c in "prod".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    let effects = press(&mut s, KeyCode::Enter);
+    assert!(
+        matches!(&effects[..], [Effect::TrainPromote { .. }]),
+        "{effects:?}"
+    );
+}

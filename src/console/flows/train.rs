@@ -60,32 +60,55 @@ pub fn promote(state: &mut State, train: &str, env: &str) -> Vec<Effect> {
     }]
 }
 
+/// The open train dialog asks for a fresh plan (a probe's report, the log or a countdown
+/// changed what the gates say): it stays live, showing the last plan meanwhile.
+pub fn refresh(state: &mut State) -> Vec<Effect> {
+    let Some(Overlay::Confirm(confirm)) = &state.overlay else {
+        return Vec::new();
+    };
+    let Confirmed::TrainPromote {
+        train,
+        release,
+        env,
+    } = confirm.action.clone()
+    else {
+        return Vec::new();
+    };
+    if confirm.loading.is_some() || confirm.refreshing.is_some() {
+        return Vec::new();
+    }
+    let op = state.start_op(OpKind::TrainPlan, format!("re-planning {release} → {env}"));
+    if let Some(Overlay::Confirm(confirm)) = &mut state.overlay {
+        confirm.refreshing = Some(op);
+    }
+    vec![Effect::TrainPlan {
+        op,
+        train,
+        release,
+        env,
+    }]
+}
+
 /// The plan of every member arrived: the dialog lists them; a blocking gate keeps Enter shut.
 pub fn planned(state: &mut State, op: OpId, plan: Result<TrainPlan, String>) -> Vec<Effect> {
     let Some(Overlay::Confirm(confirm)) = &mut state.overlay else {
         return Vec::new();
     };
+    if confirm.refreshing == Some(op) {
+        // A live refresh: a failed one keeps the plan shown; the next change asks again.
+        confirm.refreshing = None;
+        if let Ok(plan) = plan {
+            show_plan(confirm, &plan);
+        }
+        return Vec::new();
+    }
     if confirm.loading != Some(op) {
         return Vec::new();
     }
     match plan {
         Ok(plan) => {
             confirm.loading = None;
-            confirm.lines = plan_lines(&plan);
-            if !plan.allowed() {
-                confirm.blocked_by = Some(format!(
-                    "blocked: {}",
-                    plan.blocking()
-                        .first()
-                        .cloned()
-                        .unwrap_or_else(|| "a member's gate".into())
-                ));
-            } else if plan.moving().next().is_none() {
-                confirm.blocked_by = Some(format!(
-                    "every member already runs {} in {}",
-                    plan.release.name, plan.env
-                ));
-            }
+            show_plan(confirm, &plan);
         }
         Err(e) => {
             state.overlay = None;
@@ -93,6 +116,27 @@ pub fn planned(state: &mut State, op: OpId, plan: Result<TrainPlan, String>) -> 
         }
     }
     Vec::new()
+}
+
+/// The dialog's lines and whether Enter is shut, from a plan.
+fn show_plan(confirm: &mut Confirm, plan: &TrainPlan) {
+    confirm.lines = plan_lines(plan);
+    confirm.blocked_by = if !plan.allowed() {
+        Some(format!(
+            "blocked: {}",
+            plan.blocking()
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "a member's gate".into())
+        ))
+    } else if plan.moving().next().is_none() {
+        Some(format!(
+            "every member already runs {} in {}",
+            plan.release.name, plan.env
+        ))
+    } else {
+        None
+    };
 }
 
 /// What the dialog says: the train's approvals, then each member's plan in order.
