@@ -102,6 +102,9 @@ pub struct Confirm {
     /// Why Enter does nothing, when the flow behind the dialog knows (a train member's gate
     /// blocks): the name is not asked for meanwhile.
     pub blocked_by: Option<String>,
+    /// Something changed while a plan was on its way (it may not have seen it): plan again when
+    /// it lands.
+    pub replan: bool,
 }
 
 impl Confirm {
@@ -117,6 +120,7 @@ impl Confirm {
             typed: String::new(),
             scroll: 0,
             blocked_by: None,
+            replan: false,
         }
     }
 

@@ -75,6 +75,9 @@ pub fn refresh(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     if confirm.loading.is_some() || confirm.refreshing.is_some() {
+        if let Some(Overlay::Confirm(confirm)) = &mut state.overlay {
+            confirm.replan = true;
+        }
         return Vec::new();
     }
     let op = state.start_op(OpKind::TrainPlan, format!("re-planning {release} → {env}"));
@@ -100,20 +103,24 @@ pub fn planned(state: &mut State, op: OpId, plan: Result<TrainPlan, String>) -> 
         if let Ok(plan) = plan {
             show_plan(confirm, &plan);
         }
+    } else if confirm.loading == Some(op) {
+        match plan {
+            Ok(plan) => {
+                confirm.loading = None;
+                show_plan(confirm, &plan);
+            }
+            Err(e) => {
+                state.overlay = None;
+                state.toast(Level::Error, e);
+                return Vec::new();
+            }
+        }
+    } else {
         return Vec::new();
     }
-    if confirm.loading != Some(op) {
-        return Vec::new();
-    }
-    match plan {
-        Ok(plan) => {
-            confirm.loading = None;
-            show_plan(confirm, &plan);
-        }
-        Err(e) => {
-            state.overlay = None;
-            state.toast(Level::Error, e);
-        }
+    // What changed while this plan was on its way is not in it: plan again.
+    if std::mem::take(&mut confirm.replan) {
+        return refresh(state);
     }
     Vec::new()
 }
