@@ -65,6 +65,21 @@ pub enum Command {
         service: String,
         env: String,
     },
+    /// Promote the train release waiting for the train's cell in `env` (asks, listing every
+    /// member's plan).
+    TrainPromote {
+        train: String,
+        env: String,
+    },
+    /// Cut a train release from what runs in `env`.
+    TrainCut {
+        train: String,
+        env: String,
+    },
+    /// Show the train: its releases, members and promotions.
+    TrainShow {
+        train: String,
+    },
     Filter,
     Refresh,
     Help,
@@ -86,6 +101,8 @@ impl Command {
                 | Command::Override { .. }
                 | Command::Tick { .. }
                 | Command::NoteItem { .. }
+                | Command::TrainPromote { .. }
+                | Command::TrainCut { .. }
         )
     }
 }

@@ -118,6 +118,34 @@ pub enum Effect {
         env: String,
         on: bool,
     },
+    /// Plan every member of a train release's promotion into `env`.
+    TrainPlan {
+        op: OpId,
+        train: String,
+        release: String,
+        env: String,
+    },
+    /// Promote a train release into `env` (planned again first; members in order, each
+    /// verified before the next).
+    TrainPromote {
+        op: OpId,
+        train: String,
+        release: String,
+        env: String,
+    },
+    /// Back out the latest promotion of a train release into `env`, in reverse order.
+    TrainBackout {
+        op: OpId,
+        train: String,
+        release: String,
+        env: String,
+    },
+    /// Record a `train-cut` from what runs in `env`.
+    TrainCut {
+        op: OpId,
+        train: String,
+        env: String,
+    },
     Quit,
 }
 

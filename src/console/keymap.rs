@@ -42,6 +42,8 @@ pub enum Act {
     NoteItem,
     /// Enter in the activity view: the whole line under the cursor.
     ShowLine,
+    /// On a train row: cut a train release from what runs in the cell's environment.
+    CutTrain,
 }
 
 /// Where a row applies.
@@ -239,6 +241,13 @@ pub const KEYMAP: &[Binding] = &[
     row(In(&[V::Board]), ch!('n'), "n", A::Notes, "release notes"),
     row(
         In(&[V::Board]),
+        ch!('C'),
+        "C",
+        A::CutTrain,
+        "train row: cut a release from what runs here",
+    ),
+    row(
+        In(&[V::Board]),
         ch!('c'),
         "c",
         A::Checklist,
@@ -389,6 +398,7 @@ pub fn reads_only(act: Act) -> bool {
             | A::PublishNotes
             | A::Tick
             | A::NoteItem
+            | A::CutTrain
     )
 }
 

@@ -72,6 +72,19 @@ fn act(state: &mut State, act: Act, key: Key) -> Vec<Effect> {
             state.col = (state.col + 1).min(state.config.environments.len().saturating_sub(1));
             return Vec::new();
         }
+        _ if state.view == View::Board && crate::console::trains::selected(state).is_some() => {
+            match on_train_row(state, act) {
+                Some(command) => command,
+                None => return Vec::new(),
+            }
+        }
+        Act::CutTrain => {
+            state.toast(
+                Level::Info,
+                "C cuts a train release on a train row (the rows above the services)",
+            );
+            return Vec::new();
+        }
         Act::OpenTarget => Command::Show(View::Target),
         Act::ShowLine => {
             crate::console::activity::show(state);
@@ -84,6 +97,26 @@ fn act(state: &mut State, act: Act, key: Key) -> Vec<Effect> {
         },
     };
     flows::run(state, command)
+}
+
+/// The command an act means on a train row of the board: `p` promotes the train, `C` cuts a
+/// release, Enter shows it; acts on a single target say where they work.
+fn on_train_row(state: &mut State, act: Act) -> Option<Command> {
+    let (train, env) = crate::console::trains::selected(state)?;
+    Some(match act {
+        Act::Promote => Command::TrainPromote { train, env },
+        Act::CutTrain => Command::TrainCut { train, env },
+        Act::OpenTarget => Command::TrainShow { train },
+        _ => {
+            state.toast(
+                Level::Info,
+                format!(
+                    "{train} is a train: p promotes it, C cuts a release, Enter shows it;                      the other keys act on a service's cell"
+                ),
+            );
+            return None;
+        }
+    })
 }
 
 /// The command an act on a target means here: the selected cell's, or in the gates view the
@@ -159,7 +192,7 @@ fn list_of(state: &State) -> Option<(&'static str, usize)> {
 /// Moves the cursor of the current view by `delta` rows.
 pub fn scroll(state: &mut State, delta: i32) {
     if state.view == View::Board {
-        let rows = model::visible_services(state).len();
+        let rows = model::board_rows(state);
         let row = i64::try_from(state.row).unwrap_or(0) + i64::from(delta);
         state.row = usize::try_from(row.max(0))
             .unwrap_or(0)
@@ -182,6 +215,6 @@ pub fn set_cursor(state: &mut State, row: usize) {
 
 /// Keeps the board cursor on a visible row after the filter changed.
 pub fn clamp(state: &mut State) {
-    let rows = model::visible_services(state).len();
+    let rows = model::board_rows(state);
     state.row = state.row.min(rows.saturating_sub(1));
 }

@@ -239,6 +239,7 @@ pub fn on_log(state: &mut State, events: Vec<crate::domain::event::Event>) -> Ve
     let known = state.events.len();
     let was_in_flight: Vec<TargetKey> = in_flight_targets(&state.ledger);
     state.ledger = Ledger::from_events(&events);
+    state.trains = crate::domain::train::Trains::from_events(&events);
     let mut effects = Vec::new();
     for event in events.iter().skip(known) {
         announce(state, event);

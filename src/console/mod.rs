@@ -14,6 +14,7 @@
 //! - `model`: pure queries over the state the views and `update` share; `down` (what is down,
 //!   why, the next probe's countdown) and `activity` (the timeline of events and health changes
 //!   seen) are two of them kept apart;
+//! - `trains`: the board's train rows (a cell per environment, in the board-cell model);
 //! - `overlay`, `overlay_keys`, `palette`, `command`.
 //!
 //! The engine it drives is [`crate::app`]; the terminal, the runner and the backend that
@@ -36,5 +37,6 @@ pub mod overlay_keys;
 pub mod palette;
 pub mod results;
 pub mod state;
+pub mod trains;
 pub mod update;
 pub mod views;

@@ -41,10 +41,18 @@ pub fn visible_services(state: &State) -> Vec<&str> {
         .collect()
 }
 
-/// The target under the board cursor.
+/// How many rows the board has: the visible trains, then the visible services.
+pub fn board_rows(state: &State) -> usize {
+    crate::console::trains::visible(state).len() + visible_services(state).len()
+}
+
+/// The target under the board cursor (`None` on a train row: see [`crate::console::trains`]).
 pub fn selected(state: &State) -> Option<TargetKey> {
     let services = visible_services(state);
-    let service = services.get(state.row.min(services.len().saturating_sub(1)))?;
+    let row = state
+        .row
+        .checked_sub(crate::console::trains::visible(state).len())?;
+    let service = services.get(row.min(services.len().saturating_sub(1)))?;
     let env = state.config.environments.get(
         state
             .col

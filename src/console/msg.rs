@@ -37,6 +37,11 @@ pub enum OpResult {
     NotesSaved(Result<bool, String>),
     /// A publication: what each channel did, one line each, and whether all succeeded.
     Published(Result<(bool, Vec<String>), String>),
+    TrainPlan(Result<crate::app::actions::train::TrainPlan, String>),
+    /// A train promotion or backout ended (its run, or why it did not start).
+    TrainRun(Result<crate::app::actions::train_promote::TrainRun, String>),
+    /// A train release cut.
+    TrainCut(Result<crate::domain::train::TrainRelease, String>),
 }
 
 /// One input to [`crate::console::update::update`].
@@ -63,6 +68,9 @@ pub enum Msg {
         service: String,
         releases: Result<Vec<Release>, String>,
     },
+    /// A service's commits on HEAD since its newest release, read after its releases.
+    /// A line of a running train promotion's progress.
+    TrainProgress(String),
     /// A service's commits on HEAD since its newest release, read after its releases.
     UnreleasedLoaded {
         service: String,

@@ -65,6 +65,18 @@ pub enum Confirmed {
         release: Release,
         env: String,
     },
+    /// Promote a train release into `env`: every member in order, each verified first.
+    TrainPromote {
+        train: String,
+        release: String,
+        env: String,
+    },
+    /// Back out the latest promotion of a train release into `env`, in reverse order.
+    TrainBackout {
+        train: String,
+        release: String,
+        env: String,
+    },
     /// Quit while a deployment is in flight.
     Quit,
 }
@@ -87,6 +99,12 @@ pub struct Confirm {
     pub require: Option<String>,
     pub typed: String,
     pub scroll: usize,
+    /// Why Enter does nothing, when the flow behind the dialog knows (a train member's gate
+    /// blocks): the name is not asked for meanwhile.
+    pub blocked_by: Option<String>,
+    /// Something changed while a plan was on its way (it may not have seen it): plan again when
+    /// it lands.
+    pub replan: bool,
 }
 
 impl Confirm {
@@ -101,6 +119,8 @@ impl Confirm {
             require: None,
             typed: String::new(),
             scroll: 0,
+            blocked_by: None,
+            replan: false,
         }
     }
 
@@ -112,13 +132,19 @@ impl Confirm {
     /// Whether the environment's name is asked for now: only once the plan is in and no gate
     /// blocks (typing a name cannot open a gate).
     pub fn asks_name(&self) -> bool {
-        self.require.is_some() && self.loading.is_none() && !self.gate_blocks()
+        self.require.is_some()
+            && self.loading.is_none()
+            && !self.gate_blocks()
+            && self.blocked_by.is_none()
     }
 
     /// Why Enter does nothing yet, if it does nothing.
     pub fn blocked(&self) -> Option<String> {
         if self.loading.is_some() {
             return Some("planning…".into());
+        }
+        if let Some(why) = &self.blocked_by {
+            return Some(why.clone());
         }
         if let (Some(plan), Confirmed::Promote { .. }) = (&self.plan, &self.action)
             && !plan.allowed()

@@ -34,6 +34,36 @@ pub fn items(state: &State) -> Vec<(String, Command)> {
             ));
         }
     }
+    for t in &state.config.trains {
+        let train = t.name.clone();
+        out.push((
+            format!("show train {train}"),
+            Command::TrainShow {
+                train: train.clone(),
+            },
+        ));
+        for env in &state.config.environments {
+            let e = &env.name;
+            if acts.contains(&Act::Promote) {
+                out.push((
+                    format!("promote train {train} {e}"),
+                    Command::TrainPromote {
+                        train: train.clone(),
+                        env: e.clone(),
+                    },
+                ));
+            }
+            if acts.contains(&Act::CutTrain) {
+                out.push((
+                    format!("cut train {train} from {e}"),
+                    Command::TrainCut {
+                        train: train.clone(),
+                        env: e.clone(),
+                    },
+                ));
+            }
+        }
+    }
     out.retain(|(_, command)| !(state.read_only && command.mutates()));
     out
 }

@@ -2,7 +2,7 @@
 //! its answer) to the flow that asked for it.
 
 use crate::console::effect::Effect;
-use crate::console::flows::{self, changes, notes, promote, tag};
+use crate::console::flows::{self, changes, notes, promote, tag, train};
 use crate::console::msg::OpResult;
 use crate::console::state::{Level, Op, OpId, OpKind, State};
 
@@ -29,6 +29,9 @@ pub fn on_result(state: &mut State, op: OpId, entry: Op, result: OpResult) -> Ve
         }
         (OpKind::SaveNotes(key), OpResult::NotesSaved(saved)) => notes::saved(state, key, saved),
         (OpKind::Publish(_), OpResult::Published(result)) => notes::published(state, result),
+        (OpKind::TrainPlan, OpResult::TrainPlan(plan)) => train::planned(state, op, plan),
+        (OpKind::TrainRun(t, r, e), OpResult::TrainRun(run)) => train::ran(state, t, &r, e, run),
+        (OpKind::TrainCut(_), OpResult::TrainCut(cut)) => train::cut_done(state, cut),
         (kind, _) => {
             state.toast(
                 Level::Error,

@@ -97,6 +97,12 @@ pub enum OpKind {
     SaveNotes(TargetKey),
     /// Publishing the notes through the channels.
     Publish(TargetKey),
+    /// Planning a train promotion for its confirmation.
+    TrainPlan,
+    /// A train promotion (or backout) running: (train, release, env).
+    TrainRun(String, String, String),
+    /// Cutting a train release.
+    TrainCut(String),
 }
 
 /// An operation in flight.
@@ -166,6 +172,8 @@ pub struct State {
     pub unreleased: BTreeMap<String, Result<crate::app::actions::Unreleased, String>>,
     pub events: Vec<Event>,
     pub ledger: Ledger,
+    /// Every train release and train promotion in the log (folded with the ledger).
+    pub trains: crate::domain::train::Trains,
     pub targets: BTreeMap<TargetKey, TargetState>,
     /// Health changes seen since the console started, oldest first, at most [`HEALTH_CHANGES`].
     pub health_changes: VecDeque<HealthChange>,
@@ -212,6 +220,9 @@ impl State {
         now: Timestamp,
     ) -> State {
         let ledger = Ledger::from_events(&events);
+        let trains = crate::domain::train::Trains::from_events(&events);
+        // The cursor starts on the first service, below the train rows.
+        let row = config.trains.len();
         State {
             config_path: config.path.clone(),
             config,
@@ -223,6 +234,7 @@ impl State {
             unreleased: BTreeMap::new(),
             events,
             ledger,
+            trains,
             targets: BTreeMap::new(),
             health_changes: VecDeque::new(),
             plans: BTreeMap::new(),
@@ -232,7 +244,7 @@ impl State {
             next_versions: BTreeMap::new(),
             output: BTreeMap::new(),
             view: View::Board,
-            row: 0,
+            row,
             col: 0,
             list: BTreeMap::new(),
             filter: String::new(),

@@ -57,6 +57,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         } => live::on_retrying(state, &service, &env, attempt, next_at),
         Msg::LogChanged(events) => live::on_log(state, events),
         Msg::ReleasesLoaded { service, releases } => live::on_releases(state, service, releases),
+        Msg::TrainProgress(line) => {
+            state.toast(Level::Info, line);
+            state.dirty = true;
+            Vec::new()
+        }
         Msg::UnreleasedLoaded {
             service,
             unreleased,

@@ -95,6 +95,7 @@ mod traffic_config;
 mod traffic_faults;
 mod traffic_haproxy;
 mod trains_approvals;
+mod trains_console;
 mod trains_demo;
 mod trains_paths;
 mod trains_unreleased;

@@ -14,6 +14,7 @@ pub mod override_gate;
 pub mod promote;
 pub mod quit;
 pub mod tag;
+pub mod train;
 
 pub use changes::{load_changes, selected_changes, selected_changes_len, selected_commit};
 
@@ -75,6 +76,9 @@ pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Checklist { service, env } => checklist::open(state, &service, &env),
         Command::Tick { .. } => checklist::tick(state),
         Command::NoteItem { .. } => checklist::ask_note(state),
+        Command::TrainPromote { train: t, env } => train::promote(state, &t, &env),
+        Command::TrainCut { train: t, env } => train::cut(state, t, env),
+        Command::TrainShow { train: t } => train::show(state, &t),
     }
 }
 
@@ -109,6 +113,16 @@ pub fn confirmed(state: &mut State, action: Confirmed) -> Vec<Effect> {
             release,
             env,
         } => notes::publish_confirmed(state, service, release, env),
+        Confirmed::TrainPromote {
+            train: t,
+            release,
+            env,
+        } => train::confirmed(state, t, release, env, false),
+        Confirmed::TrainBackout {
+            train: t,
+            release,
+            env,
+        } => train::confirmed(state, t, release, env, true),
         Confirmed::Quit => quit::confirmed(state),
     }
 }
@@ -166,7 +180,7 @@ pub fn select(state: &mut State, service: &str, env: &str) {
         .iter()
         .position(|s| *s == service)
     {
-        state.row = row;
+        state.row = crate::console::trains::visible(state).len() + row;
     }
     if let Some(col) = state.config.environments.iter().position(|e| e.name == env) {
         state.col = col;

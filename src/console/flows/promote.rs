@@ -233,6 +233,9 @@ pub fn refresh_confirm(state: &mut State) -> Vec<Effect> {
     let Some(Overlay::Confirm(confirm)) = &state.overlay else {
         return Vec::new();
     };
+    if let Confirmed::TrainPromote { .. } = &confirm.action {
+        return super::train::refresh(state);
+    }
     let Confirmed::Promote {
         service,
         release,

@@ -51,6 +51,28 @@ fn blocking<T: Send + 'static>(
     });
 }
 
+/// Runs `work` — an engine future that need not be `Send` (a train run reports progress through
+/// a borrowed callback) — on a blocking thread driving it on the runtime, and sends its answer.
+fn on_runtime<
+    T: Send + 'static,
+    F: std::future::Future<Output = Result<T, crate::app::Failure>>,
+>(
+    tx: &UnboundedSender<Msg>,
+    op: u64,
+    wrap: fn(Result<T, String>) -> OpResult,
+    work: impl FnOnce() -> F + Send + 'static,
+) {
+    let tx = tx.clone();
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let result = runtime.block_on(work()).map_err(|f| f.to_string());
+        let _ = tx.send(Msg::OpFinished {
+            op,
+            result: wrap(result),
+        });
+    });
+}
+
 impl Backend for Live {
     fn perform(&self, effect: Effect, tx: &UnboundedSender<Msg>) {
         let ctx = self.ctx.clone();
@@ -235,6 +257,71 @@ impl Backend for Live {
                 tokio::spawn(async move {
                     let loaded = load_releases(&ctx).await;
                     announce_releases(&ctx, loaded, &tx).await;
+                });
+            }
+            Effect::TrainPlan {
+                op,
+                train,
+                release,
+                env,
+            } => {
+                let observations = self.observations();
+                on_runtime(tx, op, OpResult::TrainPlan, move || async move {
+                    let r = actions::train::train_release(&ctx, &train, &release)?;
+                    actions::train::plan(&ctx, &r, &env, &observations).await
+                });
+            }
+            Effect::TrainPromote {
+                op,
+                train,
+                release,
+                env,
+            } => {
+                let observations = self.observations();
+                let lines = tx.clone();
+                on_runtime(tx, op, OpResult::TrainRun, move || async move {
+                    // Planned again now: every member's gates as they stand at this moment.
+                    let r = actions::train::train_release(&ctx, &train, &release)?;
+                    let plan = actions::train::plan(&ctx, &r, &env, &observations).await?;
+                    let mut say = |line: &str| {
+                        let _ = lines.send(Msg::TrainProgress(line.to_string()));
+                    };
+                    actions::train_promote::promote_train(&ctx, &plan, &mut say).await
+                });
+            }
+            Effect::TrainBackout {
+                op,
+                train,
+                release,
+                env,
+            } => {
+                let observations = self.observations();
+                let lines = tx.clone();
+                on_runtime(tx, op, OpResult::TrainRun, move || async move {
+                    let mut say = |line: &str| {
+                        let _ = lines.send(Msg::TrainProgress(line.to_string()));
+                    };
+                    actions::train_promote::backout(
+                        &ctx,
+                        &train,
+                        &release,
+                        &env,
+                        &observations,
+                        &mut say,
+                    )
+                    .await
+                });
+            }
+            Effect::TrainCut { op, train, env } => {
+                let observations = self.observations();
+                blocking(tx, op, OpResult::TrainCut, move || {
+                    actions::train::cut(
+                        &ctx,
+                        &train,
+                        &actions::train::CutFrom::Env(env),
+                        &observations,
+                    )
+                    .map_err(|f| f.to_string())
                 });
             }
             Effect::FastProbe { service, env, on } => {

@@ -10,6 +10,7 @@ use crate::console::cell::{Badge, BoardCell, Mark, Tone, board_cell};
 use crate::console::model;
 use crate::console::msg::Hit;
 use crate::console::state::State;
+use crate::console::trains;
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, health_glyph, spinner};
 
@@ -90,13 +91,58 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
     );
 
     let visible = usize::from(inner.height.saturating_sub(1) / ROW_HEIGHT).max(1);
-    let row = state.row.min(services.len() - 1);
+    // The rows: the trains first, then the services.
+    let trains = trains::visible(state);
+    let rows = trains.len() + services.len();
+    let row = state.row.min(rows - 1);
     // Keep the cursor in view, roughly centred once the board scrolls.
     let offset = row
         .saturating_sub(visible / 2)
-        .min(services.len().saturating_sub(visible));
+        .min(rows.saturating_sub(visible));
+    for (i, train) in trains.iter().enumerate().skip(offset).take(visible) {
+        let y = inner.y + 1 + u16::try_from(i - offset).unwrap_or(0) * ROW_HEIGHT;
+        let name_style = if i == row {
+            theme.bold()
+        } else {
+            theme.accent()
+        };
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::styled(
+                    truncate(&train.name, usize::from(SERVICE_WIDTH - 1)),
+                    name_style,
+                ),
+                Line::styled(
+                    truncate(
+                        &format!("train · {}", train.services.len()),
+                        usize::from(SERVICE_WIDTH - 1),
+                    ),
+                    theme.dim(),
+                ),
+            ]),
+            Rect::new(inner.x, y, SERVICE_WIDTH, ROW_HEIGHT),
+        );
+        for (c, env) in envs.iter().enumerate() {
+            let x = inner.x + SERVICE_WIDTH + u16::try_from(c).unwrap_or(0) * cell_width;
+            let area =
+                Rect::new(x, y, cell_width.saturating_sub(1), ROW_HEIGHT).intersection(inner);
+            let cell = trains::cell(state, train, &env.name);
+            let lines = cell_lines(state, theme, &cell, usize::from(area.width));
+            let mut paragraph = Paragraph::new(lines);
+            if i == row && c == state.col {
+                paragraph = paragraph.style(theme.selected());
+            }
+            frame.render_widget(paragraph, area);
+            hits.push(area, Hit::Cell(i, c));
+        }
+    }
     let deploys = model::Deploys::new(state);
-    for (i, service) in services.iter().enumerate().skip(offset).take(visible) {
+    for (i, service) in services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i + trains.len(), s))
+        .filter(|(i, _)| (offset..offset + visible).contains(i))
+    {
         let y = inner.y + 1 + u16::try_from(i - offset).unwrap_or(0) * ROW_HEIGHT;
         let name_style = if i == row { theme.bold() } else { Style::new() };
         // Under the name: how many commits on HEAD wait for a new tag (`t`).
@@ -132,12 +178,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
             hits.push(area, Hit::Cell(i, c));
         }
     }
-    if services.len() > visible {
+    if rows > visible {
         let more = format!(
             " {}–{} of {} ",
             offset + 1,
-            (offset + visible).min(services.len()),
-            services.len()
+            (offset + visible).min(rows),
+            rows
         );
         let width = u16::try_from(more.chars().count()).unwrap_or(0);
         frame.render_widget(
