@@ -42,6 +42,12 @@ pub enum Act {
     NoteItem,
     /// Enter in the activity view: the whole line under the cursor.
     ShowLine,
+    /// `]` on a slotted target: the rollout's next step now.
+    NextStep,
+    /// `x` on a slotted target: abort the rollout.
+    AbortRollout,
+    /// `S` on a slotted target: switch all traffic to the idle slot.
+    Switch,
 }
 
 /// Where a row applies.
@@ -341,6 +347,28 @@ pub const KEYMAP: &[Binding] = &[
         A::ShowLine,
         "the whole line: every field of the event",
     ),
+    // Rollouts of slotted targets.
+    row(
+        In(&[V::Board, V::Target]),
+        ch!(']'),
+        "]",
+        A::NextStep,
+        "rollout: next step now (takes over one nobody drives)",
+    ),
+    row(
+        In(&[V::Board, V::Target]),
+        ch!('x'),
+        "x",
+        A::AbortRollout,
+        "rollout: abort, all traffic back on the old slot",
+    ),
+    row(
+        In(&[V::Board, V::Target]),
+        ch!('S'),
+        "S",
+        A::Switch,
+        "switch all traffic to the idle slot (blue-green; a switch back is not gated)",
+    ),
 ];
 
 /// The row `key` hits in `view`.
@@ -389,6 +417,9 @@ pub fn reads_only(act: Act) -> bool {
             | A::PublishNotes
             | A::Tick
             | A::NoteItem
+            | A::NextStep
+            | A::AbortRollout
+            | A::Switch
     )
 }
 

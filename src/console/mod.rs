@@ -36,5 +36,6 @@ pub mod overlay_keys;
 pub mod palette;
 pub mod results;
 pub mod state;
+pub mod traffic;
 pub mod update;
 pub mod views;

@@ -37,6 +37,8 @@ pub enum OpResult {
     NotesSaved(Result<bool, String>),
     /// A publication: what each channel did, one line each, and whether all succeeded.
     Published(Result<(bool, Vec<String>), String>),
+    /// What a rollout into a slotted target will do: slots, deploy call, each step's router call.
+    RolloutPlan(Result<crate::app::actions::rollout::RolloutPlan, String>),
 }
 
 /// One input to [`crate::console::update::update`].
@@ -80,5 +82,13 @@ pub enum Msg {
     Synced {
         badge: String,
         warnings: Vec<String>,
+    },
+    /// A slotted target's router and slots were read (the router may not have answered).
+    TrafficRead(crate::domain::traffic_reading::TrafficReading),
+    /// A rollout action of this console (`OpKind::Rollout`) ended: what to say, or why it
+    /// stopped. Its steps arrived before as `DeployOutput` lines of the same op.
+    RolloutEnded {
+        op: OpId,
+        result: Result<String, String>,
     },
 }

@@ -67,6 +67,17 @@ pub enum Confirmed {
     },
     /// Quit while a deployment is in flight.
     Quit,
+    /// Take over the rollout of a slotted target nobody drives (`next_now`: its next step at
+    /// once, without the pause left).
+    RolloutResume {
+        service: String,
+        env: String,
+        next_now: bool,
+    },
+    /// Put all traffic back on the rollout's old slot (one confirmation, never the typed name).
+    RolloutAbort { service: String, env: String },
+    /// All traffic of a slotted target at rest to its idle slot.
+    RolloutSwitch { service: String, env: String },
 }
 
 /// One confirmation: what will happen, and for protected environments the name to type.
@@ -87,6 +98,10 @@ pub struct Confirm {
     pub require: Option<String>,
     pub typed: String,
     pub scroll: usize,
+    /// A slotted target's promotion: the rollout's slots, deploy call and every step's router
+    /// call (or why the router could not be read); loading while `rollout_loading` is set.
+    pub rollout: Option<Result<crate::app::actions::rollout::RolloutPlan, String>>,
+    pub rollout_loading: Option<OpId>,
 }
 
 impl Confirm {
@@ -101,6 +116,8 @@ impl Confirm {
             require: None,
             typed: String::new(),
             scroll: 0,
+            rollout: None,
+            rollout_loading: None,
         }
     }
 
@@ -130,6 +147,12 @@ impl Confirm {
                 .map(|g| g.id.clone())
                 .collect();
             return Some(format!("blocked by gates: {}", ids.join(", ")));
+        }
+        if self.rollout_loading.is_some() {
+            return Some("reading the router…".into());
+        }
+        if let Some(Err(e)) = &self.rollout {
+            return Some(format!("no rollout: {e}"));
         }
         if let Some(name) = &self.require
             && &self.typed != name

@@ -29,6 +29,9 @@ pub fn on_result(state: &mut State, op: OpId, entry: Op, result: OpResult) -> Ve
         }
         (OpKind::SaveNotes(key), OpResult::NotesSaved(saved)) => notes::saved(state, key, saved),
         (OpKind::Publish(_), OpResult::Published(result)) => notes::published(state, result),
+        (OpKind::RolloutPlan(_), OpResult::RolloutPlan(plan)) => {
+            flows::rollout::preview_loaded(state, op, plan)
+        }
         (kind, _) => {
             state.toast(
                 Level::Error,

@@ -97,6 +97,11 @@ pub enum OpKind {
     SaveNotes(TargetKey),
     /// Publishing the notes through the channels.
     Publish(TargetKey),
+    /// A rollout of a slotted target this console starts and drives, resumes, aborts or
+    /// switches; it ends with `Msg::RolloutEnded`.
+    Rollout(TargetKey),
+    /// Reading the router for the rollout steps a promote dialog of a slotted target shows.
+    RolloutPlan(TargetKey),
 }
 
 /// An operation in flight.
@@ -192,6 +197,8 @@ pub struct State {
     pub sync_badge: String,
     /// The latest read of each flag service (`[[flags]]`), by its name.
     pub flags: BTreeMap<String, crate::domain::flag::FlagReading>,
+    /// Slotted targets: the router's latest reading, and the log's rollout there.
+    pub traffic: BTreeMap<TargetKey, crate::console::traffic::Slotted>,
     /// Animation frame for spinners.
     pub frame: u64,
     pub size: (u16, u16),
@@ -210,7 +217,7 @@ impl State {
         now: Timestamp,
     ) -> State {
         let ledger = Ledger::from_events(&events);
-        State {
+        let mut state = State {
             config_path: config.path.clone(),
             config,
             user: user.to_string(),
@@ -240,11 +247,14 @@ impl State {
             last_refresh: None,
             sync_badge: String::new(),
             flags: BTreeMap::new(),
+            traffic: BTreeMap::new(),
             frame: 0,
             size: (80, 24),
             dirty: true,
             quitting: false,
-        }
+        };
+        crate::console::traffic::fold(&mut state);
+        state
     }
 
     /// Registers an operation and returns its id.

@@ -8,14 +8,14 @@ use std::fs::File;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use crate::app::context::{Context, now};
 use crate::app::failure::Failure;
 use crate::domain::observation::{Health, Observation};
 use crate::domain::release::Release;
 use crate::domain::rollout::{self, Next, Outcome, Rollout};
-use crate::domain::traffic::{TrafficSpec, Weights, as_percent, live_slot};
+use crate::domain::sanitize::{sanitize, truncate};
+use crate::domain::traffic::{TrafficSpec, Weights, as_percent};
+use crate::domain::traffic_reading::TrafficReading;
 use crate::probe::{self, Target};
 
 use super::query::releases;
@@ -117,17 +117,8 @@ pub fn runs_healthy(o: &Observation, release: &Release) -> bool {
             || o.commit.as_deref() == Some(release.commit.as_str()))
 }
 
-/// One slot as observed.
-#[derive(Debug, Clone, Serialize)]
-pub struct SlotView {
-    pub name: String,
-    /// Its share of the traffic in percent, when the router could be read.
-    pub weight: Option<u32>,
-    pub release: Option<String>,
-    pub reported_version: Option<String>,
-    pub health: Health,
-    pub detail: String,
-}
+/// One slot as observed (`traffic --json`'s `slots`).
+pub use crate::domain::traffic_reading::SlotReading as SlotView;
 
 /// A slotted target now.
 #[derive(Debug, Clone)]
@@ -169,27 +160,22 @@ impl TrafficView {
     }
 }
 
-/// Reads the router, probes every slot and folds the log for (service, env).
-pub async fn view(ctx: &Context, service: &str, env: &str) -> Result<TrafficView, Failure> {
-    let spec = slotted(ctx, service, env)?.clone();
-    let target = target(ctx, service, env)?;
-    let (read, slot_obs) = tokio::join!(crate::traffic::read(&spec, ctx.trusted), async {
-        let mut out = Vec::new();
-        for slot in &spec.slots {
-            out.push(probe_slot(ctx, &target, slot).await);
-        }
-        out
-    });
+/// Reads the router and probes every slot of (service, env) once, with `target` its probe
+/// (see [`target`]); never fails: a router that does not answer is in the reading.
+pub async fn reading(
+    ctx: &Context,
+    service: &str,
+    env: &str,
+    spec: &TrafficSpec,
+    target: &Target,
+) -> TrafficReading {
+    let (read, slot_obs) = tokio::join!(
+        crate::traffic::read(spec, ctx.trusted),
+        futures::future::join_all(spec.slots.iter().map(|slot| probe_slot(ctx, target, slot)))
+    );
     let weights = read
         .map(|w| as_percent(&spec.slots, &w))
-        .map_err(|e| e.to_string());
-    let (events, _) = ctx.ledger()?;
-    let recorded = rollout::recorded_weights(&events, service, env);
-    let drift = weights
-        .as_ref()
-        .is_ok_and(|w| rollout::drift(&spec.slots, recorded.as_ref(), w));
-    let latest = rollout::latest(&events, service, env);
-    let next = latest.as_ref().map(|r| rollout::next(r, now()));
+        .map_err(|e| truncate(&sanitize(&e.to_string()), 300));
     let slots = spec
         .slots
         .iter()
@@ -203,19 +189,39 @@ pub async fn view(ctx: &Context, service: &str, env: &str) -> Result<TrafficView
             detail: o.map(|o| o.detail).unwrap_or_default(),
         })
         .collect();
+    TrafficReading {
+        service: service.to_string(),
+        env: env.to_string(),
+        at: now(),
+        weights,
+        slots,
+        driving: driven(ctx, service, env),
+    }
+}
+
+/// Reads the router, probes every slot and folds the log for (service, env).
+pub async fn view(ctx: &Context, service: &str, env: &str) -> Result<TrafficView, Failure> {
+    let spec = slotted(ctx, service, env)?.clone();
+    let target = target(ctx, service, env)?;
+    let read = reading(ctx, service, env, &spec, &target).await;
+    let (events, _) = ctx.ledger()?;
+    let recorded = rollout::recorded_weights(&events, service, env);
+    let drift = read
+        .weights
+        .as_ref()
+        .is_ok_and(|w| rollout::drift(&spec.slots, recorded.as_ref(), w));
+    let latest = rollout::latest(&events, service, env);
+    let next = latest.as_ref().map(|r| rollout::next(r, now()));
     Ok(TrafficView {
         service: service.to_string(),
         env: env.to_string(),
-        live: weights
-            .as_ref()
-            .ok()
-            .and_then(|w| live_slot(&spec.slots, w).map(str::to_string)),
+        live: read.live().map(|s| s.name.clone()),
         spec,
-        weights,
-        slots,
+        weights: read.weights,
+        slots: read.slots,
         recorded,
         drift,
-        driving: driven(ctx, service, env),
+        driving: read.driving,
         rollout: latest,
         next,
     })

@@ -13,6 +13,7 @@ pub mod notes;
 pub mod override_gate;
 pub mod promote;
 pub mod quit;
+pub mod rollout;
 pub mod tag;
 
 pub use changes::{load_changes, selected_changes, selected_changes_len, selected_commit};
@@ -75,6 +76,9 @@ pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Checklist { service, env } => checklist::open(state, &service, &env),
         Command::Tick { .. } => checklist::tick(state),
         Command::NoteItem { .. } => checklist::ask_note(state),
+        Command::NextStep { service, env } => rollout::next_step(state, &service, &env),
+        Command::AbortRollout { service, env } => rollout::abort(state, &service, &env),
+        Command::Switch { service, env } => rollout::switch(state, &service, &env),
     }
 }
 
@@ -110,6 +114,13 @@ pub fn confirmed(state: &mut State, action: Confirmed) -> Vec<Effect> {
             env,
         } => notes::publish_confirmed(state, service, release, env),
         Confirmed::Quit => quit::confirmed(state),
+        Confirmed::RolloutResume {
+            service,
+            env,
+            next_now,
+        } => rollout::resume_confirmed(state, service, env, next_now),
+        Confirmed::RolloutAbort { service, env } => rollout::abort_confirmed(state, service, env),
+        Confirmed::RolloutSwitch { service, env } => rollout::switch_confirmed(state, service, env),
     }
 }
 

@@ -121,14 +121,18 @@ pub fn open_plan(
     state.supersede(&kind);
     let op = state.start_op(kind, format!("planning {} → {env}", release.name));
     confirm.loading = Some(op);
+    // A slotted target: the rollout's steps and router calls, read from the router.
+    let rollout = super::rollout::preview(state, &mut confirm, service, &release, env, rollback);
     state.overlay = Some(Overlay::Confirm(Box::new(confirm)));
-    vec![Effect::LoadPlan {
+    let mut effects = vec![Effect::LoadPlan {
         op,
         service: service.to_string(),
         release,
         env: env.to_string(),
         rollback,
-    }]
+    }];
+    effects.extend(rollout);
+    effects
 }
 
 /// The plan of the confirmation `op` arrived (the confirmation may be gone, or be another's).
@@ -185,6 +189,9 @@ pub fn confirmed(
     env: String,
     rollback: bool,
 ) -> Vec<Effect> {
+    if crate::console::traffic::spec(state, &service, &env).is_some() {
+        return super::rollout::promote_confirmed(state, service, release, env, rollback);
+    }
     let key = TargetKey::new(&service, &env);
     let label = format!("deploying {} to {env}", release.name);
     let op = state.start_op(OpKind::Promote(key), label.clone());
