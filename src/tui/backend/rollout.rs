@@ -100,7 +100,7 @@ pub fn perform(
                 op,
                 result: result.map_err(|f| f.to_string()),
             });
-        })
+        });
     });
 }
 
