@@ -115,6 +115,7 @@ pub const HEAD_FACTS: &[Fact] = &[
 pub const STATUS_FACTS: &[Fact] = &[
     rollout,
     in_flight,
+    aborted,
     failed,
     drifted,
     traffic_drift,
@@ -346,5 +347,28 @@ fn traffic_drift(f: &Facts) -> Option<Badge> {
             Tone::Warn,
         )
         .or_short(format!("≠ router {}", show(router))),
+    )
+}
+
+/// The last deployment here was a rollout that was aborted: all traffic went back on the old
+/// slot, so there is nothing to roll back (what `failed` would offer).
+fn aborted(f: &Facts) -> Option<Badge> {
+    let d = f.cell.failed?;
+    let r = crate::console::traffic::slotted(f.state, f.service, f.env)?
+        .rollout
+        .as_ref()
+        .filter(|r| r.deployment == d.id)?;
+    let crate::domain::rollout::Outcome::Aborted { reason, .. } = &r.outcome else {
+        return None;
+    };
+    Some(
+        Badge::new(
+            format!(
+                "⤺ {} aborted: {} takes all traffic ({reason})",
+                r.release, r.from
+            ),
+            Tone::Warn,
+        )
+        .or_short(format!("⤺ {} aborted", r.release)),
     )
 }

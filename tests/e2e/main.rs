@@ -17,5 +17,6 @@ mod reliability_hostile;
 mod reliability_kill;
 mod reliability_read_only;
 mod scale_board;
+mod traffic_console_e2e;
 mod truth_console_e2e;
 mod tui_e2e;

@@ -72,6 +72,13 @@ pub fn rollback_target(
 }
 
 fn in_flight_refusal(state: &State, service: &str, env: &str) -> Option<String> {
+    if let Some(r) = crate::console::traffic::running(state, service, env) {
+        return Some(format!(
+            "a rollout of {} is in progress in {env} (started by {}): ] for its next step, x to \
+             abort it",
+            r.release, r.started_by
+        ));
+    }
     let d = state.ledger.in_flight(service, env)?;
     Some(format!(
         "{} is already being deployed to {env} (started by {} at {}); wait for it to finish",

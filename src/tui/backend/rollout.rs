@@ -64,10 +64,11 @@ pub fn perform(
     tokio::task::spawn_blocking(move || {
         handle.block_on(async move {
             let lines = tx.clone();
+            // Lines quote routers and deployers: terminal-safe before they reach the state.
             let mut progress = move |line: &str| {
                 let _ = lines.send(Msg::DeployOutput {
                     op,
-                    line: line.to_string(),
+                    line: crate::domain::sanitize::sanitize(line),
                 });
             };
             let key = TargetKey::new(&service, &env);
@@ -154,11 +155,35 @@ async fn promote(
         "deployment {id} accepted: {} → idle slot of {env}",
         release.name
     ));
-    let done = engine::drive_steered(ctx, service, env, mode, next_now, progress).await?;
-    Ok(format!(
-        "{} is live in {env} on slot {}",
-        done.release, done.to
-    ))
+    let done = engine::drive_steered(ctx, service, env, mode, next_now, progress).await;
+    driven(ctx, service, env, done)
+}
+
+/// How a driver's walk ended, as the console says it: an abort by someone (`x` here, or
+/// `rollout --abort` elsewhere) stopped it, which is news rather than an error; an abort by
+/// analysis, a failure or a router that stopped answering is an error.
+fn driven(
+    ctx: &Context,
+    service: &str,
+    env: &str,
+    done: Result<crate::domain::rollout::Rollout, Failure>,
+) -> Result<String, Failure> {
+    match done {
+        Ok(r) => Ok(format!("{} is live in {env} on slot {}", r.release, r.to)),
+        Err(f) => {
+            let (events, _) = ctx.ledger()?;
+            match crate::domain::rollout::latest(&events, service, env).map(|r| r.outcome) {
+                Some(crate::domain::rollout::Outcome::Aborted { reason, .. })
+                    if !reason.starts_with("analysis failed") =>
+                {
+                    Ok(format!(
+                        "the driver of {service} in {env} stopped: {reason}"
+                    ))
+                }
+                _ => Err(f),
+            }
+        }
+    }
 }
 
 async fn resume(
@@ -174,11 +199,8 @@ async fn resume(
         "driving the rollout of {} in {env} from here ({} → {})",
         r.release, r.from, r.to
     ));
-    let done = engine::drive_steered(ctx, service, env, Mode::Steps, next_now, progress).await?;
-    Ok(format!(
-        "{} is live in {env} on slot {}",
-        done.release, done.to
-    ))
+    let done = engine::drive_steered(ctx, service, env, Mode::Steps, next_now, progress).await;
+    driven(ctx, service, env, done)
 }
 
 async fn abort(
