@@ -353,7 +353,7 @@ pub const KEYMAP: &[Binding] = &[
         ch!(']'),
         "]",
         A::NextStep,
-        "rollout: next step now (takes over one nobody drives)",
+        "rollout: next step now; takes over a paused one",
     ),
     row(
         In(&[V::Board, V::Target]),
@@ -367,7 +367,7 @@ pub const KEYMAP: &[Binding] = &[
         ch!('S'),
         "S",
         A::Switch,
-        "switch all traffic to the idle slot (blue-green; a switch back is not gated)",
+        "switch all traffic to the idle slot (blue-green)",
     ),
 ];
 
