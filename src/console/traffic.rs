@@ -170,10 +170,7 @@ pub fn router_text(state: &State, service: &str, env: &str) -> Option<String> {
 
 /// Whether a rollout's pause is counting down on screen (the runner ticks every second).
 pub fn counting(state: &State) -> bool {
-    state.traffic.iter().any(|(k, _)| {
-        matches!(
-            next(state, &k.service, &k.env),
-            Some(Next::Pause { .. } | Next::Shift { .. })
-        )
+    state.traffic.keys().any(|k| {
+        matches!(next(state, &k.service, &k.env), Some(Next::Pause { until, .. }) if until > state.now)
     })
 }

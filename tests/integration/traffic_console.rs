@@ -605,3 +605,45 @@ fn traffic_target_view_mid_canary_snapshot() {
     // Narrow: the slot badge gives way to its short form before the release is cut.
     insta::assert_snapshot!("traffic_board_mid_canary_narrow", render_at(&s, 80, 12));
 }
+
+#[tokio::test]
+async fn traffic_a_routers_garbage_reaches_the_console_sanitized() {
+    let router = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200)
+                .set_body_string("\u{1b}]0;owned\u{7}\u{1b}[31m{not json"),
+        )
+        .mount(&router)
+        .await;
+    let text = CONFIG.replace(
+        "http://127.0.0.1:9/web/router",
+        &format!("{}/web/router", router.uri()),
+    );
+    let config = load_str(&text).expect("valid");
+    let (ctx, _) = shipdeck::app::Context::with_config(config, false).expect("context");
+    let spec = ctx
+        .config
+        .exposure
+        .traffic("web", "prod")
+        .expect("slotted")
+        .clone();
+    let target = shipdeck::app::actions::traffic::target(&ctx, "web", "prod").expect("probe");
+    let reading =
+        shipdeck::app::actions::traffic::reading(&ctx, "web", "prod", &spec, &target).await;
+    let fault = reading.weights.clone().expect_err("garbage is a fault");
+    assert!(fault.contains("makes no sense"), "{fault}");
+    assert!(!fault.chars().any(|c| c.is_control()), "{fault:?}");
+    // The slots' own probes do not answer (nothing listens there): unreachable, not assumed.
+    assert!(
+        reading
+            .slots
+            .iter()
+            .all(|s| s.health == Health::Unreachable),
+        "{:?}",
+        reading.slots
+    );
+    let mut s = console(Vec::new());
+    update(&mut s, Msg::TrafficRead(reading));
+    assert!(head(&s).contains("⇄ router ✖"), "{}", head(&s));
+}
