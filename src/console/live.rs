@@ -299,6 +299,13 @@ fn announce(state: &mut State, event: &crate::domain::event::Event) {
                 format!("{release} is live in {env} ({service})"),
             );
         }
+        // An aborted rollout put all traffic back already: nothing to roll back.
+        Some(Fact::DeployFailed { reason, .. }) if reason.starts_with("rollout aborted") => {
+            state.toast(
+                Level::Info,
+                format!("{release} in {env}: {reason}; all traffic is back on the old slot"),
+            );
+        }
         Some(Fact::DeployFailed { reason, .. }) => state.toast(
             Level::Error,
             format!("{release} failed in {env}: {reason} — press r on the cell to roll back"),

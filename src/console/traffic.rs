@@ -35,6 +35,9 @@ pub fn spec<'a>(state: &'a State, service: &str, env: &str) -> Option<&'a Traffi
 }
 
 pub fn slotted<'a>(state: &'a State, service: &str, env: &str) -> Option<&'a Slotted> {
+    // Most cells are not slotted: asked first, without building a key (the board asks per cell
+    // per frame).
+    spec(state, service, env)?;
     state.traffic.get(&TargetKey::new(service, env))
 }
 
@@ -85,11 +88,10 @@ pub fn running<'a>(state: &'a State, service: &str, env: &str) -> Option<&'a Rol
 
 /// Whether this console drives (or is starting, or aborting) a rollout of (service, env) now.
 pub fn driven_here(state: &State, service: &str, env: &str) -> bool {
-    let key = TargetKey::new(service, env);
     state
         .ops
         .values()
-        .any(|o| o.kind == OpKind::Rollout(key.clone()))
+        .any(|o| matches!(&o.kind, OpKind::Rollout(k) if k.service == service && k.env == env))
 }
 
 /// Who drives the running rollout, as the cell and the target view say it.
