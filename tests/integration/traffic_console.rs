@@ -647,3 +647,40 @@ async fn traffic_a_routers_garbage_reaches_the_console_sanitized() {
     update(&mut s, Msg::TrafficRead(reading));
     assert!(head(&s).contains("⇄ router ✖"), "{}", head(&s));
 }
+
+#[test]
+fn traffic_switch_asks_for_the_typed_name_in_protected_prod_and_waits_for_a_rollout() {
+    let mut s = console(canary(2));
+    on_prod(&mut s);
+    update(&mut s, Msg::TrafficRead(reading(Ok(w(90, 10)), true)));
+    assert!(key(&mut s, 'S').is_empty());
+    assert!(s.overlay.is_none(), "no switch during a rollout");
+    assert!(s.toasts.iter().any(|t| t.text.contains("x to abort it")));
+    let mut s = console(Vec::new());
+    on_prod(&mut s);
+    update(&mut s, Msg::TrafficRead(reading(Ok(w(100, 0)), false)));
+    key(&mut s, 'S');
+    let Some(Overlay::Confirm(c)) = &s.overlay else {
+        panic!("a confirmation");
+    };
+    assert_eq!(c.require.as_deref(), Some("prod"));
+    assert!(
+        c.lines[0].contains("from blue (runs web-v1.9.0) to green (runs web-v2.0.0, pass)"),
+        "{:?}",
+        c.lines
+    );
+    for ch in "prod".chars() {
+        key(&mut s, ch);
+    }
+    let effects = update(&mut s, Msg::Key(Key::from(KeyCode::Enter)));
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::Rollout {
+                action: RolloutAction::Switch,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+}

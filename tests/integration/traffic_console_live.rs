@@ -2,7 +2,7 @@
 //! console runs (no terminal): the router reads reach the board cell, `p` deploys to the idle
 //! slot once and walks the canary, a second driver is refused while this console drives, `]`
 //! cuts the pause short, `x` puts all traffic back, a router answering garbage shows as such,
-//! and `S` switches. Every wait is for a condition, with a deadline.
+//! `S` switches and `r` switches back. Every wait is for a condition, with a deadline.
 
 use std::time::{Duration, Instant};
 
@@ -229,10 +229,46 @@ async fn walk(slots: &Slots) {
     c.key(KeyCode::Char('S'));
     assert!(c.confirm_ready(), "the switch dialog");
     c.key(KeyCode::Enter);
-    c.until("the switch to green", |c| {
-        weights(slots) == (0, 100) && c.state.ops.is_empty()
+    c.until("the switch to green, on the board", |c| {
+        let (head, _) = c.cell();
+        weights(slots) == (0, 100)
+            && c.state.ops.is_empty()
+            && head.contains("web-v1.1.0")
+            && head.contains("⇄ green 100% · blue web-v1.0.0")
     })
     .await;
     assert_eq!(slots.deploys().len(), 1, "a switch calls no deployer");
+
+    // r: the backout is a switch back to blue, which still runs web-v1.0.0 healthy.
+    c.key(KeyCode::Char('r'));
+    c.until("the rollback dialog", Console::confirm_ready).await;
+    let Some(Overlay::Confirm(dialog)) = &c.state.overlay else {
+        unreachable!()
+    };
+    assert!(
+        dialog
+            .lines
+            .iter()
+            .any(|l| l.contains("the backout is a switch")),
+        "{:?}",
+        dialog.lines
+    );
+    c.key(KeyCode::Enter);
+    c.until("the switch back to blue", |c| {
+        weights(slots) == (100, 0) && c.state.ops.is_empty()
+    })
+    .await;
+    let out: Vec<String> = c
+        .state
+        .output
+        .values()
+        .flat_map(|(l, o)| std::iter::once(l.clone()).chain(o.iter().cloned()))
+        .collect();
+    assert_eq!(
+        slots.deploys().len(),
+        1,
+        "a backout by switch calls no deployer: {:?} {out:#?}",
+        slots.deploys()
+    );
     watch.abort();
 }

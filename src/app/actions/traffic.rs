@@ -169,6 +169,19 @@ pub async fn reading(
     spec: &TrafficSpec,
     target: &Target,
 ) -> TrafficReading {
+    reading_and_live(ctx, service, env, spec, target).await.0
+}
+
+/// [`reading`], and the target's observation as its routed probe would make it from the same
+/// reads (the live slot's probe, the split in the detail), when the router could be read: a
+/// console that has just seen a shift knows what users reach without waiting for the probe.
+pub async fn reading_and_live(
+    ctx: &Context,
+    service: &str,
+    env: &str,
+    spec: &TrafficSpec,
+    target: &Target,
+) -> (TrafficReading, Option<Observation>) {
     let (read, slot_obs) = tokio::join!(
         crate::traffic::read(spec, ctx.trusted),
         futures::future::join_all(spec.slots.iter().map(|slot| probe_slot(ctx, target, slot)))
@@ -176,6 +189,21 @@ pub async fn reading(
     let weights = read
         .map(|w| as_percent(&spec.slots, &w))
         .map_err(|e| truncate(&sanitize(&e.to_string()), 300));
+    let live = weights.as_ref().ok().and_then(|w| {
+        let name = crate::domain::traffic::live_slot(&spec.slots, w)?;
+        let i = spec.slots.iter().position(|s| s == name)?;
+        let mut o = slot_obs.get(i)?.clone()?;
+        let split = crate::domain::traffic::describe_weights(&spec.slots, w);
+        o.detail = truncate(
+            &if o.detail.is_empty() {
+                format!("live {name}: {split}")
+            } else {
+                format!("live {name}: {split}; {}", o.detail)
+            },
+            300,
+        );
+        Some(o)
+    });
     let slots = spec
         .slots
         .iter()
@@ -189,14 +217,15 @@ pub async fn reading(
             detail: o.map(|o| o.detail).unwrap_or_default(),
         })
         .collect();
-    TrafficReading {
+    let reading = TrafficReading {
         service: service.to_string(),
         env: env.to_string(),
         at: now(),
         weights,
         slots,
         driving: driven(ctx, service, env),
-    }
+    };
+    (reading, live)
 }
 
 /// Reads the router, probes every slot and folds the log for (service, env).

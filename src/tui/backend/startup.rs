@@ -63,7 +63,7 @@ impl Live {
             let (ptx, mut prx) = unbounded_channel();
             let targets = crate::probe::targets(&ctx.config, &releases);
             if let Ok(mut slot) = traffic.lock() {
-                *slot = super::traffic::TrafficObserver::spawn(&ctx, &targets, &tx);
+                *slot = super::traffic::TrafficObserver::spawn(&ctx, &targets, &observations, &tx);
             }
             let started = Prober::spawn(ctx.http.clone(), targets, ctx.trusted, ptx);
             if let Ok(mut slot) = prober.lock() {

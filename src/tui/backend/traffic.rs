@@ -3,7 +3,8 @@
 //! router that is unreachable, slow or answers garbage is in the reading, so the screen never
 //! waits on it.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -13,6 +14,8 @@ use tokio::task::JoinSet;
 use crate::app::actions::traffic as slots;
 use crate::app::context::Context;
 use crate::console::msg::Msg;
+use crate::console::state::TargetKey;
+use crate::domain::observation::Observation;
 use crate::probe::Target;
 
 /// The running reads. Dropping it stops every task.
@@ -26,6 +29,7 @@ impl TrafficObserver {
     pub fn spawn(
         ctx: &Arc<Context>,
         targets: &[Target],
+        observations: &Observations,
         tx: &UnboundedSender<Msg>,
     ) -> Option<TrafficObserver> {
         let (refresh, _) = watch::channel(0u64);
@@ -42,6 +46,7 @@ impl TrafficObserver {
             tasks.spawn(run(
                 ctx.clone(),
                 target.clone(),
+                observations.clone(),
                 tx.clone(),
                 refresh.subscribe(),
             ));
@@ -58,9 +63,13 @@ impl TrafficObserver {
     }
 }
 
+/// The backend's latest observation per target (plans and settling read them).
+pub type Observations = Arc<Mutex<BTreeMap<TargetKey, Observation>>>;
+
 async fn run(
     ctx: Arc<Context>,
     target: Target,
+    observations: Observations,
     tx: UnboundedSender<Msg>,
     mut refresh: watch::Receiver<u64>,
 ) {
@@ -75,9 +84,20 @@ async fn run(
     let interval = crate::domain::probed::interval(&ctx.config, &target.service, &target.env)
         .max(Duration::from_millis(100));
     loop {
-        let reading = slots::reading(&ctx, &target.service, &target.env, &spec, &target).await;
+        let (reading, live) =
+            slots::reading_and_live(&ctx, &target.service, &target.env, &spec, &target).await;
         if tx.send(Msg::TrafficRead(reading)).is_err() {
             return;
+        }
+        // What users reach now, as the routed probe would say it (a shift just made shows at
+        // once, and a rollback planned next goes from it).
+        if let Some(o) = live {
+            if let Ok(mut map) = observations.lock() {
+                map.insert(TargetKey::new(&o.service, &o.env), o.clone());
+            }
+            if tx.send(Msg::Observed(o)).is_err() {
+                return;
+            }
         }
         tokio::select! {
             () = tokio::time::sleep(interval) => {}
