@@ -633,7 +633,7 @@ async fn traffic_a_routers_garbage_reaches_the_console_sanitized() {
         shipdeck::app::actions::traffic::reading(&ctx, "web", "prod", &spec, &target).await;
     let fault = reading.weights.clone().expect_err("garbage is a fault");
     assert!(fault.contains("makes no sense"), "{fault}");
-    assert!(!fault.chars().any(|c| c.is_control()), "{fault:?}");
+    assert!(!fault.chars().any(char::is_control), "{fault:?}");
     // The slots' own probes do not answer (nothing listens there): unreachable, not assumed.
     assert!(
         reading
