@@ -23,7 +23,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::traffic_support::{RouterMode, Slots, kinds, project, shipdeck, stderr};
 
-const DEADLINE: Duration = Duration::from_secs(40);
+// Generous: the machine may be loaded; every wait ends as soon as its condition holds.
+const DEADLINE: Duration = Duration::from_secs(90);
 
 struct Console {
     state: State,
