@@ -296,9 +296,9 @@ fn slots(f: &Facts) -> Option<Badge> {
     let reading = crate::console::traffic::slotted(f.state, f.service, f.env)?
         .reading
         .as_ref()?;
-    if let Err(e) = &reading.weights {
-        // The fault itself is the status line's (`down`); the head says which part failed.
-        let _ = e;
+    if reading.weights.is_err() {
+        // The fault itself is the status line's (`down`, `rollout`); the head says which part
+        // failed.
         return Some(Badge::new(" ⇄ router ✖", Tone::Bad));
     }
     let live = reading.live()?;
