@@ -78,6 +78,8 @@ pub enum Confirmed {
     RolloutAbort { service: String, env: String },
     /// All traffic of a slotted target at rest to its idle slot.
     RolloutSwitch { service: String, env: String },
+    /// Cut the pause of the rollout this console drives short: its next step now.
+    RolloutNextNow { service: String, env: String },
 }
 
 /// One confirmation: what will happen, and for protected environments the name to type.

@@ -524,8 +524,22 @@ fn traffic_next_step_takes_over_a_rollout_nobody_drives_after_the_typed_name() {
         ),
         "{effects:?}"
     );
-    // Driving it now: `]` again cuts this console's pause short, no dialog.
-    let effects = key(&mut s, ']');
+    // Driving it now: `]` again cuts this console's pause short — a shift, so in protected
+    // prod the name is typed again.
+    assert!(key(&mut s, ']').is_empty());
+    let Some(Overlay::Confirm(c)) = &s.overlay else {
+        panic!("a confirmation");
+    };
+    assert_eq!(c.require.as_deref(), Some("prod"));
+    assert!(
+        c.lines[0].contains("green goes to 50% now instead of in 8s"),
+        "{:?}",
+        c.lines
+    );
+    for ch in "prod".chars() {
+        key(&mut s, ch);
+    }
+    let effects = update(&mut s, Msg::Key(Key::from(KeyCode::Enter)));
     assert_eq!(
         effects,
         vec![Effect::NextStepNow {

@@ -181,6 +181,8 @@ async fn walk(slots: &Slots) {
 
     // ]: the pause is cut short (30 s pauses: only the key moves it this soon).
     c.key(KeyCode::Char(']'));
+    assert!(c.confirm_ready(), "the next-step dialog");
+    c.key(KeyCode::Enter);
     c.until("the 50 % step", |c| {
         weights(slots) == (50, 50) && c.cell().1.starts_with("green 50% → 100% in")
     })

@@ -121,6 +121,9 @@ pub fn confirmed(state: &mut State, action: Confirmed) -> Vec<Effect> {
         } => rollout::resume_confirmed(state, service, env, next_now),
         Confirmed::RolloutAbort { service, env } => rollout::abort_confirmed(state, service, env),
         Confirmed::RolloutSwitch { service, env } => rollout::switch_confirmed(state, service, env),
+        Confirmed::RolloutNextNow { service, env } => {
+            rollout::next_now_confirmed(state, service, env)
+        }
     }
 }
 

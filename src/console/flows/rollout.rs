@@ -141,11 +141,30 @@ pub fn next_step(state: &mut State, service: &str, env: &str) -> Vec<Effect> {
     let pausing = matches!(next, Some(Next::Pause { .. }));
     match traffic::driver(state, service, env) {
         Driver::Here if pausing => {
-            state.toast(Level::Info, format!("{to}: next step now"));
-            vec![Effect::NextStepNow {
-                service: service.to_string(),
-                env: env.to_string(),
-            }]
+            // A shift like any other: confirmed, with the typed name in a protected environment.
+            let (weight, left) = match (traffic::running(state, service, env), next) {
+                (Some(r), Some(Next::Pause { next, until, .. })) => (
+                    r.steps.get(next).map_or(100, |s| s.weight),
+                    crate::console::model::countdown(state.now, until),
+                ),
+                _ => (100, String::new()),
+            };
+            let mut confirm = Confirm::new(
+                Confirmed::RolloutNextNow {
+                    service: service.to_string(),
+                    env: env.to_string(),
+                },
+                format!("Next step of {release} in {env} now"),
+                vec![format!(
+                    "{to} goes to {weight}% now instead of in {left}; the router is read back \
+                     before the shift counts, then the next pause and its analysis run."
+                )],
+            );
+            if state.config.environment(env).is_some_and(|e| e.protected) {
+                confirm.require = Some(env.to_string());
+            }
+            state.overlay = Some(Overlay::Confirm(Box::new(confirm)));
+            Vec::new()
         }
         Driver::Here => {
             state.toast(
@@ -218,6 +237,19 @@ pub fn resume_confirmed(
         label,
         RolloutAction::Resume { next_now },
     )
+}
+
+/// `]` confirmed while this console drives: its driver shifts the next step at once.
+pub fn next_now_confirmed(state: &mut State, service: String, env: String) -> Vec<Effect> {
+    if !traffic::driven_here(state, &service, &env) {
+        state.toast(
+            Level::Error,
+            "this console no longer drives that rollout; ] again to take it over",
+        );
+        return Vec::new();
+    }
+    state.toast(Level::Info, format!("{service} in {env}: next step now"));
+    vec![Effect::NextStepNow { service, env }]
 }
 
 /// `x`: abort the rollout — one confirmation, never the typed name, never gated.
