@@ -614,6 +614,8 @@ fn traffic_target_view_mid_canary_snapshot() {
     s.view = View::Target;
     s.toasts.clear();
     insta::assert_snapshot!("traffic_target_mid_canary", render_at(&s, 120, 40));
+    // Small: the chart gives way before the slots and steps.
+    insta::assert_snapshot!("traffic_target_mid_canary_80x24", render_at(&s, 80, 24));
     s.view = View::Board;
     insta::assert_snapshot!("traffic_board_mid_canary", render_at(&s, 120, 12));
     // Narrow: the slot badge gives way to its short form before the release is cut.

@@ -29,10 +29,12 @@ pub fn split_off(
     };
     let width = usize::from(area.width.saturating_sub(2));
     let lines = lines(state, theme, key, width);
-    let chart = 3;
-    let want = u16::try_from(lines.len()).unwrap_or(u16::MAX) + chart + 2;
-    // Never more than two thirds of the view: the deployments and changes stay visible.
-    let height = want.min(area.height.saturating_mul(2) / 3).max(3);
+    let text_rows = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+    // Never more than two thirds of the view: the deployments and changes stay visible. The
+    // chart goes first when that is too little for it and the lines.
+    let room = (area.height.saturating_mul(2) / 3).max(3);
+    let chart = if text_rows + 3 + 2 <= room { 3 } else { 0 };
+    let height = (text_rows + chart + 2).min(room);
     let [top, rest] =
         Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(area);
     let block = Block::bordered().title(Span::styled(
