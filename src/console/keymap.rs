@@ -347,28 +347,22 @@ pub const KEYMAP: &[Binding] = &[
         A::ShowLine,
         "the whole line: every field of the event",
     ),
-    // Rollouts of slotted targets.
+    // Rollouts of slotted targets: one help line for the three, so the help still fits 24 rows.
     row(
         In(&[V::Board, V::Target]),
         ch!(']'),
-        "]",
+        "] / x / S",
         A::NextStep,
-        "rollout: next step now; takes over a paused one",
+        "rollout: next step now / abort / switch slots",
     ),
     row(
         In(&[V::Board, V::Target]),
         ch!('x'),
-        "x",
+        "",
         A::AbortRollout,
-        "rollout: abort, all traffic back on the old slot",
+        "",
     ),
-    row(
-        In(&[V::Board, V::Target]),
-        ch!('S'),
-        "S",
-        A::Switch,
-        "switch all traffic to the idle slot (blue-green)",
-    ),
+    row(In(&[V::Board, V::Target]), ch!('S'), "", A::Switch, ""),
 ];
 
 /// The row `key` hits in `view`.

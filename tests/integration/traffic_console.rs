@@ -584,8 +584,10 @@ fn traffic_the_keys_are_in_help_and_the_palette() {
     let mut s = console(canary(2));
     key(&mut s, '?');
     let screen = render_at(&s, 120, 50);
-    assert!(screen.contains("rollout: next step now"), "{screen}");
-    assert!(screen.contains("rollout: abort"), "{screen}");
+    assert!(
+        screen.contains("] / x / S       rollout: next step now / abort / switch slots"),
+        "{screen}"
+    );
     s.overlay = None;
     let items = shipdeck::console::palette::items(&s);
     assert!(items.iter().any(|(l, _)| l == "rollout abort web prod"));
