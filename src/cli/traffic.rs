@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::app::actions::rollout::{self as engine, Begin, Mode};
 use crate::app::actions::traffic::{self as slots, TrafficView, take_driver};
-use crate::app::actions::{self, Plan, observe_and_settle, resolve_release, rollback_plan};
+use crate::app::actions::{self, Plan};
 use crate::app::{Context, Failure};
 use crate::domain::rollout::Next;
 use crate::domain::traffic::{Step, describe_weights};
@@ -370,62 +370,17 @@ pub async fn switch(
     let (ctx, warnings) = Context::load(config, read_only)?;
     warn_all(&warnings);
     ctx.writable("switch")?;
-    let v = slots::view(&ctx, service, env).await?;
-    if let Err(e) = &v.weights {
-        return Err(Failure::failed(format!("cannot switch: {e}")));
-    }
-    let live = v.live.clone().unwrap_or_default();
-    let Some(idle) = v
-        .slots
-        .iter()
-        .filter(|s| s.name != live)
-        .min_by_key(|s| s.weight.unwrap_or(0))
-    else {
-        return Err(Failure::failed("no idle slot to switch to"));
-    };
-    let Some(release_name) = idle
-        .release
-        .clone()
-        .filter(|_| idle.health == crate::domain::observation::Health::Pass)
-    else {
-        return Err(Failure::failed(format!(
-            "slot {} is not verified: it reports {} ({}{}); nothing switched",
-            idle.name,
-            idle.release
-                .as_deref()
-                .or(idle.reported_version.as_deref())
-                .unwrap_or("no release"),
-            idle.health.as_str(),
-            if idle.detail.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", idle.detail)
-            }
-        )));
-    };
-    let release = resolve_release(&ctx, service, &release_name)?;
-    let observations = observe_and_settle(&ctx, Some(&[service])).await?;
-    let (_, ledger) = ctx.ledger()?;
-    // A release that ran here before (deployed, or what a deployment replaced) is a switch back.
-    let ran_here = ledger.deployments().iter().any(|d| {
-        d.service == service
-            && d.env == env
-            && ((d.release == release.name
-                && matches!(
-                    d.state,
-                    crate::domain::ledger::DeploymentState::Succeeded { .. }
-                ))
-                || d.previous_release.as_deref() == Some(release.name.as_str()))
-    });
-    let plan = if ran_here {
-        rollback_plan(&ctx, service, &release, env, &observations).await?
-    } else {
-        actions::plan(&ctx, service, &release, env, &observations).await?
-    };
+    let engine::SwitchPlan {
+        from: live,
+        to: idle,
+        plan,
+        back: ran_here,
+    } = engine::switch_plan(&ctx, service, env).await?;
+    let release = plan.release.clone();
     println!(
         "switch {service} in {env}: {} → {} ({}){}",
         live,
-        idle.name,
+        idle,
         release.name,
         if ran_here {
             ", a switch back: gates do not block it"
@@ -436,9 +391,9 @@ pub async fn switch(
     if !plan.allowed() {
         return Err(actions::blocked(&plan));
     }
-    print_rollout_plan(&ctx, &plan, Some(&idle.name), false).await?;
+    print_rollout_plan(&ctx, &plan, Some(&idle), false).await?;
     confirm(
-        &format!("switch {service} in {env} to slot {}", idle.name),
+        &format!("switch {service} in {env} to slot {idle}"),
         env,
         plan.protected,
         yes,
@@ -450,7 +405,7 @@ pub async fn switch(
         &plan,
         &Begin {
             deploy: false,
-            to: Some(idle.name.clone()),
+            to: Some(idle.clone()),
             steps: Some(whole()),
         },
         tx,

@@ -51,6 +51,8 @@ pub struct Badge {
     pub fit: bool,
     /// What to show instead when `text` does not fit: the same meaning in fewer characters
     /// (`connection refused` for `unreachable: connection refused` under an `unreachable` head).
+    /// On the first line, every badge that has one switches to it when the whole line does not
+    /// fit, before the fitting badge gives way.
     pub short: Option<String>,
 }
 
@@ -105,10 +107,22 @@ pub struct Facts<'a> {
 pub type Fact = fn(&Facts) -> Option<Badge>;
 
 /// The first line's badges, in order.
-pub const HEAD_FACTS: &[Fact] = &[glyph, release, checking, age, drift_mark, retry, flags];
+pub const HEAD_FACTS: &[Fact] = &[
+    glyph, release, checking, age, drift_mark, retry, flags, slots,
+];
 
 /// The second line: the first that has something to say.
-pub const STATUS_FACTS: &[Fact] = &[in_flight, failed, drifted, down, waiting, unhealthy];
+pub const STATUS_FACTS: &[Fact] = &[
+    rollout,
+    in_flight,
+    aborted,
+    failed,
+    drifted,
+    traffic_drift,
+    down,
+    waiting,
+    unhealthy,
+];
 
 /// The cell of (service, env), its deployments taken from a frame's index.
 pub fn board_cell(state: &State, deploys: &Deploys<'_>, service: &str, env: &str) -> BoardCell {
@@ -274,4 +288,87 @@ fn waiting(f: &Facts) -> Option<Badge> {
 fn unhealthy(f: &Facts) -> Option<Badge> {
     let o = f.cell.observation.filter(|o| o.health != Health::Pass)?;
     Some(Badge::new(o.detail.clone(), Tone::Health(o.health)))
+}
+
+/// A slotted target's live slot with its weight and the idle slot's release, from the router's
+/// latest reading (` blue 90% · green web-v2.0.0`); the live slot alone when narrow.
+fn slots(f: &Facts) -> Option<Badge> {
+    let reading = crate::console::traffic::slotted(f.state, f.service, f.env)?
+        .reading
+        .as_ref()?;
+    if reading.weights.is_err() {
+        // The fault itself is the status line's (`down`, `rollout`); the head says which part
+        // failed.
+        return Some(Badge::new(" ⇄ router ✖", Tone::Bad));
+    }
+    let live = reading.live()?;
+    let head = format!(" ⇄ {} {}%", live.name, live.weight.unwrap_or(0));
+    let text = match reading.idle() {
+        Some(idle) => format!("{head} · {} {}", idle.name, idle.runs()),
+        None => head.clone(),
+    };
+    Some(Badge::new(text, Tone::Dim).or_short(head))
+}
+
+/// The rollout in progress: the next step's countdown (`green 10% → 50% in 3m`) while it is
+/// driven, `paused: nobody driving` when its driver is gone, the router's fault when it cannot
+/// be read (the rollout then pauses, nothing assumed).
+fn rollout(f: &Facts) -> Option<Badge> {
+    use crate::console::traffic::{self, Driver};
+    let r = traffic::running(f.state, f.service, f.env)?;
+    let reading = traffic::slotted(f.state, f.service, f.env).and_then(|s| s.reading.as_ref());
+    if let Some(Err(e)) = reading.map(|r| &r.weights) {
+        return Some(
+            Badge::new(format!("⏸ {} router: {e}", r.to), Tone::Bad)
+                .or_short(format!("⏸ {} router ✖", r.to)),
+        );
+    }
+    let weight = r.recorded().get(&r.to).copied().unwrap_or(0);
+    let step = traffic::step_text(f.state, f.service, f.env)?;
+    Some(match traffic::driver(f.state, f.service, f.env) {
+        Driver::Here | Driver::Elsewhere => Badge::new(step, Tone::Accent).marked(Mark::Spinner),
+        Driver::Nobody => Badge::new(
+            format!("⏸ {} {weight}% paused: nobody driving · ] resumes", r.to),
+            Tone::Warn,
+        )
+        .or_short(format!("⏸ {} {weight}% paused", r.to)),
+        Driver::Unknown => Badge::new(step, Tone::Dim),
+    })
+}
+
+/// The router holds a split other than the one last recorded: drift, computed, never recorded.
+fn traffic_drift(f: &Facts) -> Option<Badge> {
+    let spec = crate::console::traffic::spec(f.state, f.service, f.env)?;
+    let (router, recorded) = crate::console::traffic::drift(f.state, f.service, f.env)?;
+    let show = |w| crate::domain::traffic::describe_weights(&spec.slots, w);
+    Some(
+        Badge::new(
+            format!("≠ router {}; recorded {}", show(router), show(recorded)),
+            Tone::Warn,
+        )
+        .or_short(format!("≠ router {}", show(router))),
+    )
+}
+
+/// The last deployment here was a rollout that was aborted: all traffic went back on the old
+/// slot, so there is nothing to roll back (what `failed` would offer).
+fn aborted(f: &Facts) -> Option<Badge> {
+    let d = f.cell.failed?;
+    let r = crate::console::traffic::slotted(f.state, f.service, f.env)?
+        .rollout
+        .as_ref()
+        .filter(|r| r.deployment == d.id)?;
+    let crate::domain::rollout::Outcome::Aborted { reason, .. } = &r.outcome else {
+        return None;
+    };
+    Some(
+        Badge::new(
+            format!(
+                "⤺ {} aborted: {} takes all traffic ({reason})",
+                r.release, r.from
+            ),
+            Tone::Warn,
+        )
+        .or_short(format!("⤺ {} aborted", r.release)),
+    )
 }

@@ -84,6 +84,22 @@ pub enum Command {
     Refresh,
     Help,
     Quit,
+    /// `]` on a slotted target: its rollout's next step now (cuts this console's pause short,
+    /// or takes over a rollout nobody drives).
+    NextStep {
+        service: String,
+        env: String,
+    },
+    /// `x` on a slotted target: abort its rollout, all traffic back on the old slot.
+    AbortRollout {
+        service: String,
+        env: String,
+    },
+    /// `S` on a slotted target at rest: all traffic to the idle slot (blue-green).
+    Switch {
+        service: String,
+        env: String,
+    },
 }
 
 impl Command {
@@ -103,6 +119,9 @@ impl Command {
                 | Command::NoteItem { .. }
                 | Command::TrainPromote { .. }
                 | Command::TrainCut { .. }
+                | Command::NextStep { .. }
+                | Command::AbortRollout { .. }
+                | Command::Switch { .. }
         )
     }
 }

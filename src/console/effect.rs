@@ -147,6 +147,45 @@ pub enum Effect {
         env: String,
     },
     Quit,
+    /// A rollout action on a slotted target through the rollout engine; progress comes back as
+    /// `DeployOutput` lines of `op`, the end as `Msg::RolloutEnded`.
+    Rollout {
+        op: OpId,
+        service: String,
+        env: String,
+        action: RolloutAction,
+    },
+    /// Cut the pause of the rollout this console drives short: the next step now.
+    NextStepNow {
+        service: String,
+        env: String,
+    },
+    /// Read the slotted targets' routers now.
+    ReadTraffic,
+    /// Read the router and say what a rollout of `release` into (service, env) will call.
+    LoadRolloutPlan {
+        op: OpId,
+        service: String,
+        release: Release,
+        env: String,
+        /// What runs there now (the deploy call's `previous_release`).
+        running: Option<String>,
+    },
+}
+
+/// What [`Effect::Rollout`] does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RolloutAction {
+    /// Plan again (gates re-checked now), take the driver's lock, deploy to the idle slot,
+    /// verify it and walk every step (a rollback: a switch back, or a redeploy and a switch).
+    Promote { release: Release, rollback: bool },
+    /// Take the driver's lock of a rollout nobody drives and walk it on; `next_now` shifts the
+    /// next step without waiting for the pause left.
+    Resume { next_now: bool },
+    /// All traffic back on the old slot (never gated).
+    Abort,
+    /// All traffic to the idle slot once it is verified; gated unless it is a switch back.
+    Switch,
 }
 
 impl Effect {

@@ -44,6 +44,12 @@ pub enum Act {
     ShowLine,
     /// On a train row: cut a train release from what runs in the cell's environment.
     CutTrain,
+    /// `]` on a slotted target: the rollout's next step now.
+    NextStep,
+    /// `x` on a slotted target: abort the rollout.
+    AbortRollout,
+    /// `S` on a slotted target: switch all traffic to the idle slot.
+    Switch,
 }
 
 /// Where a row applies.
@@ -350,6 +356,22 @@ pub const KEYMAP: &[Binding] = &[
         A::ShowLine,
         "the whole line: every field of the event",
     ),
+    // Rollouts of slotted targets: one help line for the three, so the help still fits 24 rows.
+    row(
+        In(&[V::Board, V::Target]),
+        ch!(']'),
+        "] / x / S",
+        A::NextStep,
+        "rollout: next step now / abort / switch slots",
+    ),
+    row(
+        In(&[V::Board, V::Target]),
+        ch!('x'),
+        "",
+        A::AbortRollout,
+        "",
+    ),
+    row(In(&[V::Board, V::Target]), ch!('S'), "", A::Switch, ""),
 ];
 
 /// The row `key` hits in `view`.
@@ -399,6 +421,9 @@ pub fn reads_only(act: Act) -> bool {
             | A::Tick
             | A::NoteItem
             | A::CutTrain
+            | A::NextStep
+            | A::AbortRollout
+            | A::Switch
     )
 }
 

@@ -177,6 +177,9 @@ fn command_for(state: &mut State, act: Act) -> Option<Command> {
         Act::Checklist => Command::Checklist { service, env },
         Act::Tick => Command::Tick { service, env },
         Act::NoteItem => Command::NoteItem { service, env },
+        Act::NextStep => Command::NextStep { service, env },
+        Act::AbortRollout => Command::AbortRollout { service, env },
+        Act::Switch => Command::Switch { service, env },
         _ => return None,
     })
 }

@@ -155,6 +155,7 @@ pub fn counting_down(state: &State) -> bool {
                 .iter()
                 .any(|g| g.status == GateStatus::Pending && g.until.is_some_and(|u| u > state.now))
         })
+        || crate::console::traffic::counting(state)
 }
 
 /// The plan shown in an open promotion dialog.
@@ -244,7 +245,16 @@ pub fn on_log(state: &mut State, events: Vec<crate::domain::event::Event>) -> Ve
     for event in events.iter().skip(known) {
         announce(state, event);
     }
+    // A shift recorded (here or by another process): the board shows the router at once.
+    if events
+        .iter()
+        .skip(known)
+        .any(|e| matches!(e.fact(), Some(Fact::TrafficShifted { .. })))
+    {
+        effects.push(Effect::ReadTraffic);
+    }
     state.events = events;
+    crate::console::traffic::fold(state);
     let now_in_flight = in_flight_targets(&state.ledger);
     for key in &now_in_flight {
         if !was_in_flight.contains(key) {
@@ -288,6 +298,13 @@ fn announce(state: &mut State, event: &crate::domain::event::Event) {
             state.toast(
                 Level::Info,
                 format!("{release} is live in {env} ({service})"),
+            );
+        }
+        // An aborted rollout put all traffic back already: nothing to roll back.
+        Some(Fact::DeployFailed { reason, .. }) if reason.starts_with("rollout aborted") => {
+            state.toast(
+                Level::Info,
+                format!("{release} in {env}: {reason}; all traffic is back on the old slot"),
             );
         }
         Some(Fact::DeployFailed { reason, .. }) => state.toast(

@@ -37,6 +37,7 @@ pub mod overlay_keys;
 pub mod palette;
 pub mod results;
 pub mod state;
+pub mod traffic;
 pub mod trains;
 pub mod update;
 pub mod views;

@@ -243,10 +243,13 @@ pub fn any_in_flight(state: &State) -> bool {
         .deployments()
         .iter()
         .any(|d| d.state == DeploymentState::InFlight)
-        || state
-            .ops
-            .values()
-            .any(|o| matches!(o.kind, crate::console::state::OpKind::Promote(_)))
+        || state.ops.values().any(|o| {
+            matches!(
+                o.kind,
+                crate::console::state::OpKind::Promote(_)
+                    | crate::console::state::OpKind::Rollout(_)
+            )
+        })
 }
 
 /// "3h", "2d", "45s": the largest unit of the time since `at`.

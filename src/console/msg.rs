@@ -42,6 +42,8 @@ pub enum OpResult {
     TrainRun(Result<crate::app::actions::train_promote::TrainRun, String>),
     /// A train release cut.
     TrainCut(Result<crate::domain::train::TrainRelease, String>),
+    /// What a rollout into a slotted target will do: slots, deploy call, each step's router call.
+    RolloutPlan(Result<crate::app::actions::rollout::RolloutPlan, String>),
 }
 
 /// One input to [`crate::console::update::update`].
@@ -93,5 +95,13 @@ pub enum Msg {
     Synced {
         badge: String,
         warnings: Vec<String>,
+    },
+    /// A slotted target's router and slots were read (the router may not have answered).
+    TrafficRead(crate::domain::traffic_reading::TrafficReading),
+    /// A rollout action of this console (`OpKind::Rollout`) ended: what to say, or why it
+    /// stopped. Its steps arrived before as `DeployOutput` lines of the same op.
+    RolloutEnded {
+        op: OpId,
+        result: Result<String, String>,
     },
 }

@@ -79,6 +79,19 @@ pub enum Confirmed {
     },
     /// Quit while a deployment is in flight.
     Quit,
+    /// Take over the rollout of a slotted target nobody drives (`next_now`: its next step at
+    /// once, without the pause left).
+    RolloutResume {
+        service: String,
+        env: String,
+        next_now: bool,
+    },
+    /// Put all traffic back on the rollout's old slot (one confirmation, never the typed name).
+    RolloutAbort { service: String, env: String },
+    /// All traffic of a slotted target at rest to its idle slot.
+    RolloutSwitch { service: String, env: String },
+    /// Cut the pause of the rollout this console drives short: its next step now.
+    RolloutNextNow { service: String, env: String },
 }
 
 /// One confirmation: what will happen, and for protected environments the name to type.
@@ -105,6 +118,10 @@ pub struct Confirm {
     /// Something changed while a plan was on its way (it may not have seen it): plan again when
     /// it lands.
     pub replan: bool,
+    /// A slotted target's promotion: the rollout's slots, deploy call and every step's router
+    /// call (or why the router could not be read); loading while `rollout_loading` is set.
+    pub rollout: Option<Result<crate::app::actions::rollout::RolloutPlan, String>>,
+    pub rollout_loading: Option<OpId>,
 }
 
 impl Confirm {
@@ -121,6 +138,8 @@ impl Confirm {
             scroll: 0,
             blocked_by: None,
             replan: false,
+            rollout: None,
+            rollout_loading: None,
         }
     }
 
@@ -156,6 +175,12 @@ impl Confirm {
                 .map(|g| g.id.clone())
                 .collect();
             return Some(format!("blocked by gates: {}", ids.join(", ")));
+        }
+        if self.rollout_loading.is_some() {
+            return Some("reading the router…".into());
+        }
+        if let Some(Err(e)) = &self.rollout {
+            return Some(format!("no rollout: {e}"));
         }
         if let Some(name) = &self.require
             && &self.typed != name

@@ -119,7 +119,10 @@ fn on_confirm_key(state: &mut State, mut confirm: Confirm, key: Key) -> Vec<Effe
     match key.code {
         KeyCode::Esc => {
             // Forget the plans being loaded for it.
-            for op in [confirm.loading, confirm.refreshing].into_iter().flatten() {
+            for op in [confirm.loading, confirm.refreshing, confirm.rollout_loading]
+                .into_iter()
+                .flatten()
+            {
                 state.ops.remove(&op);
             }
             return Vec::new();

@@ -130,6 +130,18 @@ fn on_cell(state: &State, act: Act, s: &str, e: &str, out: &mut Vec<(String, Com
             format!("publish notes {s} {e}"),
             Command::PublishNotes { service, env },
         )),
+        Act::NextStep if crate::console::traffic::running(state, s, e).is_some() => out.push((
+            format!("rollout next step {s} {e}"),
+            Command::NextStep { service, env },
+        )),
+        Act::AbortRollout if crate::console::traffic::running(state, s, e).is_some() => out.push((
+            format!("rollout abort {s} {e}"),
+            Command::AbortRollout { service, env },
+        )),
+        Act::Switch if crate::console::traffic::spec(state, s, e).is_some() => out.push((
+            format!("switch {s} {e} to the idle slot"),
+            Command::Switch { service, env },
+        )),
         _ => {}
     }
 }

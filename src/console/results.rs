@@ -32,6 +32,9 @@ pub fn on_result(state: &mut State, op: OpId, entry: Op, result: OpResult) -> Ve
         (OpKind::TrainPlan, OpResult::TrainPlan(plan)) => train::planned(state, op, plan),
         (OpKind::TrainRun(t, r, e), OpResult::TrainRun(run)) => train::ran(state, t, &r, e, run),
         (OpKind::TrainCut(_), OpResult::TrainCut(cut)) => train::cut_done(state, cut),
+        (OpKind::RolloutPlan(_), OpResult::RolloutPlan(plan)) => {
+            flows::rollout::preview_loaded(state, op, plan)
+        }
         (kind, _) => {
             state.toast(
                 Level::Error,

@@ -103,6 +103,11 @@ pub enum OpKind {
     TrainRun(String, String, String),
     /// Cutting a train release.
     TrainCut(String),
+    /// A rollout of a slotted target this console starts and drives, resumes, aborts or
+    /// switches; it ends with `Msg::RolloutEnded`.
+    Rollout(TargetKey),
+    /// Reading the router for the rollout steps a promote dialog of a slotted target shows.
+    RolloutPlan(TargetKey),
 }
 
 /// An operation in flight.
@@ -202,6 +207,8 @@ pub struct State {
     pub sync_badge: String,
     /// The latest read of each flag service (`[[flags]]`), by its name.
     pub flags: BTreeMap<String, crate::domain::flag::FlagReading>,
+    /// Slotted targets: the router's latest reading, and the log's rollout there.
+    pub traffic: BTreeMap<TargetKey, crate::console::traffic::Slotted>,
     /// Animation frame for spinners.
     pub frame: u64,
     pub size: (u16, u16),
@@ -223,7 +230,7 @@ impl State {
         let trains = crate::domain::train::Trains::from_events(&events);
         // The cursor starts on the first service, below the train rows.
         let row = config.trains.len();
-        State {
+        let mut state = State {
             config_path: config.path.clone(),
             config,
             user: user.to_string(),
@@ -255,11 +262,14 @@ impl State {
             last_refresh: None,
             sync_badge: String::new(),
             flags: BTreeMap::new(),
+            traffic: BTreeMap::new(),
             frame: 0,
             size: (80, 24),
             dirty: true,
             quitting: false,
-        }
+        };
+        crate::console::traffic::fold(&mut state);
+        state
     }
 
     /// Registers an operation and returns its id.

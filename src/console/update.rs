@@ -82,6 +82,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.dirty = true;
             Vec::new()
         }
+        Msg::TrafficRead(reading) => crate::console::traffic::on_read(state, reading),
+        Msg::RolloutEnded { op, result } => {
+            crate::console::flows::rollout::ended(state, op, result)
+        }
     }
 }
 

@@ -30,4 +30,5 @@ pub mod signature;
 pub mod template;
 pub mod time;
 pub mod traffic;
+pub mod traffic_reading;
 pub mod train;

@@ -17,6 +17,7 @@ mod reliability_hostile;
 mod reliability_kill;
 mod reliability_read_only;
 mod scale_board;
+mod traffic_console_e2e;
 mod trains_console_e2e;
 mod truth_console_e2e;
 mod tui_e2e;

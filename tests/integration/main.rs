@@ -92,6 +92,8 @@ mod store_log;
 mod store_read_only;
 mod traffic_caddy;
 mod traffic_config;
+mod traffic_console;
+mod traffic_console_live;
 mod traffic_faults;
 mod traffic_haproxy;
 mod trains_approvals;

@@ -8,14 +8,14 @@ use std::fs::File;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use crate::app::context::{Context, now};
 use crate::app::failure::Failure;
 use crate::domain::observation::{Health, Observation};
 use crate::domain::release::Release;
 use crate::domain::rollout::{self, Next, Outcome, Rollout};
-use crate::domain::traffic::{TrafficSpec, Weights, as_percent, live_slot};
+use crate::domain::sanitize::{sanitize, truncate};
+use crate::domain::traffic::{TrafficSpec, Weights, as_percent};
+use crate::domain::traffic_reading::TrafficReading;
 use crate::probe::{self, Target};
 
 use super::query::releases;
@@ -117,17 +117,8 @@ pub fn runs_healthy(o: &Observation, release: &Release) -> bool {
             || o.commit.as_deref() == Some(release.commit.as_str()))
 }
 
-/// One slot as observed.
-#[derive(Debug, Clone, Serialize)]
-pub struct SlotView {
-    pub name: String,
-    /// Its share of the traffic in percent, when the router could be read.
-    pub weight: Option<u32>,
-    pub release: Option<String>,
-    pub reported_version: Option<String>,
-    pub health: Health,
-    pub detail: String,
-}
+/// One slot as observed (`traffic --json`'s `slots`).
+pub use crate::domain::traffic_reading::SlotReading as SlotView;
 
 /// A slotted target now.
 #[derive(Debug, Clone)]
@@ -169,27 +160,50 @@ impl TrafficView {
     }
 }
 
-/// Reads the router, probes every slot and folds the log for (service, env).
-pub async fn view(ctx: &Context, service: &str, env: &str) -> Result<TrafficView, Failure> {
-    let spec = slotted(ctx, service, env)?.clone();
-    let target = target(ctx, service, env)?;
-    let (read, slot_obs) = tokio::join!(crate::traffic::read(&spec, ctx.trusted), async {
-        let mut out = Vec::new();
-        for slot in &spec.slots {
-            out.push(probe_slot(ctx, &target, slot).await);
-        }
-        out
-    });
+/// Reads the router and probes every slot of (service, env) once, with `target` its probe
+/// (see [`target`]); never fails: a router that does not answer is in the reading.
+pub async fn reading(
+    ctx: &Context,
+    service: &str,
+    env: &str,
+    spec: &TrafficSpec,
+    target: &Target,
+) -> TrafficReading {
+    reading_and_live(ctx, service, env, spec, target).await.0
+}
+
+/// [`reading`], and the target's observation as its routed probe would make it from the same
+/// reads (the live slot's probe, the split in the detail), when the router could be read: a
+/// console that has just seen a shift knows what users reach without waiting for the probe.
+pub async fn reading_and_live(
+    ctx: &Context,
+    service: &str,
+    env: &str,
+    spec: &TrafficSpec,
+    target: &Target,
+) -> (TrafficReading, Option<Observation>) {
+    let (read, slot_obs) = tokio::join!(
+        crate::traffic::read(spec, ctx.trusted),
+        futures::future::join_all(spec.slots.iter().map(|slot| probe_slot(ctx, target, slot)))
+    );
     let weights = read
         .map(|w| as_percent(&spec.slots, &w))
-        .map_err(|e| e.to_string());
-    let (events, _) = ctx.ledger()?;
-    let recorded = rollout::recorded_weights(&events, service, env);
-    let drift = weights
-        .as_ref()
-        .is_ok_and(|w| rollout::drift(&spec.slots, recorded.as_ref(), w));
-    let latest = rollout::latest(&events, service, env);
-    let next = latest.as_ref().map(|r| rollout::next(r, now()));
+        .map_err(|e| truncate(&sanitize(&e.to_string()), 300));
+    let live = weights.as_ref().ok().and_then(|w| {
+        let name = crate::domain::traffic::live_slot(&spec.slots, w)?;
+        let i = spec.slots.iter().position(|s| s == name)?;
+        let mut o = slot_obs.get(i)?.clone()?;
+        let split = crate::domain::traffic::describe_weights(&spec.slots, w);
+        o.detail = truncate(
+            &if o.detail.is_empty() {
+                format!("live {name}: {split}")
+            } else {
+                format!("live {name}: {split}; {}", o.detail)
+            },
+            300,
+        );
+        Some(o)
+    });
     let slots = spec
         .slots
         .iter()
@@ -203,19 +217,40 @@ pub async fn view(ctx: &Context, service: &str, env: &str) -> Result<TrafficView
             detail: o.map(|o| o.detail).unwrap_or_default(),
         })
         .collect();
+    let reading = TrafficReading {
+        service: service.to_string(),
+        env: env.to_string(),
+        at: now(),
+        weights,
+        slots,
+        driving: driven(ctx, service, env),
+    };
+    (reading, live)
+}
+
+/// Reads the router, probes every slot and folds the log for (service, env).
+pub async fn view(ctx: &Context, service: &str, env: &str) -> Result<TrafficView, Failure> {
+    let spec = slotted(ctx, service, env)?.clone();
+    let target = target(ctx, service, env)?;
+    let read = reading(ctx, service, env, &spec, &target).await;
+    let (events, _) = ctx.ledger()?;
+    let recorded = rollout::recorded_weights(&events, service, env);
+    let drift = read
+        .weights
+        .as_ref()
+        .is_ok_and(|w| rollout::drift(&spec.slots, recorded.as_ref(), w));
+    let latest = rollout::latest(&events, service, env);
+    let next = latest.as_ref().map(|r| rollout::next(r, now()));
     Ok(TrafficView {
         service: service.to_string(),
         env: env.to_string(),
-        live: weights
-            .as_ref()
-            .ok()
-            .and_then(|w| live_slot(&spec.slots, w).map(str::to_string)),
+        live: read.live().map(|s| s.name.clone()),
         spec,
-        weights,
-        slots,
+        weights: read.weights,
+        slots: read.slots,
         recorded,
         drift,
-        driving: driven(ctx, service, env),
+        driving: read.driving,
         rollout: latest,
         next,
     })

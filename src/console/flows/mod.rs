@@ -13,6 +13,7 @@ pub mod notes;
 pub mod override_gate;
 pub mod promote;
 pub mod quit;
+pub mod rollout;
 pub mod tag;
 pub mod train;
 
@@ -79,6 +80,9 @@ pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
         Command::TrainPromote { train: t, env } => train::promote(state, &t, &env),
         Command::TrainCut { train: t, env } => train::cut(state, t, env),
         Command::TrainShow { train: t } => train::show(state, &t),
+        Command::NextStep { service, env } => rollout::next_step(state, &service, &env),
+        Command::AbortRollout { service, env } => rollout::abort(state, &service, &env),
+        Command::Switch { service, env } => rollout::switch(state, &service, &env),
     }
 }
 
@@ -124,6 +128,16 @@ pub fn confirmed(state: &mut State, action: Confirmed) -> Vec<Effect> {
             env,
         } => train::confirmed(state, t, release, env, true),
         Confirmed::Quit => quit::confirmed(state),
+        Confirmed::RolloutResume {
+            service,
+            env,
+            next_now,
+        } => rollout::resume_confirmed(state, service, env, next_now),
+        Confirmed::RolloutAbort { service, env } => rollout::abort_confirmed(state, service, env),
+        Confirmed::RolloutSwitch { service, env } => rollout::switch_confirmed(state, service, env),
+        Confirmed::RolloutNextNow { service, env } => {
+            rollout::next_now_confirmed(state, service, env)
+        }
     }
 }
 

@@ -72,6 +72,13 @@ pub fn rollback_target(
 }
 
 fn in_flight_refusal(state: &State, service: &str, env: &str) -> Option<String> {
+    if let Some(r) = crate::console::traffic::running(state, service, env) {
+        return Some(format!(
+            "a rollout of {} is in progress in {env} (started by {}): ] for its next step, x to \
+             abort it",
+            r.release, r.started_by
+        ));
+    }
     let d = state.ledger.in_flight(service, env)?;
     Some(format!(
         "{} is already being deployed to {env} (started by {} at {}); wait for it to finish",
@@ -121,14 +128,18 @@ pub fn open_plan(
     state.supersede(&kind);
     let op = state.start_op(kind, format!("planning {} → {env}", release.name));
     confirm.loading = Some(op);
+    // A slotted target: the rollout's steps and router calls, read from the router.
+    let rollout = super::rollout::preview(state, &mut confirm, service, &release, env, rollback);
     state.overlay = Some(Overlay::Confirm(Box::new(confirm)));
-    vec![Effect::LoadPlan {
+    let mut effects = vec![Effect::LoadPlan {
         op,
         service: service.to_string(),
         release,
         env: env.to_string(),
         rollback,
-    }]
+    }];
+    effects.extend(rollout);
+    effects
 }
 
 /// The plan of the confirmation `op` arrived (the confirmation may be gone, or be another's).
@@ -185,6 +196,9 @@ pub fn confirmed(
     env: String,
     rollback: bool,
 ) -> Vec<Effect> {
+    if crate::console::traffic::spec(state, &service, &env).is_some() {
+        return super::rollout::promote_confirmed(state, service, release, env, rollback);
+    }
     let key = TargetKey::new(&service, &env);
     let label = format!("deploying {} to {env}", release.name);
     let op = state.start_op(OpKind::Promote(key), label.clone());

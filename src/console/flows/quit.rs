@@ -16,6 +16,18 @@ pub fn start(state: &mut State) -> Vec<Effect> {
                     .into(),
             ],
         );
+        if state
+            .ops
+            .values()
+            .any(|o| matches!(o.kind, crate::console::state::OpKind::Rollout(_)))
+        {
+            confirm.lines.push(
+                "A rollout this console drives stops where it is (a canary keeps its weight) \
+                 and shows `paused: nobody driving` until someone resumes it (] in a console, \
+                 `shipdeck rollout --resume`) or aborts it."
+                    .into(),
+            );
+        }
         confirm.lines.push("Enter or y quits; Esc stays.".into());
         state.overlay = Some(Overlay::Confirm(Box::new(confirm)));
         Vec::new()

@@ -12,12 +12,13 @@ use crate::app::actions;
 use crate::app::context::Context;
 use crate::console::effect::Effect;
 use crate::console::msg::{Msg, OpResult};
+use crate::console::state::TargetKey;
 use crate::domain::observation::Observation;
 use crate::domain::release::Release;
 use crate::probe::Prober;
 use crate::tui::runner::Backend;
 
-async fn plan_for(
+pub(super) async fn plan_for(
     ctx: &Context,
     service: &str,
     release: &Release,
@@ -252,6 +253,7 @@ impl Backend for Live {
             }
             Effect::Refresh => {
                 self.with_prober(Prober::refresh_now);
+                self.read_traffic_now();
                 sync_shared_log(&ctx, tx);
                 let tx = tx.clone();
                 tokio::spawn(async move {
@@ -326,6 +328,48 @@ impl Backend for Live {
             }
             Effect::FastProbe { service, env, on } => {
                 self.with_prober(|p| p.fast(&service, &env, on));
+            }
+            Effect::Rollout {
+                op,
+                service,
+                env,
+                action,
+            } => super::rollout::perform(
+                ctx,
+                self.drivers.clone(),
+                self.observations(),
+                (op, service, env),
+                action,
+                tx,
+            ),
+            Effect::NextStepNow { service, env } => {
+                self.drivers.next_now(&TargetKey::new(&service, &env));
+            }
+            Effect::ReadTraffic => self.read_traffic_now(),
+            Effect::LoadRolloutPlan {
+                op,
+                service,
+                release,
+                env,
+                running,
+            } => {
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let plan = actions::rollout::preview(
+                        &ctx,
+                        &service,
+                        &release,
+                        &env,
+                        running.as_deref(),
+                        None,
+                    )
+                    .await
+                    .map_err(|f| f.to_string());
+                    let _ = tx.send(Msg::OpFinished {
+                        op,
+                        result: OpResult::RolloutPlan(plan),
+                    });
+                });
             }
             // The runner performs the editor itself (it owns the terminal), and quitting is the
             // state's: neither reaches a backend.

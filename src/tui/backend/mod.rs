@@ -3,8 +3,10 @@
 //! log in the background.
 
 mod effects;
+mod rollout;
 mod startup;
 mod sync;
+mod traffic;
 
 pub use startup::Live;
 pub use sync::sync_shared_log;

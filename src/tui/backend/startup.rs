@@ -21,6 +21,10 @@ pub struct Live {
     pub(super) ctx: Arc<Context>,
     pub(super) prober: Arc<Mutex<Option<Prober>>>,
     pub(super) observations: Arc<Mutex<BTreeMap<TargetKey, Observation>>>,
+    /// The router reads of slotted targets, once releases are known.
+    pub(super) traffic: Arc<Mutex<Option<super::traffic::TrafficObserver>>>,
+    /// The rollouts this console drives: a flag per target that cuts the current pause short.
+    pub(super) drivers: super::rollout::Drivers,
 }
 
 impl Live {
@@ -29,6 +33,8 @@ impl Live {
             ctx,
             prober: Arc::new(Mutex::new(None)),
             observations: Arc::new(Mutex::new(BTreeMap::new())),
+            traffic: Arc::new(Mutex::new(None)),
+            drivers: super::rollout::Drivers::default(),
         }
     }
 
@@ -46,6 +52,7 @@ impl Live {
         let ctx = self.ctx.clone();
         let prober = self.prober.clone();
         let observations = self.observations.clone();
+        let traffic = self.traffic.clone();
         let tx = tx.clone();
         tokio::spawn(async move {
             let loaded = load_releases(&ctx).await;
@@ -55,6 +62,9 @@ impl Live {
                 .collect();
             let (ptx, mut prx) = unbounded_channel();
             let targets = crate::probe::targets(&ctx.config, &releases);
+            if let Ok(mut slot) = traffic.lock() {
+                *slot = super::traffic::TrafficObserver::spawn(&ctx, &targets, &observations, &tx);
+            }
             let started = Prober::spawn(ctx.http.clone(), targets, ctx.trusted, ptx);
             if let Ok(mut slot) = prober.lock() {
                 *slot = Some(started);
@@ -90,6 +100,15 @@ impl Live {
                 }
             }
         });
+    }
+
+    /// Reads every slotted target's router now (after a shift, `R`).
+    pub(super) fn read_traffic_now(&self) {
+        if let Ok(slot) = self.traffic.lock()
+            && let Some(t) = slot.as_ref()
+        {
+            t.refresh_now();
+        }
     }
 
     pub(super) fn with_prober(&self, f: impl FnOnce(&Prober)) {

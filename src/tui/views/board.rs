@@ -205,17 +205,34 @@ fn pad(text: &str, width: u16) -> String {
 /// The cell model ([`crate::console::cell`]) as two lines: the head badges, the fitting one
 /// truncated to what the others leave; the status badge truncated to the width.
 fn cell_lines(state: &State, theme: Theme, cell: &BoardCell, width: usize) -> Vec<Line<'static>> {
+    let whole: usize = cell
+        .head
+        .iter()
+        .map(|b| badge_text(state, b).chars().count())
+        .sum();
+    // Too narrow for every badge whole: those with a shorter form use it.
+    let narrow = whole > width;
+    let head_text = |b: &Badge| match (&b.short, narrow && !b.fit) {
+        (Some(short), true) => badge_text(
+            state,
+            &Badge {
+                text: short.clone(),
+                ..b.clone()
+            },
+        ),
+        _ => badge_text(state, b),
+    };
     let fixed: usize = cell
         .head
         .iter()
         .filter(|b| !b.fit)
-        .map(|b| badge_text(state, b).chars().count())
+        .map(|b| head_text(b).chars().count())
         .sum();
     let first = cell
         .head
         .iter()
         .map(|b| {
-            let text = badge_text(state, b);
+            let text = head_text(b);
             let text = if b.fit {
                 truncate(&text, width.saturating_sub(fixed))
             } else {

@@ -10,6 +10,7 @@ mod gates;
 mod overlays;
 mod release;
 mod rows;
+mod slots;
 mod target;
 
 use ratatui::Frame;

@@ -194,6 +194,7 @@ fn confirm(frame: &mut Frame, body: Rect, state: &State, c: &Confirm, theme: The
                 theme.accent(),
             ),
         ]));
+        lines.extend(super::slots::rollout_plan_lines(c, theme));
         lines.push(Line::styled(
             if plan.rollback {
                 "gates — shown, not enforced for a rollback"

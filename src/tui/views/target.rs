@@ -148,6 +148,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, _hits: &
         }
     }
     frame.render_widget(Paragraph::new(Line::from(strip_spans)), strip);
+    let lower = super::slots::split_off(frame, lower, state, theme, &key);
 
     let [left, changes] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(lower);

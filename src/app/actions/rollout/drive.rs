@@ -1,6 +1,7 @@
 //! Driving a rollout: verify the new slot, then each step's shift, pause and analysis, until
 //! 100 % or an abort.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::app::context::{Context, now};
@@ -60,6 +61,20 @@ pub async fn drive(
     mode: Mode,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Rollout, Failure> {
+    drive_steered(ctx, service, env, mode, &AtomicBool::new(false), progress).await
+}
+
+/// [`drive`], with `next_now`: set by the one steering the driver (the console's `]`), it cuts
+/// the current pause short — the next step is shifted at once (read back, recorded) — and is
+/// cleared when that shift begins. It never skips a step or the new slot's verification.
+pub async fn drive_steered(
+    ctx: &Context,
+    service: &str,
+    env: &str,
+    mode: Mode,
+    next_now: &AtomicBool,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Rollout, Failure> {
     ctx.writable("drive a rollout")?;
     let spec = slotted(ctx, service, env)?.clone();
     let probe = target(ctx, service, env)?;
@@ -90,6 +105,15 @@ pub async fn drive(
             Next::Pause { step, until, next } => {
                 if mode == Mode::Full {
                     shift(ctx, &spec, &r, r.last_step(), progress).await?;
+                    continue;
+                }
+                if next_now.swap(false, Ordering::SeqCst) {
+                    progress(&format!(
+                        "pause cut short by {}: step {} now",
+                        ctx.actor,
+                        next + 1
+                    ));
+                    shift(ctx, &spec, &r, next, progress).await?;
                     continue;
                 }
                 if announced != Some(step) {

@@ -7,11 +7,13 @@
 mod abort;
 mod drive;
 mod start;
+mod switch;
 mod whole;
 
 pub use abort::abort;
-pub use drive::{Mode, drive};
-pub use start::{Begin, RolloutPlan, begin, rollout_plan};
+pub use drive::{Mode, drive, drive_steered};
+pub use start::{Begin, RolloutPlan, begin, preview, rollout_plan};
+pub use switch::{SwitchPlan, switch_plan};
 pub use whole::{Carried, carry};
 
 use std::time::Duration;

@@ -7,6 +7,7 @@ use crate::app::context::Context;
 use crate::app::failure::Failure;
 use crate::deploy::{self};
 use crate::domain::event::{Fact, RolloutStep, outcome_id};
+use crate::domain::release::Release;
 use crate::domain::traffic::{
     Step, TrafficSpec, Weights, as_percent, deployer_for_slot, idle_slot, live_slot, step_weights,
 };
@@ -46,7 +47,28 @@ pub async fn rollout_plan(
     plan: &Plan,
     to: Option<&str>,
 ) -> Result<RolloutPlan, Failure> {
-    let spec = slotted(ctx, &plan.service, &plan.env)?;
+    preview(
+        ctx,
+        &plan.service,
+        &plan.release,
+        &plan.env,
+        plan.running.as_deref(),
+        to,
+    )
+    .await
+}
+
+/// [`rollout_plan`] of `release` into (service, env) where `running` runs now, without a gate
+/// plan (the console's promote dialog asks for both at once).
+pub async fn preview(
+    ctx: &Context,
+    service: &str,
+    release: &Release,
+    env: &str,
+    running: Option<&str>,
+    to: Option<&str>,
+) -> Result<RolloutPlan, Failure> {
+    let spec = slotted(ctx, service, env)?;
     let weights = router::read(spec, ctx.trusted)
         .await
         .map_err(|e| router_failure(&e, "cannot plan the rollout"))?;
@@ -55,19 +77,16 @@ pub async fn rollout_plan(
     let req = request(
         ctx,
         (&events, &ledger),
-        &plan.service,
-        &plan.release,
-        &plan.env,
-        plan.running.as_deref(),
+        service,
+        release,
+        env,
+        running,
         "<idempotency-key>",
     );
-    let deploy_call = ctx
-        .service(&plan.service)?
-        .deployer_for(&plan.env)
-        .map(|d| {
-            deploy::describe(&deployer_for_slot(d, &to), &req)
-                .unwrap_or_else(|e| format!("cannot call: {e}"))
-        });
+    let deploy_call = ctx.service(service)?.deployer_for(env).map(|d| {
+        deploy::describe(&deployer_for_slot(d, &to), &req)
+            .unwrap_or_else(|e| format!("cannot call: {e}"))
+    });
     let steps = spec
         .steps
         .iter()
