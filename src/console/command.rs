@@ -69,6 +69,13 @@ pub enum Command {
     Refresh,
     Help,
     Quit,
+    /// Change a flag in an environment (on, off, a rollout percentage): the confirmation with
+    /// the exact call first.
+    Flag {
+        flag: String,
+        env: String,
+        action: crate::domain::flag_change::FlagAction,
+    },
 }
 
 impl Command {
@@ -86,6 +93,7 @@ impl Command {
                 | Command::Override { .. }
                 | Command::Tick { .. }
                 | Command::NoteItem { .. }
+                | Command::Flag { .. }
         )
     }
 }

@@ -119,6 +119,22 @@ pub enum Effect {
         on: bool,
     },
     Quit,
+    /// Plans a flag change against a fresh read of its flag service (the exact call, before →
+    /// after, whether a freeze stops it).
+    PlanFlag {
+        op: OpId,
+        flag: String,
+        env: String,
+        action: crate::domain::flag_change::FlagAction,
+    },
+    /// Plans it again, and when a change is still needed and no freeze stops it, sends it, reads
+    /// it back and records `flag-changed` (the command line's `flag`).
+    ChangeFlag {
+        op: OpId,
+        flag: String,
+        env: String,
+        action: crate::domain::flag_change::FlagAction,
+    },
 }
 
 impl Effect {

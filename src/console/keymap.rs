@@ -42,6 +42,13 @@ pub enum Act {
     NoteItem,
     /// Enter in the activity view: the whole line under the cursor.
     ShowLine,
+    /// Space in the flags view: turn the flag on or off in the environment under the cursor.
+    ToggleFlag,
+    /// `+` / `-` in the flags view: the next / previous of the flag service's `rollout_steps`.
+    FlagStepUp,
+    FlagStepDown,
+    /// Enter in the flags view: the flag's history (from the log) and strategies.
+    ShowFlag,
 }
 
 /// Where a row applies.
@@ -341,6 +348,49 @@ pub const KEYMAP: &[Binding] = &[
         A::ShowLine,
         "the whole line: every field of the event",
     ),
+    // Flags: on the flag and environment under the cursor.
+    row(
+        In(&[V::Flags]),
+        Keys::Codes(&[K::Left, K::Char('h')]),
+        "",
+        A::Left,
+        "",
+    ),
+    row(
+        In(&[V::Flags]),
+        Keys::Codes(&[K::Right, K::Char('l')]),
+        "",
+        A::Right,
+        "",
+    ),
+    row(
+        In(&[V::Flags]),
+        ch!(' '),
+        "Space",
+        A::ToggleFlag,
+        "turn the flag on / off in this environment",
+    ),
+    row(
+        In(&[V::Flags]),
+        Keys::Codes(&[K::Char('+'), K::Char('=')]),
+        "+",
+        A::FlagStepUp,
+        "raise the rollout to the next step (rollout_steps)",
+    ),
+    row(
+        In(&[V::Flags]),
+        ch!('-'),
+        "-",
+        A::FlagStepDown,
+        "lower the rollout to the step below",
+    ),
+    row(
+        In(&[V::Flags]),
+        Keys::Codes(&[K::Enter]),
+        "Enter",
+        A::ShowFlag,
+        "the flag's history (from the log) and strategies",
+    ),
 ];
 
 /// The row `key` hits in `view`.
@@ -389,6 +439,9 @@ pub fn reads_only(act: Act) -> bool {
             | A::PublishNotes
             | A::Tick
             | A::NoteItem
+            | A::ToggleFlag
+            | A::FlagStepUp
+            | A::FlagStepDown
     )
 }
 

@@ -67,6 +67,12 @@ pub enum Confirmed {
     },
     /// Quit while a deployment is in flight.
     Quit,
+    /// Change a flag (planned again when confirmed).
+    Flag {
+        flag: String,
+        env: String,
+        action: crate::domain::flag_change::FlagAction,
+    },
 }
 
 /// One confirmation: what will happen, and for protected environments the name to type.

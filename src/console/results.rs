@@ -29,6 +29,10 @@ pub fn on_result(state: &mut State, op: OpId, entry: Op, result: OpResult) -> Ve
         }
         (OpKind::SaveNotes(key), OpResult::NotesSaved(saved)) => notes::saved(state, key, saved),
         (OpKind::Publish(_), OpResult::Published(result)) => notes::published(state, result),
+        (OpKind::FlagPlan, OpResult::FlagPlan(plan)) => flows::flag::planned(state, op, plan),
+        (OpKind::FlagChange { .. }, OpResult::FlagChanged(result)) => {
+            flows::flag::changed(state, result)
+        }
         (kind, _) => {
             state.toast(
                 Level::Error,

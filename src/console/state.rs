@@ -97,6 +97,10 @@ pub enum OpKind {
     SaveNotes(TargetKey),
     /// Publishing the notes through the channels.
     Publish(TargetKey),
+    /// The plan shown in a flag change's confirmation.
+    FlagPlan,
+    /// A flag change being made (planned again, sent, read back, recorded).
+    FlagChange { flag: String, env: String },
 }
 
 /// An operation in flight.
@@ -192,6 +196,9 @@ pub struct State {
     pub sync_badge: String,
     /// The latest read of each flag service (`[[flags]]`), by its name.
     pub flags: BTreeMap<String, crate::domain::flag::FlagReading>,
+    /// The last successful read of each flag service: the Flags view keeps its rows (marked as
+    /// not current) while the service cannot be read, so a key still says why it is refused.
+    pub flags_seen: BTreeMap<String, crate::domain::flag::FlagReading>,
     /// Animation frame for spinners.
     pub frame: u64,
     pub size: (u16, u16),
@@ -240,6 +247,7 @@ impl State {
             last_refresh: None,
             sync_badge: String::new(),
             flags: BTreeMap::new(),
+            flags_seen: BTreeMap::new(),
             frame: 0,
             size: (80, 24),
             dirty: true,

@@ -9,6 +9,7 @@
 pub mod approve;
 pub mod changes;
 pub mod checklist;
+pub mod flag;
 pub mod notes;
 pub mod override_gate;
 pub mod promote;
@@ -75,6 +76,7 @@ pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Checklist { service, env } => checklist::open(state, &service, &env),
         Command::Tick { .. } => checklist::tick(state),
         Command::NoteItem { .. } => checklist::ask_note(state),
+        Command::Flag { flag, env, action } => flag::start(state, flag, env, action),
     }
 }
 
@@ -110,6 +112,7 @@ pub fn confirmed(state: &mut State, action: Confirmed) -> Vec<Effect> {
             env,
         } => notes::publish_confirmed(state, service, release, env),
         Confirmed::Quit => quit::confirmed(state),
+        Confirmed::Flag { flag, env, action } => flag::confirmed(state, flag, env, action),
     }
 }
 

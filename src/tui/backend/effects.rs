@@ -198,6 +198,7 @@ impl Backend for Live {
             }
             Effect::Refresh => {
                 self.with_prober(Prober::refresh_now);
+                self.refresh_flags();
                 sync_shared_log(&ctx, tx);
                 let tx = tx.clone();
                 tokio::spawn(async move {
@@ -211,11 +212,63 @@ impl Backend for Live {
             Effect::FastProbe { service, env, on } => {
                 self.with_prober(|p| p.fast(&service, &env, on));
             }
+            Effect::PlanFlag {
+                op,
+                flag,
+                env,
+                action,
+            } => {
+                let (client, tx) = (self.flag_client.clone(), tx.clone());
+                tokio::spawn(async move {
+                    let plan = actions::plan_flag(&ctx, &client, &flag, &env, action)
+                        .await
+                        .map_err(|f| f.to_string());
+                    let _ = tx.send(Msg::OpFinished {
+                        op,
+                        result: OpResult::FlagPlan(plan),
+                    });
+                });
+            }
+            Effect::ChangeFlag {
+                op,
+                flag,
+                env,
+                action,
+            } => {
+                let (client, tx) = (self.flag_client.clone(), tx.clone());
+                tokio::spawn(async move {
+                    let result = change_flag(&ctx, &client, &flag, &env, action)
+                        .await
+                        .map_err(|f| f.to_string());
+                    let _ = tx.send(Msg::OpFinished {
+                        op,
+                        result: OpResult::FlagChanged(result),
+                    });
+                });
+            }
             // The runner performs the editor itself (it owns the terminal), and quitting is the
             // state's: neither reaches a backend.
             Effect::EditNotes { .. } | Effect::Quit => {}
         }
     }
+}
+
+/// A flag change as `shipdeck flag` makes it: planned against a fresh read (nothing to do:
+/// no outcome), refused by a freeze when it raises exposure, then sent, read back, recorded.
+async fn change_flag(
+    ctx: &Context,
+    client: &reqwest::Client,
+    flag: &str,
+    env: &str,
+    action: crate::domain::flag_change::FlagAction,
+) -> Result<(actions::FlagPlan, Option<actions::FlagOutcome>), crate::app::Failure> {
+    let plan = actions::plan_flag(ctx, client, flag, env, action).await?;
+    if plan.direction == crate::domain::flag_change::Direction::Same {
+        return Ok((plan, None));
+    }
+    actions::freeze_blocks(&plan, None)?;
+    let outcome = actions::change_flag(ctx, client, &plan, None, None).await?;
+    Ok((plan, Some(outcome)))
 }
 
 /// Publishes the release's current notes; (every channel succeeded, one line per channel).
