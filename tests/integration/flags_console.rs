@@ -515,7 +515,8 @@ fn a_flag_service_that_goes_down_keeps_its_rows_marked_and_the_view_says_why() {
     assert!(lines.iter().all(|l| l.stale));
     let screen = render_at(&s, 120, 30);
     assert!(
-        screen.contains("✖ demo-flags (http) unreachable: connection refused — changes are refused"),
+        screen.contains("✖ demo-flags (http) unreachable — changes are refused; rows as read at")
+            && screen.contains("unreachable: connection refused"),
         "{screen}"
     );
     // The key still goes to the flag service (it may be back): its answer says why not.

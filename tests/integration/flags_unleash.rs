@@ -425,6 +425,22 @@ fn flags_through_a_real_unleash() {
 
     // Unleash stopped mid-session: unreachable, the change refused, nothing panics; started
     // again, the next read recovers.
+    // Meanwhile the console followed every change made headless, within its interval.
+    let line = |s: &str, flag: &str| -> String {
+        s.lines()
+            .find(|l| l.contains(&format!("  {flag} ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    console.wait_screen(
+        "the console to show the headless changes",
+        Duration::from_secs(30),
+        |s| {
+            line(s, "new-checkout").contains("on at 100%")
+                && !line(s, "search-v2").contains("on")
+                && s.contains("✓ unleash (unleash)")
+        },
+    );
     unleash.stop();
     let doc = p.flags_json();
     assert_eq!(doc["flag_services"][0]["status"], "unreachable", "{doc}");

@@ -123,14 +123,14 @@ fn service_line(
     if let Some((fault, seen)) = flags::fault(state, spec) {
         let shown = seen.map_or_else(
             || "nothing read from it yet".to_string(),
-            |at| format!("its flags below are as read at {}", state.time(at, "%H:%M:%S")),
+            |at| format!("rows as read at {}", state.time(at, "%H:%M:%S")),
         );
         return Line::from(vec![
-            Span::styled(format!("✖ {name} "), theme.bad()),
+            Span::styled(format!("✖ {name} {} ", fault.status()), theme.bad()),
             Span::styled(
                 truncate(
-                    &format!("{fault} — changes are refused; {shown}"),
-                    width.saturating_sub(name.chars().count() + 3),
+                    &format!("— changes are refused; {shown} — {fault}"),
+                    width.saturating_sub(name.chars().count() + fault.status().len() + 4),
                 ),
                 theme.bad(),
             ),
