@@ -105,21 +105,20 @@ pub fn lines(state: &State) -> Vec<FlagLine> {
         else {
             continue;
         };
-        let at = match out
+        let found = out
             .iter()
-            .position(|l| l.provider == row.provider && l.flag == row.flag)
-        {
-            Some(at) => at,
-            None => {
-                out.push(FlagLine {
-                    provider: row.provider.clone(),
-                    flag: row.flag.clone(),
-                    service: row.service.clone(),
-                    cells: vec![None; state.config.environments.len()],
-                    stale: stale(&row.provider),
-                });
-                out.len() - 1
-            }
+            .position(|l| l.provider == row.provider && l.flag == row.flag);
+        let at = if let Some(at) = found {
+            at
+        } else {
+            out.push(FlagLine {
+                provider: row.provider.clone(),
+                flag: row.flag.clone(),
+                service: row.service.clone(),
+                cells: vec![None; state.config.environments.len()],
+                stale: stale(&row.provider),
+            });
+            out.len() - 1
         };
         out[at].cells[col] = Some(row);
     }

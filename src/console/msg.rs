@@ -38,15 +38,16 @@ pub enum OpResult {
     /// A publication: what each channel did, one line each, and whether all succeeded.
     Published(Result<(bool, Vec<String>), String>),
     /// A flag change planned against a fresh read of its flag service.
-    FlagPlan(Result<crate::app::actions::FlagPlan, String>),
+    FlagPlan(Result<Box<crate::app::actions::FlagPlan>, String>),
     /// A flag change: planned again, then (unless it had nothing to do: `None`) sent, read back
     /// and recorded.
+    #[allow(clippy::type_complexity)]
     FlagChanged(
         Result<
-            (
+            Box<(
                 crate::app::actions::FlagPlan,
                 Option<crate::app::actions::FlagOutcome>,
-            ),
+            )>,
             String,
         >,
     ),

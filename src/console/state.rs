@@ -100,7 +100,10 @@ pub enum OpKind {
     /// The plan shown in a flag change's confirmation.
     FlagPlan,
     /// A flag change being made (planned again, sent, read back, recorded).
-    FlagChange { flag: String, env: String },
+    FlagChange {
+        flag: String,
+        env: String,
+    },
 }
 
 /// An operation in flight.

@@ -11,9 +11,10 @@ use crate::e2e_support::{DemoServer, Tmux, binary, right_column};
 
 /// The flags badge of `service`'s first (dev) cell on the board: `⚑ 2 on`, up to the next gap.
 fn dev_flags_badge(screen: &str, service: &str) -> Option<String> {
-    let line = screen
-        .lines()
-        .find(|l| l.trim_start_matches('│').starts_with(&format!("{service} ")))?;
+    let line = screen.lines().find(|l| {
+        l.trim_start_matches('│')
+            .starts_with(&format!("{service} "))
+    })?;
     let after = line.split('⚑').nth(1)?;
     let badge: String = after
         .split("  ")
@@ -89,23 +90,29 @@ fn space_in_the_flags_view_turns_a_demo_flag_off_and_the_board_cell_counts_it() 
         "the exact call: {dialog}"
     );
     t.send(&["Enter"]);
-    wait_for("flag-changed in the demo's log", Duration::from_secs(15), || {
-        demo.events().iter().any(|e| {
-            e["kind"] == "flag-changed"
-                && e["actor"] == "you@shop.example"
-                && e["data"]["flag"] == "dark-mode"
-                && e["data"]["ok"] == true
-        })
-    });
+    wait_for(
+        "flag-changed in the demo's log",
+        Duration::from_secs(15),
+        || {
+            demo.events().iter().any(|e| {
+                e["kind"] == "flag-changed"
+                    && e["actor"] == "you@shop.example"
+                    && e["data"]["flag"] == "dark-mode"
+                    && e["data"]["ok"] == true
+            })
+        },
+    );
     t.wait_screen("the read-back said", Duration::from_secs(10), |s| {
         right_column(s, 64).contains("dark-modeindevisoff(readback)")
     });
     // Back on the board, web in dev counts one flag on.
     t.send(&["Escape"]);
     t.send(&["1"]);
-    let board = t.wait_screen("web's dev cell to count one on", Duration::from_secs(15), |s| {
-        dev_flags_badge(s, "web").as_deref() == Some("⚑ 1 on")
-    });
+    let board = t.wait_screen(
+        "web's dev cell to count one on",
+        Duration::from_secs(15),
+        |s| dev_flags_badge(s, "web").as_deref() == Some("⚑ 1 on"),
+    );
     eprintln!(
         "web in dev after the toggle: {:?}",
         dev_flags_badge(&board, "web")

@@ -160,7 +160,10 @@ fn demo_flags() -> FlagService {
 fn demo_reading(offset: i64) -> FlagReading {
     let mut states = Vec::new();
     for (flag, values) in [
-        ("search-v2", [(true, Some(100)), (true, Some(100)), (true, Some(10))]),
+        (
+            "search-v2",
+            [(true, Some(100)), (true, Some(100)), (true, Some(10))],
+        ),
         ("bulk-export", [(true, None), (false, None), (false, None)]),
         ("new-checkout", [(true, None), (true, None), (true, None)]),
         (
@@ -248,7 +251,10 @@ fn the_flags_view_groups_flags_by_service_in_path_order_and_filters_them() {
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0].flag, "new-checkout");
     s.filter = "banner".into();
-    assert_eq!(shipdeck::console::flags::lines(&s)[0].flag, "maintenance-banner");
+    assert_eq!(
+        shipdeck::console::flags::lines(&s)[0].flag,
+        "maintenance-banner"
+    );
     s.filter.clear();
     press(&mut s, KeyCode::Down);
     press(&mut s, KeyCode::Right);
@@ -263,12 +269,14 @@ fn plus_plans_the_next_rollout_step_and_a_protected_environment_asks_for_its_nam
     let mut s = flags_shop();
     select(&mut s, "search-v2", "prod");
     let effects = press(&mut s, KeyCode::Char('+'));
-    let [Effect::PlanFlag {
-        op,
-        flag,
-        env,
-        action,
-    }] = &effects[..]
+    let [
+        Effect::PlanFlag {
+            op,
+            flag,
+            env,
+            action,
+        },
+    ] = &effects[..]
     else {
         panic!("{effects:?}");
     };
@@ -283,12 +291,17 @@ fn plus_plans_the_next_rollout_step_and_a_protected_environment_asks_for_its_nam
     assert_eq!(c.require.as_deref(), Some("prod"));
     assert!(c.blocked().is_some(), "nothing is confirmed while planning");
     // The plan arrives: the exact call is shown; Enter does nothing until `prod` is typed.
-    let plan = plan("search-v2", "prod", FlagAction::Rollout(25), (true, Some(10)));
+    let plan = plan(
+        "search-v2",
+        "prod",
+        FlagAction::Rollout(25),
+        (true, Some(10)),
+    );
     update(
         &mut s,
         Msg::OpFinished {
             op,
-            result: OpResult::FlagPlan(Ok(plan.clone())),
+            result: OpResult::FlagPlan(Ok(Box::new(plan.clone()))),
         },
     );
     let Some(Overlay::Confirm(c)) = &s.overlay else {
@@ -342,7 +355,7 @@ fn plus_plans_the_next_rollout_step_and_a_protected_environment_asks_for_its_nam
         &mut s,
         Msg::OpFinished {
             op: *op,
-            result: OpResult::FlagChanged(Ok((plan, Some(outcome)))),
+            result: OpResult::FlagChanged(Ok(Box::new((plan, Some(outcome))))),
         },
     );
     assert!(
@@ -377,21 +390,37 @@ fn space_toggles_minus_steps_down_and_the_edges_say_why_nothing_happens() {
     select(&mut s, "new-checkout", "dev");
     let effects = press(&mut s, KeyCode::Char(' '));
     assert!(
-        matches!(&effects[..], [Effect::PlanFlag { action: FlagAction::Off, .. }]),
+        matches!(
+            &effects[..],
+            [Effect::PlanFlag {
+                action: FlagAction::Off,
+                ..
+            }]
+        ),
         "{effects:?}"
     );
     press(&mut s, KeyCode::Esc);
     select(&mut s, "search-v2", "prod");
     let effects = press(&mut s, KeyCode::Char('-'));
     assert!(
-        matches!(&effects[..], [Effect::PlanFlag { action: FlagAction::Rollout(5), .. }]),
+        matches!(
+            &effects[..],
+            [Effect::PlanFlag {
+                action: FlagAction::Rollout(5),
+                ..
+            }]
+        ),
         "{effects:?}"
     );
     press(&mut s, KeyCode::Esc);
     // At 100 % there is no step above; without a percentage there is none below.
     select(&mut s, "search-v2", "dev");
     assert!(press(&mut s, KeyCode::Char('+')).is_empty());
-    assert!(last_toast(&s).contains("last rollout step"), "{}", last_toast(&s));
+    assert!(
+        last_toast(&s).contains("last rollout step"),
+        "{}",
+        last_toast(&s)
+    );
     select(&mut s, "bulk-export", "dev");
     assert!(press(&mut s, KeyCode::Char('-')).is_empty());
     assert!(
@@ -409,13 +438,18 @@ fn a_freeze_refuses_raising_a_flag_and_names_itself_and_nothing_is_sent() {
     let [Effect::PlanFlag { op, .. }] = &effects[..] else {
         panic!("{effects:?}");
     };
-    let mut frozen = plan("search-v2", "prod", FlagAction::Rollout(25), (true, Some(10)));
+    let mut frozen = plan(
+        "search-v2",
+        "prod",
+        FlagAction::Rollout(25),
+        (true, Some(10)),
+    );
     frozen.freeze = Some("frozen: year-end until 2027-01-03 23:00 UTC".into());
     let effects = update(
         &mut s,
         Msg::OpFinished {
             op: *op,
-            result: OpResult::FlagPlan(Ok(frozen)),
+            result: OpResult::FlagPlan(Ok(Box::new(frozen))),
         },
     );
     assert!(effects.is_empty());
@@ -455,7 +489,11 @@ fn read_only_refuses_every_flag_key_but_enter() {
         s.toasts.clear();
         assert!(press(&mut s, KeyCode::Char(key)).is_empty());
         assert!(s.overlay.is_none());
-        assert!(last_toast(&s).contains("read-only"), "{key}: {}", last_toast(&s));
+        assert!(
+            last_toast(&s).contains("read-only"),
+            "{key}: {}",
+            last_toast(&s)
+        );
     }
     press(&mut s, KeyCode::Enter);
     assert!(matches!(s.overlay, Some(Overlay::Detail(_))));

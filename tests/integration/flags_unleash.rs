@@ -287,13 +287,17 @@ fn flags_through_a_real_unleash() {
         "the read-back in the view and the toast",
         Duration::from_secs(10),
         |s| {
-            s.contains("off at 25%") && right_column(s, 64).contains("(readback);recordedflag-changed")
+            s.contains("off at 25%")
+                && right_column(s, 64).contains("(readback);recordedflag-changed")
         },
     );
     let last = p.events().pop().expect("the console's change");
     assert_eq!(last["kind"], "flag-changed");
     assert_eq!(last["actor"], "dana@shop.example");
-    assert_eq!(last["data"]["after"], json!({"enabled": false, "rollout": 25}));
+    assert_eq!(
+        last["data"]["after"],
+        json!({"enabled": false, "rollout": 25})
+    );
     assert_eq!(last["data"]["ok"], true);
     p.ok(
         "shipdeck.toml",
@@ -473,9 +477,11 @@ fn flags_through_a_real_unleash() {
     );
     console.send(&["Escape"]);
     console.send(&["1"]);
-    console.wait_screen("the board cell to say unreachable", Duration::from_secs(10), |s| {
-        s.contains("⚑ unreachable")
-    });
+    console.wait_screen(
+        "the board cell to say unreachable",
+        Duration::from_secs(10),
+        |s| s.contains("⚑ unreachable"),
+    );
     assert_eq!(p.events().len(), events, "a refused key records nothing");
     unleash.start_again();
     let doc = p.flags_json();
@@ -483,7 +489,7 @@ fn flags_through_a_real_unleash() {
     assert_eq!(row(&doc, "new-checkout", "prod")["enabled"], true);
     console.wait_screen(
         "the board cell to recover by itself",
-        Duration::from_secs(60),
+        Duration::from_mins(1),
         |s| s.contains("⚑ 1 on") && !s.contains("⚑ unreachable"),
     );
     console.send(&["7"]);

@@ -22,7 +22,10 @@ pub fn command_for(state: &mut State, act: Act) -> Option<Command> {
         return None;
     }
     let Some((line, env)) = flags::selected(state) else {
-        state.toast(Level::Info, "no flag here: nothing was read from a flag service yet");
+        state.toast(
+            Level::Info,
+            "no flag here: nothing was read from a flag service yet",
+        );
         return None;
     };
     let Some(row) = cell(&line, state, &env) else {
@@ -36,22 +39,25 @@ pub fn command_for(state: &mut State, act: Act) -> Option<Command> {
         return None;
     };
     let value = row.value;
+    let steps = steps(state, &line.provider);
     let action = match act {
         Act::ToggleFlag if value.enabled => FlagAction::Off,
         Act::ToggleFlag => FlagAction::On,
-        Act::FlagStepUp => match step_up(steps(state, &line.provider), value.rollout) {
-            Some(p) => FlagAction::Rollout(p),
-            None => {
+        Act::FlagStepUp => {
+            let Some(p) = step_up(steps, value.rollout) else {
                 state.toast(
                     Level::Info,
-                    format!("{} in {env} is at the last rollout step ({value})", line.flag),
+                    format!(
+                        "{} in {env} is at the last rollout step ({value})",
+                        line.flag
+                    ),
                 );
                 return None;
-            }
-        },
-        Act::FlagStepDown => match step_down(steps(state, &line.provider), value.rollout) {
-            Some(p) => FlagAction::Rollout(p),
-            None => {
+            };
+            FlagAction::Rollout(p)
+        }
+        Act::FlagStepDown => {
+            let Some(p) = step_down(steps, value.rollout) else {
                 let why = if value.rollout.is_none() {
                     "has no rollout percentage to lower; + starts one at the first step"
                 } else {
@@ -59,8 +65,9 @@ pub fn command_for(state: &mut State, act: Act) -> Option<Command> {
                 };
                 state.toast(Level::Info, format!("{} in {env} {why}", line.flag));
                 return None;
-            }
-        },
+            };
+            FlagAction::Rollout(p)
+        }
         _ => return None,
     };
     Some(Command::Flag {
@@ -70,8 +77,16 @@ pub fn command_for(state: &mut State, act: Act) -> Option<Command> {
     })
 }
 
-fn cell<'a>(line: &'a FlagLine, state: &State, env: &str) -> Option<&'a crate::app::actions::FlagRow> {
-    let col = state.config.environments.iter().position(|e| e.name == env)?;
+fn cell<'a>(
+    line: &'a FlagLine,
+    state: &State,
+    env: &str,
+) -> Option<&'a crate::app::actions::FlagRow> {
+    let col = state
+        .config
+        .environments
+        .iter()
+        .position(|e| e.name == env)?;
     line.cells.get(col)?.as_ref()
 }
 
@@ -142,7 +157,7 @@ fn plan_lines(plan: &FlagPlan) -> Vec<String> {
 
 /// The plan of the confirmation `op` arrived: shown, or the refusal said (nothing to do, a
 /// freeze, a flag service that cannot be read).
-pub fn planned(state: &mut State, op: OpId, plan: Result<FlagPlan, String>) -> Vec<Effect> {
+pub fn planned(state: &mut State, op: OpId, plan: Result<Box<FlagPlan>, String>) -> Vec<Effect> {
     let Some(Overlay::Confirm(confirm)) = &mut state.overlay else {
         return Vec::new();
     };
@@ -160,8 +175,8 @@ pub fn planned(state: &mut State, op: OpId, plan: Result<FlagPlan, String>) -> V
                 ),
             );
         }
-        Ok(plan) => match freeze_blocks(&plan, None) {
-            Err(refusal) => {
+        Ok(plan) => {
+            if let Err(refusal) = freeze_blocks(&plan, None) {
                 state.overlay = None;
                 state.toast(
                     Level::Error,
@@ -172,12 +187,11 @@ pub fn planned(state: &mut State, op: OpId, plan: Result<FlagPlan, String>) -> V
                         plan.action.describe()
                     ),
                 );
-            }
-            Ok(_) => {
+            } else {
                 confirm.loading = None;
                 confirm.lines = plan_lines(&plan);
             }
-        },
+        }
         Err(e) => {
             state.overlay = None;
             state.toast(Level::Error, e);
@@ -206,9 +220,9 @@ pub fn confirmed(state: &mut State, flag: String, env: String, action: FlagActio
 /// The change's answer: the read-back shown at once, and said.
 pub fn changed(
     state: &mut State,
-    result: Result<(FlagPlan, Option<FlagOutcome>), String>,
+    result: Result<Box<(FlagPlan, Option<FlagOutcome>)>, String>,
 ) -> Vec<Effect> {
-    match result {
+    match result.map(|b| *b) {
         Err(e) => state.toast(Level::Error, e),
         Ok((plan, None)) => state.toast(
             Level::Info,
@@ -257,9 +271,10 @@ pub fn show(state: &mut State) {
     lines.push(format!(
         "flag service: {}{}",
         line.provider,
-        line.service
-            .as_deref()
-            .map_or_else(|| ", a flag of no service".to_string(), |s| format!(", a flag of {s}"))
+        line.service.as_deref().map_or_else(
+            || ", a flag of no service".to_string(),
+            |s| format!(", a flag of {s}")
+        )
     ));
     if line.stale {
         lines.push(
@@ -295,7 +310,10 @@ pub fn show(state: &mut State) {
     if history.is_empty() {
         lines.push("history: never changed through shipdeck".to_string());
     } else {
-        lines.push(format!("history ({} changes, newest first):", history.len()));
+        lines.push(format!(
+            "history ({} changes, newest first):",
+            history.len()
+        ));
     }
     for c in history {
         let read_back = match (c.ok, c.read_back) {
@@ -323,4 +341,3 @@ pub fn show(state: &mut State) {
         scroll: 0,
     }));
 }
-

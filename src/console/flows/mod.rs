@@ -45,7 +45,11 @@ pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Filter => {
             state.overlay = Some(Overlay::Input(Input {
                 purpose: InputPurpose::Filter,
-                prompt: "filter services".into(),
+                prompt: if state.view == View::Flags {
+                    "filter flags (by flag or service name)".into()
+                } else {
+                    "filter services".into()
+                },
                 text: state.filter.clone(),
             }));
             Vec::new()

@@ -222,6 +222,7 @@ impl Backend for Live {
                 tokio::spawn(async move {
                     let plan = actions::plan_flag(&ctx, &client, &flag, &env, action)
                         .await
+                        .map(Box::new)
                         .map_err(|f| f.to_string());
                     let _ = tx.send(Msg::OpFinished {
                         op,
@@ -239,6 +240,7 @@ impl Backend for Live {
                 tokio::spawn(async move {
                     let result = change_flag(&ctx, &client, &flag, &env, action)
                         .await
+                        .map(Box::new)
                         .map_err(|f| f.to_string());
                     let _ = tx.send(Msg::OpFinished {
                         op,

@@ -1,6 +1,8 @@
 //! Flags: every flag × environment (on/off and rollout percentage) grouped by service, each flag
 //! service's read (or why it cannot be read), and the cell under the cursor with its keys.
 
+use std::fmt::Write as _;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -58,14 +60,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
     let mut header = vec![Span::styled(pad("FLAG", name_width), theme.dim())];
     for (i, e) in state.config.environments.iter().enumerate() {
         let style = if i == col { theme.bold() } else { theme.dim() };
-        header.push(Span::styled(
-            pad(&e.name.to_uppercase(), cell_width),
-            style,
-        ));
+        header.push(Span::styled(pad(&e.name.to_uppercase(), cell_width), style));
     }
     top.push(Line::from(header));
     let footer = selected_line(state, theme, width);
-    let top_height = u16::try_from(top.len()).unwrap_or(u16::MAX).min(inner.height);
+    let top_height = u16::try_from(top.len())
+        .unwrap_or(u16::MAX)
+        .min(inner.height);
     frame.render_widget(
         Paragraph::new(top),
         Rect::new(inner.x, inner.y, inner.width, top_height),
@@ -98,10 +99,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
             rows.push((Line::styled(heading.to_string(), theme.bold()), None));
         }
         let at = (i == cursor).then_some(col);
-        rows.push((
-            flag_line(line, theme, name_width, cell_width, at),
-            Some(i),
-        ));
+        rows.push((flag_line(line, theme, name_width, cell_width, at), Some(i)));
     }
     super::rows::draw(frame, list, rows, cursor, theme, hits);
     if let Some(footer) = footer {
@@ -173,7 +171,10 @@ fn flag_line(
             None => ("—".to_string(), theme.dim()),
             Some(row) => {
                 let drift = if row.drift { " ≠" } else { "" };
-                (format!("{}{drift}", row.value), value_style(theme, row.value))
+                (
+                    format!("{}{drift}", row.value),
+                    value_style(theme, row.value),
+                )
             }
         };
         let style = if line.stale { theme.dim() } else { style };
@@ -214,10 +215,10 @@ fn selected_line(state: &State, theme: Theme, width: usize) -> Option<Line<'stat
     };
     let mut text = format!("{} in {env}: {}", line.flag, row.value);
     if let (true, Some(r)) = (row.drift, row.recorded) {
-        text.push_str(&format!(" (≠ drift: shipdeck last set it {r})"));
+        let _ = write!(text, " (≠ drift: shipdeck last set it {r})");
     }
     if !row.strategies.is_empty() {
-        text.push_str(&format!(" · {}", row.strategies.join(", ")));
+        let _ = write!(text, " · {}", row.strategies.join(", "));
     }
     let keys = if state.read_only {
         " · read-only: Enter history".to_string()

@@ -97,7 +97,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
 /// the flag services' latest reads, or why one cannot be read), above the notes. Nothing when
 /// no flag service holds flags of the service; returns the room left for the notes.
 fn draw_flags(frame: &mut Frame, area: Rect, state: &State, theme: Theme, key: &TargetKey) -> Rect {
-    let specs: Vec<_> = crate::console::flags::services_for(state, &key.service, &key.env).collect();
+    let specs: Vec<_> =
+        crate::console::flags::services_for(state, &key.service, &key.env).collect();
     if specs.is_empty() {
         return area;
     }
@@ -131,7 +132,10 @@ fn draw_flags(frame: &mut Frame, area: Rect, state: &State, theme: Theme, key: &
         let style = if line.stale { theme.dim() } else { style };
         let drift = if row.drift { " ≠ drift" } else { "" };
         lines.push(Line::from(vec![
-            Span::raw(format!("⚑ {} ", truncate(&line.flag, width.saturating_sub(20)))),
+            Span::raw(format!(
+                "⚑ {} ",
+                truncate(&line.flag, width.saturating_sub(20))
+            )),
             Span::styled(text, style),
             Span::styled(drift.to_string(), theme.warn()),
         ]));
