@@ -481,6 +481,35 @@ fn a_freeze_refuses_raising_a_flag_and_names_itself_and_nothing_is_sent() {
 }
 
 #[test]
+fn the_palette_offers_each_flags_switch_and_neighbouring_steps() {
+    let mut s = flags_shop();
+    press(&mut s, KeyCode::Char(':'));
+    for c in "flag search-v2 prod rollout 25".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    let effects = press(&mut s, KeyCode::Enter);
+    assert!(
+        matches!(&effects[..], [Effect::PlanFlag { flag, env, action: FlagAction::Rollout(25), .. }] if flag == "search-v2" && env == "prod"),
+        "{effects:?}"
+    );
+    let items = shipdeck::console::palette::items(&s);
+    let names: Vec<&str> = items.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(names.contains(&"flag search-v2 prod off"), "{names:?}");
+    assert!(
+        names.contains(&"flag search-v2 prod rollout 5"),
+        "{names:?}"
+    );
+    assert!(names.contains(&"flag bulk-export staging on"), "{names:?}");
+    // Under --read-only the palette offers no change.
+    s.read_only = true;
+    assert!(
+        !shipdeck::console::palette::items(&s)
+            .iter()
+            .any(|(n, _)| n.starts_with("flag "))
+    );
+}
+
+#[test]
 fn read_only_refuses_every_flag_key_but_enter() {
     let mut s = flags_shop();
     s.read_only = true;

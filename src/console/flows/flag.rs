@@ -341,3 +341,33 @@ pub fn show(state: &mut State) {
         scroll: 0,
     }));
 }
+
+/// The palette's flag changes: for every flag read, in every environment, the switch to the
+/// other state and the neighbouring rollout steps (`flag search-v2 prod rollout 25`).
+pub fn palette_items(state: &State) -> Vec<(String, Command)> {
+    let mut out = Vec::new();
+    for line in flags::lines(state) {
+        for (e, row) in state.config.environments.iter().zip(&line.cells) {
+            let Some(row) = row else { continue };
+            let steps = steps(state, &line.provider);
+            let mut actions = vec![if row.value.enabled {
+                FlagAction::Off
+            } else {
+                FlagAction::On
+            }];
+            actions.extend(step_up(steps, row.value.rollout).map(FlagAction::Rollout));
+            actions.extend(step_down(steps, row.value.rollout).map(FlagAction::Rollout));
+            for action in actions {
+                out.push((
+                    format!("flag {} {} {}", line.flag, e.name, action.describe()),
+                    Command::Flag {
+                        flag: line.flag.clone(),
+                        env: e.name.clone(),
+                        action,
+                    },
+                ));
+            }
+        }
+    }
+    out
+}
