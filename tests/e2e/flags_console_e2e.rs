@@ -90,6 +90,7 @@ fn space_in_the_flags_view_turns_a_demo_flag_off_and_the_board_cell_counts_it() 
         "the exact call: {dialog}"
     );
     t.send(&["Enter"]);
+    let confirmed = std::time::Instant::now();
     wait_for(
         "flag-changed in the demo's log",
         Duration::from_secs(15),
@@ -102,9 +103,17 @@ fn space_in_the_flags_view_turns_a_demo_flag_off_and_the_board_cell_counts_it() 
             })
         },
     );
+    eprintln!(
+        "Enter → flag-changed in the log: {} ms (polled every 20 ms)",
+        confirmed.elapsed().as_millis()
+    );
     t.wait_screen("the read-back said", Duration::from_secs(10), |s| {
         right_column(s, 64).contains("dark-modeindevisoff(readback)")
     });
+    eprintln!(
+        "Enter → the read-back on screen: {} ms",
+        confirmed.elapsed().as_millis()
+    );
     // Back on the board, web in dev counts one flag on.
     t.send(&["Escape"]);
     t.send(&["1"]);
