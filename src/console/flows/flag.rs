@@ -22,10 +22,14 @@ pub fn command_for(state: &mut State, act: Act) -> Option<Command> {
         return None;
     }
     let Some((line, env)) = flags::selected(state) else {
-        state.toast(
-            Level::Info,
-            "no flag here: nothing was read from a flag service yet",
-        );
+        let why = if state.config.flags.is_empty() {
+            "no flag service is configured ([[flags]])"
+        } else if state.filter.is_empty() {
+            "no flag here: nothing was read from a flag service yet"
+        } else {
+            "no flag matches the filter (Esc clears it)"
+        };
+        state.toast(Level::Info, why);
         return None;
     };
     let Some(row) = cell(&line, state, &env) else {
