@@ -89,8 +89,8 @@ fn space_in_the_flags_view_turns_a_demo_flag_off_and_the_board_cell_counts_it() 
         dialog.contains("/flags/dark-mode/dev"),
         "the exact call: {dialog}"
     );
-    t.send(&["Enter"]);
     let confirmed = std::time::Instant::now();
+    t.send(&["Enter"]);
     wait_for(
         "flag-changed in the demo's log",
         Duration::from_secs(15),
@@ -104,7 +104,7 @@ fn space_in_the_flags_view_turns_a_demo_flag_off_and_the_board_cell_counts_it() 
         },
     );
     eprintln!(
-        "Enter → flag-changed in the log: {} ms (polled every 20 ms)",
+        "Enter (from before tmux sends it) → flag-changed in the log: {} ms (polled every 20 ms)",
         confirmed.elapsed().as_millis()
     );
     t.wait_screen("the read-back said", Duration::from_secs(10), |s| {
