@@ -127,13 +127,15 @@ pub enum Effect {
         env: String,
         action: crate::domain::flag_change::FlagAction,
     },
-    /// Plans it again, and when a change is still needed and no freeze stops it, sends it, reads
-    /// it back and records `flag-changed` (the command line's `flag`).
+    /// Plans it again, and when a change is still needed and no freeze stops it (or `reason`
+    /// passes it), sends it, reads it back and records `flag-changed` (the command line's
+    /// `flag`, `--reason` being `reason`).
     ChangeFlag {
         op: OpId,
         flag: String,
         env: String,
         action: crate::domain::flag_change::FlagAction,
+        reason: Option<String>,
     },
 }
 

@@ -67,11 +67,12 @@ pub enum Confirmed {
     },
     /// Quit while a deployment is in flight.
     Quit,
-    /// Change a flag (planned again when confirmed).
+    /// Change a flag (planned again when confirmed); `reason` passes a freeze.
     Flag {
         flag: String,
         env: String,
         action: crate::domain::flag_change::FlagAction,
+        reason: Option<String>,
     },
 }
 
@@ -166,6 +167,13 @@ pub enum InputPurpose {
     TagVersion {
         service: String,
         commit: String,
+    },
+    /// The reason that passes a freeze for a flag change that raises exposure (recorded as
+    /// the change's `freeze_override`).
+    FlagFreezeReason {
+        flag: String,
+        env: String,
+        action: crate::domain::flag_change::FlagAction,
     },
 }
 

@@ -17,7 +17,7 @@ use shipdeck::console::key::{KeyCode, KeyEvent};
 use shipdeck::console::model::Deploys;
 use shipdeck::console::msg::{Msg, OpResult};
 use shipdeck::console::overlay::Overlay;
-use shipdeck::console::state::{Level, State, View};
+use shipdeck::console::state::{State, View};
 use shipdeck::console::update::update;
 use shipdeck::domain::event::Fact;
 use shipdeck::domain::flag::{
@@ -431,35 +431,103 @@ fn space_toggles_minus_steps_down_and_the_edges_say_why_nothing_happens() {
 }
 
 #[test]
-fn a_freeze_refuses_raising_a_flag_and_names_itself_and_nothing_is_sent() {
+fn a_freeze_stops_a_raise_until_a_reason_is_typed_which_is_sent_with_the_change() {
     let mut s = flags_shop();
     select(&mut s, "search-v2", "prod");
+    let frozen = || {
+        let mut p = plan(
+            "search-v2",
+            "prod",
+            FlagAction::Rollout(25),
+            (true, Some(10)),
+        );
+        p.freeze = Some("frozen: year-end until 2027-01-03 23:00 UTC".into());
+        p
+    };
     let effects = press(&mut s, KeyCode::Char('+'));
     let [Effect::PlanFlag { op, .. }] = &effects[..] else {
         panic!("{effects:?}");
     };
-    let mut frozen = plan(
-        "search-v2",
-        "prod",
-        FlagAction::Rollout(25),
-        (true, Some(10)),
-    );
-    frozen.freeze = Some("frozen: year-end until 2027-01-03 23:00 UTC".into());
     let effects = update(
         &mut s,
         Msg::OpFinished {
             op: *op,
-            result: OpResult::FlagPlan(Ok(Box::new(frozen))),
+            result: OpResult::FlagPlan(Ok(Box::new(frozen()))),
         },
     );
-    assert!(effects.is_empty());
-    assert!(s.overlay.is_none(), "no confirmation of a blocked change");
-    let toast = s.toasts.last().expect("a refusal");
-    assert_eq!(toast.level, Level::Error);
+    assert!(effects.is_empty(), "nothing is sent");
+    // The freeze names itself and asks for a reason; Esc changes nothing.
+    let Some(Overlay::Input(input)) = &s.overlay else {
+        panic!("a reason prompt: {:?}", s.overlay);
+    };
     assert!(
-        toast.text.contains("blocked by freeze") && toast.text.contains("year-end"),
+        input.prompt.contains("year-end") && input.prompt.contains("a reason passes the freeze"),
         "{}",
-        toast.text
+        input.prompt
+    );
+    assert!(press(&mut s, KeyCode::Esc).is_empty());
+    assert!(s.overlay.is_none());
+    // An empty reason passes nothing.
+    let effects = press(&mut s, KeyCode::Char('+'));
+    let [Effect::PlanFlag { op, .. }] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op: *op,
+            result: OpResult::FlagPlan(Ok(Box::new(frozen()))),
+        },
+    );
+    assert!(press(&mut s, KeyCode::Enter).is_empty());
+    assert!(
+        last_toast(&s).contains("needs a reason"),
+        "{}",
+        last_toast(&s)
+    );
+    // A reason: planned again, confirmed as any change (prod's name typed), sent with it.
+    let effects = press(&mut s, KeyCode::Char('+'));
+    let [Effect::PlanFlag { op, .. }] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op: *op,
+            result: OpResult::FlagPlan(Ok(Box::new(frozen()))),
+        },
+    );
+    for c in "incident fix".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    let effects = press(&mut s, KeyCode::Enter);
+    let [Effect::PlanFlag { op, .. }] = &effects[..] else {
+        panic!("planned again: {effects:?}");
+    };
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op: *op,
+            result: OpResult::FlagPlan(Ok(Box::new(frozen()))),
+        },
+    );
+    let Some(Overlay::Confirm(c)) = &s.overlay else {
+        panic!("the confirmation: {:?}", s.overlay);
+    };
+    assert!(
+        c.lines
+            .join("\n")
+            .contains("passed for the reason given (recorded): incident fix"),
+        "{:?}",
+        c.lines
+    );
+    for c in "prod".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    let effects = press(&mut s, KeyCode::Enter);
+    assert!(
+        matches!(&effects[..], [Effect::ChangeFlag { reason: Some(r), action: FlagAction::Rollout(25), .. }] if r == "incident fix"),
+        "{effects:?}"
     );
     // A flag service that cannot be read refuses with its reason.
     let effects = press(&mut s, KeyCode::Char('-'));

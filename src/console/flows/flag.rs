@@ -4,13 +4,13 @@
 //! read back and recorded as `flag-changed` by the backend. Enter shows the flag's history from
 //! the log and its strategies.
 
-use crate::app::actions::{FlagOutcome, FlagPlan, freeze_blocks};
+use crate::app::actions::{FlagOutcome, FlagPlan};
 use crate::console::command::Command;
 use crate::console::effect::Effect;
 use crate::console::flags::{self, FlagLine};
 use crate::console::flows::READ_ONLY;
 use crate::console::keymap::Act;
-use crate::console::overlay::{Confirm, Confirmed, Detail, Overlay};
+use crate::console::overlay::{Confirm, Confirmed, Detail, Input, InputPurpose, Overlay};
 use crate::console::state::{Level, OpId, OpKind, State};
 use crate::domain::flag::DEFAULT_ROLLOUT_STEPS;
 use crate::domain::flag_change::{Direction, FlagAction, step_down, step_up};
@@ -111,6 +111,7 @@ pub fn start(state: &mut State, flag: String, env: String, action: FlagAction) -
             flag: flag.clone(),
             env: env.clone(),
             action,
+            reason: None,
         },
         format!("Flag {flag}: {} in {env}", action.describe()),
         Vec::new(),
@@ -180,20 +181,38 @@ pub fn planned(state: &mut State, op: OpId, plan: Result<Box<FlagPlan>, String>)
             );
         }
         Ok(plan) => {
-            if let Err(refusal) = freeze_blocks(&plan, None) {
-                state.overlay = None;
-                state.toast(
-                    Level::Error,
-                    format!(
-                        "{refusal} (`shipdeck flag {} --env {} {} --reason TEXT`)",
-                        plan.flag,
+            if let Some(freeze) = plan.freeze.clone().filter(|_| !has_reason(confirm)) {
+                // As `--reason` for the command: the freeze is passed only for a reason typed,
+                // then the change is confirmed as any other.
+                state.overlay = Some(Overlay::Input(Input {
+                    purpose: InputPurpose::FlagFreezeReason {
+                        flag: plan.flag.clone(),
+                        env: plan.env.clone(),
+                        action: plan.action,
+                    },
+                    prompt: format!(
+                        "{} is {freeze}: {} {} raises exposure — a reason passes the freeze \
+                         (recorded); Esc changes nothing",
                         plan.env,
+                        plan.flag,
                         plan.action.describe()
                     ),
-                );
+                    text: String::new(),
+                }));
             } else {
                 confirm.loading = None;
                 confirm.lines = plan_lines(&plan);
+                if let Confirmed::Flag {
+                    reason: Some(reason),
+                    ..
+                } = &confirm.action
+                {
+                    confirm.lines.push(format!(
+                        "{} is {}: passed for the reason given (recorded): {reason}",
+                        plan.env,
+                        plan.freeze.as_deref().unwrap_or("frozen")
+                    ));
+                }
             }
         }
         Err(e) => {
@@ -204,8 +223,49 @@ pub fn planned(state: &mut State, op: OpId, plan: Result<Box<FlagPlan>, String>)
     Vec::new()
 }
 
+fn has_reason(confirm: &Confirm) -> bool {
+    matches!(
+        &confirm.action,
+        Confirmed::Flag {
+            reason: Some(_),
+            ..
+        }
+    )
+}
+
+/// The reason for passing a freeze was typed: the confirmation again, with a fresh plan.
+pub fn reason(
+    state: &mut State,
+    flag: String,
+    env: String,
+    action: FlagAction,
+    text: &str,
+) -> Vec<Effect> {
+    let reason = crate::domain::sanitize::sanitize(text.trim());
+    if reason.is_empty() {
+        state.toast(
+            Level::Error,
+            format!("{flag} in {env}: nothing changed; passing a freeze needs a reason"),
+        );
+        return Vec::new();
+    }
+    let effects = start(state, flag, env, action);
+    if let Some(Overlay::Confirm(c)) = &mut state.overlay
+        && let Confirmed::Flag { reason: r, .. } = &mut c.action
+    {
+        *r = Some(reason);
+    }
+    effects
+}
+
 /// Confirmed: the backend plans again (a fresh read, the freeze checked now) and changes it.
-pub fn confirmed(state: &mut State, flag: String, env: String, action: FlagAction) -> Vec<Effect> {
+pub fn confirmed(
+    state: &mut State,
+    flag: String,
+    env: String,
+    action: FlagAction,
+    reason: Option<String>,
+) -> Vec<Effect> {
     let op = state.start_op(
         OpKind::FlagChange {
             flag: flag.clone(),
@@ -218,6 +278,7 @@ pub fn confirmed(state: &mut State, flag: String, env: String, action: FlagActio
         flag,
         env,
         action,
+        reason,
     }]
 }
 

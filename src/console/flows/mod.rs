@@ -116,7 +116,12 @@ pub fn confirmed(state: &mut State, action: Confirmed) -> Vec<Effect> {
             env,
         } => notes::publish_confirmed(state, service, release, env),
         Confirmed::Quit => quit::confirmed(state),
-        Confirmed::Flag { flag, env, action } => flag::confirmed(state, flag, env, action),
+        Confirmed::Flag {
+            flag,
+            env,
+            action,
+            reason,
+        } => flag::confirmed(state, flag, env, action, reason),
     }
 }
 
@@ -141,6 +146,9 @@ pub fn submit(state: &mut State, purpose: InputPurpose, text: String) -> Vec<Eff
             item,
         } => checklist::note(state, service, &release, env, item, text),
         InputPurpose::TagVersion { service, commit } => tag::version(state, service, commit, text),
+        InputPurpose::FlagFreezeReason { flag, env, action } => {
+            flag::reason(state, flag, env, action, &text)
+        }
     }
 }
 

@@ -264,10 +264,11 @@ impl Backend for Live {
                 flag,
                 env,
                 action,
+                reason,
             } => {
                 let (client, tx) = (self.flag_client.clone(), tx.clone());
                 tokio::spawn(async move {
-                    let result = change_flag(&ctx, &client, &flag, &env, action)
+                    let result = change_flag(&ctx, &client, (&flag, &env, action), reason)
                         .await
                         .map(Box::new)
                         .map_err(|f| f.to_string());
@@ -285,20 +286,20 @@ impl Backend for Live {
 }
 
 /// A flag change as `shipdeck flag` makes it: planned against a fresh read (nothing to do:
-/// no outcome), refused by a freeze when it raises exposure, then sent, read back, recorded.
+/// no outcome), refused by a freeze when it raises exposure unless `reason` passes it, then
+/// sent, read back, recorded.
 async fn change_flag(
     ctx: &Context,
     client: &reqwest::Client,
-    flag: &str,
-    env: &str,
-    action: crate::domain::flag_change::FlagAction,
+    (flag, env, action): (&str, &str, crate::domain::flag_change::FlagAction),
+    reason: Option<String>,
 ) -> Result<(actions::FlagPlan, Option<actions::FlagOutcome>), crate::app::Failure> {
     let plan = actions::plan_flag(ctx, client, flag, env, action).await?;
     if plan.direction == crate::domain::flag_change::Direction::Same {
         return Ok((plan, None));
     }
-    actions::freeze_blocks(&plan, None)?;
-    let outcome = actions::change_flag(ctx, client, &plan, None, None).await?;
+    let freeze_override = actions::freeze_blocks(&plan, reason.as_deref())?;
+    let outcome = actions::change_flag(ctx, client, &plan, None, freeze_override).await?;
     Ok((plan, Some(outcome)))
 }
 
