@@ -201,8 +201,15 @@ fn drift_mark(f: &Facts) -> Option<Badge> {
     (!f.cell.checking && f.cell.drift).then(|| Badge::new(" ≠", Tone::Warn))
 }
 
-/// The service's flags there (`⚑ 2 on · 1 at 10%`), from the flag services' latest reads.
+/// The service's flags there (`⚑ 2 on · 1 at 10%`), from the flag services' latest reads; a
+/// flag service holding some of its flags that cannot be read says so (`⚑ unreachable`) rather
+/// than nothing or a count that may be stale.
 fn flags(f: &Facts) -> Option<Badge> {
+    if let Some((fault, _)) = crate::console::flags::services_for(f.state, f.service, f.env)
+        .find_map(|spec| crate::console::flags::fault(f.state, spec))
+    {
+        return Some(Badge::new(format!(" ⚑ {}", fault.status()), Tone::Warn));
+    }
     let values: Vec<crate::domain::flag::FlagValue> = f
         .state
         .config

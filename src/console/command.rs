@@ -100,6 +100,13 @@ pub enum Command {
         service: String,
         env: String,
     },
+    /// Change a flag in an environment (on, off, a rollout percentage): the confirmation with
+    /// the exact call first.
+    Flag {
+        flag: String,
+        env: String,
+        action: crate::domain::flag_change::FlagAction,
+    },
 }
 
 impl Command {
@@ -122,6 +129,7 @@ impl Command {
                 | Command::NextStep { .. }
                 | Command::AbortRollout { .. }
                 | Command::Switch { .. }
+                | Command::Flag { .. }
         )
     }
 }

@@ -147,6 +147,24 @@ pub enum Effect {
         env: String,
     },
     Quit,
+    /// Plans a flag change against a fresh read of its flag service (the exact call, before →
+    /// after, whether a freeze stops it).
+    PlanFlag {
+        op: OpId,
+        flag: String,
+        env: String,
+        action: crate::domain::flag_change::FlagAction,
+    },
+    /// Plans it again, and when a change is still needed and no freeze stops it (or `reason`
+    /// passes it), sends it, reads it back and records `flag-changed` (the command line's
+    /// `flag`, `--reason` being `reason`).
+    ChangeFlag {
+        op: OpId,
+        flag: String,
+        env: String,
+        action: crate::domain::flag_change::FlagAction,
+        reason: Option<String>,
+    },
     /// A rollout action on a slotted target through the rollout engine; progress comes back as
     /// `DeployOutput` lines of `op`, the end as `Msg::RolloutEnded`.
     Rollout {

@@ -50,6 +50,13 @@ pub enum Act {
     AbortRollout,
     /// `S` on a slotted target: switch all traffic to the idle slot.
     Switch,
+    /// Space in the flags view: turn the flag on or off in the environment under the cursor.
+    ToggleFlag,
+    /// `+` / `-` in the flags view: the next / previous of the flag service's `rollout_steps`.
+    FlagStepUp,
+    FlagStepDown,
+    /// Enter in the flags view: the flag's history (from the log) and strategies.
+    ShowFlag,
 }
 
 /// Where a row applies.
@@ -372,6 +379,49 @@ pub const KEYMAP: &[Binding] = &[
         "",
     ),
     row(In(&[V::Board, V::Target]), ch!('S'), "", A::Switch, ""),
+    // Flags: on the flag and environment under the cursor.
+    row(
+        In(&[V::Flags]),
+        Keys::Codes(&[K::Left, K::Char('h')]),
+        "",
+        A::Left,
+        "",
+    ),
+    row(
+        In(&[V::Flags]),
+        Keys::Codes(&[K::Right, K::Char('l')]),
+        "",
+        A::Right,
+        "",
+    ),
+    row(
+        In(&[V::Flags]),
+        ch!(' '),
+        "Space",
+        A::ToggleFlag,
+        "turn the flag on / off in this environment",
+    ),
+    row(
+        In(&[V::Flags]),
+        Keys::Codes(&[K::Char('+'), K::Char('=')]),
+        "+",
+        A::FlagStepUp,
+        "raise the rollout to the next step (rollout_steps)",
+    ),
+    row(
+        In(&[V::Flags]),
+        ch!('-'),
+        "-",
+        A::FlagStepDown,
+        "lower the rollout to the step below",
+    ),
+    row(
+        In(&[V::Flags]),
+        Keys::Codes(&[K::Enter]),
+        "Enter",
+        A::ShowFlag,
+        "the flag's history (from the log) and strategies",
+    ),
 ];
 
 /// The row `key` hits in `view`.
@@ -424,6 +474,9 @@ pub fn reads_only(act: Act) -> bool {
             | A::NextStep
             | A::AbortRollout
             | A::Switch
+            | A::ToggleFlag
+            | A::FlagStepUp
+            | A::FlagStepDown
     )
 }
 

@@ -90,6 +90,16 @@ fn act(state: &mut State, act: Act, key: Key) -> Vec<Effect> {
             crate::console::activity::show(state);
             return Vec::new();
         }
+        Act::ToggleFlag | Act::FlagStepUp | Act::FlagStepDown => {
+            match flows::flag::command_for(state, act) {
+                Some(command) => command,
+                None => return Vec::new(),
+            }
+        }
+        Act::ShowFlag => {
+            flows::flag::show(state);
+            return Vec::new();
+        }
 
         _ => match command_for(state, act) {
             Some(command) => command,

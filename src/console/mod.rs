@@ -10,6 +10,8 @@
 //! - `cell`: the board-cell model, a list of facts — how to add a cell fact;
 //! - `flows/`: one file per action holding its whole lifecycle (start, result, confirmed,
 //!   accepted); `results` routes each operation's answer to its flow;
+//! - `flags`: the Flags view's model (flags × environments, grouped by service, with the last
+//!   good read kept while a flag service is down);
 //! - `live`: time, probe observations, the log changing, plan refreshes;
 //! - `model`: pure queries over the state the views and `update` share; `down` (what is down,
 //!   why, the next probe's countdown) and `activity` (the timeline of events and health changes
@@ -25,6 +27,7 @@ pub mod cell;
 pub mod command;
 pub mod down;
 pub mod effect;
+pub mod flags;
 pub mod flows;
 pub mod key;
 pub mod keymap;

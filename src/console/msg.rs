@@ -44,6 +44,20 @@ pub enum OpResult {
     TrainCut(Result<crate::domain::train::TrainRelease, String>),
     /// What a rollout into a slotted target will do: slots, deploy call, each step's router call.
     RolloutPlan(Result<crate::app::actions::rollout::RolloutPlan, String>),
+    /// A flag change planned against a fresh read of its flag service.
+    FlagPlan(Result<Box<crate::app::actions::FlagPlan>, String>),
+    /// A flag change: planned again, then (unless it had nothing to do: `None`) sent, read back
+    /// and recorded.
+    #[allow(clippy::type_complexity)]
+    FlagChanged(
+        Result<
+            Box<(
+                crate::app::actions::FlagPlan,
+                Option<crate::app::actions::FlagOutcome>,
+            )>,
+            String,
+        >,
+    ),
 }
 
 /// One input to [`crate::console::update::update`].

@@ -92,6 +92,13 @@ pub enum Confirmed {
     RolloutSwitch { service: String, env: String },
     /// Cut the pause of the rollout this console drives short: its next step now.
     RolloutNextNow { service: String, env: String },
+    /// Change a flag (planned again when confirmed); `reason` passes a freeze.
+    Flag {
+        flag: String,
+        env: String,
+        action: crate::domain::flag_change::FlagAction,
+        reason: Option<String>,
+    },
 }
 
 /// One confirmation: what will happen, and for protected environments the name to type.
@@ -211,6 +218,13 @@ pub enum InputPurpose {
     TagVersion {
         service: String,
         commit: String,
+    },
+    /// The reason that passes a freeze for a flag change that raises exposure (recorded as
+    /// the change's `freeze_override`).
+    FlagFreezeReason {
+        flag: String,
+        env: String,
+        action: crate::domain::flag_change::FlagAction,
     },
 }
 

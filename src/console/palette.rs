@@ -64,6 +64,7 @@ pub fn items(state: &State) -> Vec<(String, Command)> {
             }
         }
     }
+    out.extend(crate::console::flows::flag::palette_items(state));
     out.retain(|(_, command)| !(state.read_only && command.mutates()));
     out
 }

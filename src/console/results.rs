@@ -35,6 +35,10 @@ pub fn on_result(state: &mut State, op: OpId, entry: Op, result: OpResult) -> Ve
         (OpKind::RolloutPlan(_), OpResult::RolloutPlan(plan)) => {
             flows::rollout::preview_loaded(state, op, plan)
         }
+        (OpKind::FlagPlan, OpResult::FlagPlan(plan)) => flows::flag::planned(state, op, plan),
+        (OpKind::FlagChange { .. }, OpResult::FlagChanged(result)) => {
+            flows::flag::changed(state, result)
+        }
         (kind, _) => {
             state.toast(
                 Level::Error,

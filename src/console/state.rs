@@ -108,6 +108,13 @@ pub enum OpKind {
     Rollout(TargetKey),
     /// Reading the router for the rollout steps a promote dialog of a slotted target shows.
     RolloutPlan(TargetKey),
+    /// The plan shown in a flag change's confirmation.
+    FlagPlan,
+    /// A flag change being made (planned again, sent, read back, recorded).
+    FlagChange {
+        flag: String,
+        env: String,
+    },
 }
 
 /// An operation in flight.
@@ -209,6 +216,9 @@ pub struct State {
     pub flags: BTreeMap<String, crate::domain::flag::FlagReading>,
     /// Slotted targets: the router's latest reading, and the log's rollout there.
     pub traffic: BTreeMap<TargetKey, crate::console::traffic::Slotted>,
+    /// The last successful read of each flag service: the Flags view keeps its rows (marked as
+    /// not current) while the service cannot be read, so a key still says why it is refused.
+    pub flags_seen: BTreeMap<String, crate::domain::flag::FlagReading>,
     /// Animation frame for spinners.
     pub frame: u64,
     pub size: (u16, u16),
@@ -263,6 +273,7 @@ impl State {
             sync_badge: String::new(),
             flags: BTreeMap::new(),
             traffic: BTreeMap::new(),
+            flags_seen: BTreeMap::new(),
             frame: 0,
             size: (80, 24),
             dirty: true,

@@ -78,8 +78,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Synced { badge, warnings } => live::on_synced(state, badge, warnings),
         Msg::DeployOutput { op, line } => live::on_output(state, op, &line),
         Msg::FlagsRead(reading) => {
-            state.flags.insert(reading.provider.clone(), reading);
-            state.dirty = true;
+            crate::console::flags::on_read(state, reading);
             Vec::new()
         }
         Msg::TrafficRead(reading) => crate::console::traffic::on_read(state, reading),

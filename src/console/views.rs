@@ -26,6 +26,7 @@ pub enum View {
     Checklist,
     Release,
     Activity,
+    Flags,
 }
 
 /// What a view's cursor walks: the board's own grid, or a named list of some length.
@@ -132,6 +133,18 @@ pub const VIEWS: &[ViewSpec] = &[
         },
         on_open: nothing,
     },
+    ViewSpec {
+        view: View::Flags,
+        name: "flags",
+        key: '7',
+        title: "Flags",
+        hints: ("↓↑←→ / jkhl", "move between flags and environments"),
+        cursor: Cursor::List {
+            name: "flags",
+            len: |s| crate::console::flags::lines(s).len(),
+        },
+        on_open: nothing,
+    },
 ];
 
 impl View {
@@ -181,7 +194,8 @@ mod tests {
             assert_eq!(spec.view.index(), i, "{} listed twice", spec.name);
             assert_eq!(View::for_key(spec.key), Some(spec.view));
         }
-        assert_eq!(View::Board.step(-1), View::Activity);
-        assert_eq!(View::Activity.step(1), View::Board);
+        let last = VIEWS[VIEWS.len() - 1].view;
+        assert_eq!(View::Board.step(-1), last);
+        assert_eq!(last.step(1), View::Board);
     }
 }

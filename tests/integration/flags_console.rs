@@ -1,14 +1,34 @@
-//! The console's side of feature flags: a flag service's reading reaches the state as a
-//! message, and the board cell of a service shows its flags there (`⚑ 2 on · 1 at 10%`).
+//! The console's side of feature flags, through `update` without a terminal: readings reach the
+//! state as messages; the board cell shows a service's flags (`⚑ 2 on · 1 at 10%`) or that its
+//! flag service cannot be read; the Flags view groups flags × environments by service and
+//! filters them; Space, `+` and `-` plan the change the command line's `flag` would make (the
+//! exact call, the typed name in a protected environment, a freeze refusing a raise,
+//! `--read-only` refusing everything), and its read-back shows at once; Enter shows the history
+//! from the log and the strategies. Plus snapshots of the Flags view and of the release view's
+//! flags.
 
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use shipdeck::app::actions::{FlagOutcome, FlagPlan};
 use shipdeck::console::cell::board_cell;
+use shipdeck::console::effect::Effect;
+use shipdeck::console::key::{KeyCode, KeyEvent};
 use shipdeck::console::model::Deploys;
-use shipdeck::console::msg::Msg;
-use shipdeck::console::state::State;
+use shipdeck::console::msg::{Msg, OpResult};
+use shipdeck::console::overlay::Overlay;
+use shipdeck::console::state::{State, View};
 use shipdeck::console::update::update;
-use shipdeck::domain::flag::{FlagFault, FlagReading, FlagState, FlagValue};
+use shipdeck::domain::event::Fact;
+use shipdeck::domain::flag::{
+    DEFAULT_ROLLOUT_STEPS, FlagFault, FlagKind, FlagReading, FlagService, FlagState, FlagValue,
+    HttpFlags, HttpRead, HttpWrite,
+};
+use shipdeck::domain::flag_change::FlagAction;
+use shipdeck::flags::Call;
 
 use crate::config_support::load_str;
+use crate::tui_support::{self, at, event, render_at, shop};
 
 const CONFIG: &str = r#"[project]
 name = "shop"
@@ -42,13 +62,17 @@ fn state(name: &str, env: &str, enabled: bool, rollout: Option<u8>) -> FlagState
     }
 }
 
-fn head(state: &State, env: &str) -> String {
+fn head_of(state: &State, service: &str, env: &str) -> String {
     let deploys = Deploys::new(state);
-    board_cell(state, &deploys, "api", env)
+    board_cell(state, &deploys, service, env)
         .head
         .iter()
         .map(|b| b.text.clone())
         .collect()
+}
+
+fn head(state: &State, env: &str) -> String {
+    head_of(state, "api", env)
 }
 
 #[test]
@@ -80,12 +104,638 @@ fn the_board_cell_counts_the_services_flags_there() {
         head(&s, "prod")
     );
     assert!(head(&s, "dev").contains("⚑ 1 on"), "{}", head(&s, "dev"));
-    // A service that cannot be read says nothing rather than something stale and wrong.
+    // A service that cannot be read says so, rather than nothing or a stale count.
     let down = FlagReading {
         provider: "home".into(),
         at: jiff::Timestamp::now(),
         result: Err(FlagFault::Unreachable("could not connect".into())),
     };
     update(&mut s, Msg::FlagsRead(down));
-    assert!(!head(&s, "prod").contains('⚑'), "{}", head(&s, "prod"));
+    assert!(
+        head(&s, "prod").contains("⚑ unreachable") && !head(&s, "prod").contains("on"),
+        "{}",
+        head(&s, "prod")
+    );
+}
+
+// ---- The Flags view over the console's fixture shop (api, web, worker on dev → staging → prod,
+// prod protected, a year-end freeze on prod).
+
+fn demo_flags() -> FlagService {
+    let mut services = BTreeMap::new();
+    services.insert(
+        "api".to_string(),
+        vec!["search-v2".to_string(), "bulk-export".to_string()],
+    );
+    services.insert("web".to_string(), vec!["new-checkout".to_string()]);
+    FlagService {
+        name: "demo-flags".into(),
+        kind: FlagKind::Http(HttpFlags {
+            read: HttpRead {
+                url: "http://127.0.0.1:9/flags".into(),
+                list: "/flags".into(),
+                name: "/name".into(),
+                enabled: "/environments/{{env}}/enabled".into(),
+                percent: Some("/environments/{{env}}/rollout".into()),
+            },
+            write: HttpWrite {
+                method: "PUT".into(),
+                url: "http://127.0.0.1:9/flags/{{flag}}/{{env}}".into(),
+                headers: Vec::new(),
+                body: None,
+            },
+            auth: None,
+        }),
+        environments: ["dev", "staging", "prod"]
+            .iter()
+            .map(|e| ((*e).to_string(), (*e).to_string()))
+            .collect(),
+        services,
+        rollout_steps: DEFAULT_ROLLOUT_STEPS.to_vec(),
+        interval: Duration::from_secs(2),
+        timeout: Duration::from_secs(5),
+    }
+}
+
+fn demo_reading(offset: i64) -> FlagReading {
+    let mut states = Vec::new();
+    for (flag, values) in [
+        (
+            "search-v2",
+            [(true, Some(100)), (true, Some(100)), (true, Some(10))],
+        ),
+        ("bulk-export", [(true, None), (false, None), (false, None)]),
+        ("new-checkout", [(true, None), (true, None), (true, None)]),
+        (
+            "maintenance-banner",
+            [(false, None), (false, None), (false, None)],
+        ),
+    ] {
+        for (env, (on, pct)) in ["dev", "staging", "prod"].iter().zip(values) {
+            let mut s = state(flag, env, on, pct);
+            if pct.is_some() {
+                s.strategies = vec![format!("flexibleRollout {}%", pct.unwrap_or(0))];
+            }
+            states.push(s);
+        }
+    }
+    FlagReading {
+        provider: "demo-flags".into(),
+        at: at(offset),
+        result: Ok(states),
+    }
+}
+
+/// The shop with the demo's flag service read once, in the Flags view.
+fn flags_shop() -> State {
+    let mut s = shop();
+    s.config.flags = vec![demo_flags()];
+    update(&mut s, Msg::FlagsRead(demo_reading(-3)));
+    press(&mut s, KeyCode::Char('7'));
+    assert_eq!(s.view, View::Flags);
+    s
+}
+
+fn press(s: &mut State, code: KeyCode) -> Vec<Effect> {
+    update(s, Msg::Key(KeyEvent::from(code)))
+}
+
+/// Moves the cursor to `flag` in `env`.
+fn select(s: &mut State, flag: &str, env: &str) {
+    let lines = shipdeck::console::flags::lines(s);
+    let row = lines
+        .iter()
+        .position(|l| l.flag == flag)
+        .unwrap_or_else(|| panic!("no line {flag}"));
+    s.list.insert("flags", row);
+    s.col = s
+        .config
+        .environments
+        .iter()
+        .position(|e| e.name == env)
+        .expect("env");
+}
+
+fn last_toast(s: &State) -> String {
+    s.toasts.last().map(|t| t.text.clone()).unwrap_or_default()
+}
+
+#[test]
+fn the_flags_view_groups_flags_by_service_in_path_order_and_filters_them() {
+    let mut s = flags_shop();
+    let lines = shipdeck::console::flags::lines(&s);
+    let names: Vec<(&str, Option<&str>)> = lines
+        .iter()
+        .map(|l| (l.flag.as_str(), l.service.as_deref()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("bulk-export", Some("api")),
+            ("search-v2", Some("api")),
+            ("new-checkout", Some("web")),
+            ("maintenance-banner", None),
+        ]
+    );
+    let prod = lines[1].cells[2].as_ref().expect("search-v2 in prod");
+    assert_eq!(
+        prod.value,
+        FlagValue {
+            enabled: true,
+            rollout: Some(10)
+        }
+    );
+    // `/` filters by flag or service name; the cursor keys walk the rows and environments.
+    s.filter = "web".into();
+    let lines = shipdeck::console::flags::lines(&s);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].flag, "new-checkout");
+    s.filter = "banner".into();
+    assert_eq!(
+        shipdeck::console::flags::lines(&s)[0].flag,
+        "maintenance-banner"
+    );
+    s.filter.clear();
+    press(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Right);
+    press(&mut s, KeyCode::Right);
+    press(&mut s, KeyCode::Right);
+    let (line, env) = shipdeck::console::flags::selected(&s).expect("a cell");
+    assert_eq!((line.flag.as_str(), env.as_str()), ("search-v2", "prod"));
+}
+
+#[test]
+fn plus_plans_the_next_rollout_step_and_a_protected_environment_asks_for_its_name() {
+    let mut s = flags_shop();
+    select(&mut s, "search-v2", "prod");
+    let effects = press(&mut s, KeyCode::Char('+'));
+    let [
+        Effect::PlanFlag {
+            op,
+            flag,
+            env,
+            action,
+        },
+    ] = &effects[..]
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(
+        (flag.as_str(), env.as_str(), *action),
+        ("search-v2", "prod", FlagAction::Rollout(25))
+    );
+    let op = *op;
+    let Some(Overlay::Confirm(c)) = &s.overlay else {
+        panic!("a confirmation: {:?}", s.overlay);
+    };
+    assert_eq!(c.require.as_deref(), Some("prod"));
+    assert!(c.blocked().is_some(), "nothing is confirmed while planning");
+    // The plan arrives: the exact call is shown; Enter does nothing until `prod` is typed.
+    let plan = plan(
+        "search-v2",
+        "prod",
+        FlagAction::Rollout(25),
+        (true, Some(10)),
+    );
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op,
+            result: OpResult::FlagPlan(Ok(Box::new(plan.clone()))),
+        },
+    );
+    let Some(Overlay::Confirm(c)) = &s.overlay else {
+        panic!("still confirming");
+    };
+    let text = c.lines.join("\n");
+    assert!(
+        text.contains("on at 10% → on at 25%")
+            && text.contains("will call: PUT http://127.0.0.1:9/flags/search-v2/prod"),
+        "{text}"
+    );
+    assert!(press(&mut s, KeyCode::Enter).is_empty());
+    for c in "prod".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    let effects = press(&mut s, KeyCode::Enter);
+    let [Effect::ChangeFlag { op, action, .. }] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(*action, FlagAction::Rollout(25));
+    assert!(s.overlay.is_none());
+    // Read back as asked: the view shows it at once (not at the next interval).
+    let mut after = demo_reading(1);
+    if let Ok(states) = &mut after.result {
+        for st in states
+            .iter_mut()
+            .filter(|st| st.flag == "search-v2" && st.env == "prod")
+        {
+            st.value.rollout = Some(25);
+        }
+    }
+    let outcome = FlagOutcome {
+        event: event(
+            90,
+            1,
+            tui_support::USER,
+            &changed_fact("search-v2", (true, Some(10)), (true, Some(25))),
+            "api",
+            "",
+            "prod",
+        ),
+        read_back: Some(FlagValue {
+            enabled: true,
+            rollout: Some(25),
+        }),
+        ok: true,
+        detail: String::new(),
+        reading: after,
+    };
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op: *op,
+            result: OpResult::FlagChanged(Ok(Box::new((plan, Some(outcome))))),
+        },
+    );
+    assert!(
+        last_toast(&s).contains("search-v2 in prod is on at 25% (read back)"),
+        "{}",
+        last_toast(&s)
+    );
+    assert!(head_of(&s, "api", "prod").contains("⚑ 1 on · 1 at 25%"));
+    select(&mut s, "search-v2", "prod");
+    let (line, _) = shipdeck::console::flags::selected(&s).expect("cell");
+    assert_eq!(
+        line.cells[2].as_ref().map(|r| r.value.rollout),
+        Some(Some(25))
+    );
+}
+
+#[test]
+fn space_toggles_minus_steps_down_and_the_edges_say_why_nothing_happens() {
+    let mut s = flags_shop();
+    select(&mut s, "bulk-export", "staging");
+    let effects = press(&mut s, KeyCode::Char(' '));
+    assert!(
+        matches!(&effects[..], [Effect::PlanFlag { action: FlagAction::On, env, .. }] if env == "staging"),
+        "{effects:?}"
+    );
+    // staging is not protected: no name to type.
+    let Some(Overlay::Confirm(c)) = &s.overlay else {
+        panic!("a confirmation");
+    };
+    assert!(c.require.is_none());
+    press(&mut s, KeyCode::Esc);
+    select(&mut s, "new-checkout", "dev");
+    let effects = press(&mut s, KeyCode::Char(' '));
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::PlanFlag {
+                action: FlagAction::Off,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+    press(&mut s, KeyCode::Esc);
+    select(&mut s, "search-v2", "prod");
+    let effects = press(&mut s, KeyCode::Char('-'));
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::PlanFlag {
+                action: FlagAction::Rollout(5),
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+    press(&mut s, KeyCode::Esc);
+    // At 100 % there is no step above; without a percentage there is none below.
+    select(&mut s, "search-v2", "dev");
+    assert!(press(&mut s, KeyCode::Char('+')).is_empty());
+    assert!(
+        last_toast(&s).contains("last rollout step"),
+        "{}",
+        last_toast(&s)
+    );
+    select(&mut s, "bulk-export", "dev");
+    assert!(press(&mut s, KeyCode::Char('-')).is_empty());
+    assert!(
+        last_toast(&s).contains("no rollout percentage"),
+        "{}",
+        last_toast(&s)
+    );
+}
+
+#[test]
+fn a_freeze_stops_a_raise_until_a_reason_is_typed_which_is_sent_with_the_change() {
+    let mut s = flags_shop();
+    select(&mut s, "search-v2", "prod");
+    let frozen = || {
+        let mut p = plan(
+            "search-v2",
+            "prod",
+            FlagAction::Rollout(25),
+            (true, Some(10)),
+        );
+        p.freeze = Some("frozen: year-end until 2027-01-03 23:00 UTC".into());
+        p
+    };
+    let effects = press(&mut s, KeyCode::Char('+'));
+    let [Effect::PlanFlag { op, .. }] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    let effects = update(
+        &mut s,
+        Msg::OpFinished {
+            op: *op,
+            result: OpResult::FlagPlan(Ok(Box::new(frozen()))),
+        },
+    );
+    assert!(effects.is_empty(), "nothing is sent");
+    // The freeze names itself and asks for a reason; Esc changes nothing.
+    let Some(Overlay::Input(input)) = &s.overlay else {
+        panic!("a reason prompt: {:?}", s.overlay);
+    };
+    assert!(
+        input.prompt.contains("year-end") && input.prompt.contains("a reason passes the freeze"),
+        "{}",
+        input.prompt
+    );
+    assert!(press(&mut s, KeyCode::Esc).is_empty());
+    assert!(s.overlay.is_none());
+    // An empty reason passes nothing.
+    let effects = press(&mut s, KeyCode::Char('+'));
+    let [Effect::PlanFlag { op, .. }] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op: *op,
+            result: OpResult::FlagPlan(Ok(Box::new(frozen()))),
+        },
+    );
+    assert!(press(&mut s, KeyCode::Enter).is_empty());
+    assert!(
+        last_toast(&s).contains("needs a reason"),
+        "{}",
+        last_toast(&s)
+    );
+    // A reason: planned again, confirmed as any change (prod's name typed), sent with it.
+    let effects = press(&mut s, KeyCode::Char('+'));
+    let [Effect::PlanFlag { op, .. }] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op: *op,
+            result: OpResult::FlagPlan(Ok(Box::new(frozen()))),
+        },
+    );
+    for c in "incident fix".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    let effects = press(&mut s, KeyCode::Enter);
+    let [Effect::PlanFlag { op, .. }] = &effects[..] else {
+        panic!("planned again: {effects:?}");
+    };
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op: *op,
+            result: OpResult::FlagPlan(Ok(Box::new(frozen()))),
+        },
+    );
+    let Some(Overlay::Confirm(c)) = &s.overlay else {
+        panic!("the confirmation: {:?}", s.overlay);
+    };
+    assert!(
+        c.lines
+            .join("\n")
+            .contains("passed for the reason given (recorded): incident fix"),
+        "{:?}",
+        c.lines
+    );
+    for c in "prod".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    let effects = press(&mut s, KeyCode::Enter);
+    assert!(
+        matches!(&effects[..], [Effect::ChangeFlag { reason: Some(r), action: FlagAction::Rollout(25), .. }] if r == "incident fix"),
+        "{effects:?}"
+    );
+    // A flag service that cannot be read refuses with its reason.
+    let effects = press(&mut s, KeyCode::Char('-'));
+    let [Effect::PlanFlag { op, .. }] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    update(
+        &mut s,
+        Msg::OpFinished {
+            op: *op,
+            result: OpResult::FlagPlan(Err(
+                "flag service `demo-flags` is unreachable: connection refused; nothing was changed"
+                    .into(),
+            )),
+        },
+    );
+    assert!(s.overlay.is_none());
+    assert!(last_toast(&s).contains("nothing was changed"));
+}
+
+#[test]
+fn the_palette_offers_each_flags_switch_and_neighbouring_steps() {
+    let mut s = flags_shop();
+    press(&mut s, KeyCode::Char(':'));
+    for c in "flag search-v2 prod rollout 25".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    let effects = press(&mut s, KeyCode::Enter);
+    assert!(
+        matches!(&effects[..], [Effect::PlanFlag { flag, env, action: FlagAction::Rollout(25), .. }] if flag == "search-v2" && env == "prod"),
+        "{effects:?}"
+    );
+    let items = shipdeck::console::palette::items(&s);
+    let names: Vec<&str> = items.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(names.contains(&"flag search-v2 prod off"), "{names:?}");
+    assert!(
+        names.contains(&"flag search-v2 prod rollout 5"),
+        "{names:?}"
+    );
+    assert!(names.contains(&"flag bulk-export staging on"), "{names:?}");
+    // Under --read-only the palette offers no change.
+    s.read_only = true;
+    assert!(
+        !shipdeck::console::palette::items(&s)
+            .iter()
+            .any(|(n, _)| n.starts_with("flag "))
+    );
+}
+
+#[test]
+fn read_only_refuses_every_flag_key_but_enter() {
+    let mut s = flags_shop();
+    s.read_only = true;
+    select(&mut s, "search-v2", "prod");
+    for key in [' ', '+', '-'] {
+        s.toasts.clear();
+        assert!(press(&mut s, KeyCode::Char(key)).is_empty());
+        assert!(s.overlay.is_none());
+        assert!(
+            last_toast(&s).contains("read-only"),
+            "{key}: {}",
+            last_toast(&s)
+        );
+    }
+    press(&mut s, KeyCode::Enter);
+    assert!(matches!(s.overlay, Some(Overlay::Detail(_))));
+}
+
+#[test]
+fn enter_shows_the_flags_history_from_the_log_and_its_strategies() {
+    let mut s = flags_shop();
+    let events = vec![
+        event(
+            80,
+            -600,
+            "dana@shop.example",
+            &changed_fact("search-v2", (true, Some(5)), (true, Some(10))),
+            "api",
+            "",
+            "prod",
+        ),
+        event(
+            81,
+            -300,
+            "lena@shop.example",
+            &changed_fact("bulk-export", (false, None), (true, None)),
+            "api",
+            "",
+            "dev",
+        ),
+    ];
+    update(&mut s, Msg::LogChanged(events));
+    select(&mut s, "search-v2", "prod");
+    press(&mut s, KeyCode::Enter);
+    let Some(Overlay::Detail(d)) = &s.overlay else {
+        panic!("a detail: {:?}", s.overlay);
+    };
+    let text = d.lines.join("\n");
+    assert!(text.contains("strategy: flexibleRollout 10%"), "{text}");
+    assert!(
+        text.contains("prod: on at 5% → on at 10% by dana@shop.example"),
+        "{text}"
+    );
+    assert!(!text.contains("lena"), "another flag's change: {text}");
+}
+
+#[test]
+fn a_flag_service_that_goes_down_keeps_its_rows_marked_and_the_view_says_why() {
+    let mut s = flags_shop();
+    update(
+        &mut s,
+        Msg::FlagsRead(FlagReading {
+            provider: "demo-flags".into(),
+            at: at(0),
+            result: Err(FlagFault::Unreachable("connection refused".into())),
+        }),
+    );
+    let lines = shipdeck::console::flags::lines(&s);
+    assert_eq!(lines.len(), 4);
+    assert!(lines.iter().all(|l| l.stale));
+    let screen = render_at(&s, 120, 30);
+    assert!(
+        screen.contains("✖ demo-flags (http) unreachable — changes are refused; rows as read at")
+            && screen.contains("unreachable: connection refused"),
+        "{screen}"
+    );
+    // The key still goes to the flag service (it may be back): its answer says why not.
+    select(&mut s, "search-v2", "prod");
+    assert!(matches!(
+        &press(&mut s, KeyCode::Char('+'))[..],
+        [Effect::PlanFlag { .. }]
+    ));
+    press(&mut s, KeyCode::Esc);
+    // Back: the rows are current again, by themselves.
+    update(&mut s, Msg::FlagsRead(demo_reading(5)));
+    assert!(shipdeck::console::flags::lines(&s).iter().all(|l| !l.stale));
+    assert!(render_at(&s, 120, 30).contains("✓ demo-flags (http)"));
+}
+
+#[test]
+fn flags_view_snapshot() {
+    let mut s = flags_shop();
+    update(
+        &mut s,
+        Msg::LogChanged(vec![event(
+            80,
+            -600,
+            "dana@shop.example",
+            &changed_fact("bulk-export", (true, None), (false, None)),
+            "api",
+            "",
+            "dev",
+        )]),
+    );
+    select(&mut s, "search-v2", "prod");
+    insta::assert_snapshot!("flags_view", render_at(&s, 120, 24));
+}
+
+#[test]
+fn release_view_lists_the_services_flags_snapshot() {
+    let mut s = flags_shop();
+    s.row = 0; // api
+    s.col = 2; // prod
+    press(&mut s, KeyCode::Char('5'));
+    let screen = render_at(&s, 120, 24);
+    assert!(screen.contains("flags of api in prod"), "{screen}");
+    insta::assert_snapshot!("release_view_flags", screen);
+}
+
+fn plan(flag: &str, env: &str, action: FlagAction, before: (bool, Option<u8>)) -> FlagPlan {
+    let before = FlagValue {
+        enabled: before.0,
+        rollout: before.1,
+    };
+    let after = action.apply(before);
+    FlagPlan {
+        provider: "demo-flags".into(),
+        flag: flag.into(),
+        env: env.into(),
+        service: Some("api".into()),
+        action,
+        before,
+        after,
+        direction: shipdeck::domain::flag_change::direction(before, after),
+        call: Call {
+            method: "PUT".into(),
+            url: format!("http://127.0.0.1:9/flags/{flag}/{env}"),
+            headers: Vec::new(),
+            body: None,
+        },
+        shown_call: format!("PUT http://127.0.0.1:9/flags/{flag}/{env}"),
+        protected: env == "prod",
+        freeze: None,
+    }
+}
+
+fn changed_fact(flag: &str, before: (bool, Option<u8>), after: (bool, Option<u8>)) -> Fact {
+    let v = |(enabled, rollout)| FlagValue { enabled, rollout };
+    Fact::FlagChanged {
+        flag: flag.into(),
+        provider: "demo-flags".into(),
+        before: v(before),
+        after: v(after),
+        read_back: Some(v(after)),
+        ok: true,
+        call: format!("PUT http://127.0.0.1:9/flags/{flag}"),
+        note: None,
+        freeze_override: None,
+        detail: String::new(),
+    }
 }

@@ -1,13 +1,16 @@
 //! Feature flags against a real Unleash 8 on a real PostgreSQL: on/off and rollout seen in
-//! Unleash's own admin API, drift, freezes, `--read-only`, Unleash stopped mid-session, and the
+//! Unleash's own admin API, `+` in the console (the binary in tmux) to the next step, drift,
+//! freezes, `--read-only`, Unleash stopped mid-session (the console's view and key too), and the
 //! token in no output, event or log. One Unleash for the whole file (its start is slow): the
 //! scenarios run in order in one test.
 
 use crate::common;
+use crate::e2e_support::{Tmux, right_column};
 use crate::flags_support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
 
 use flags_support::{Postgres, TOKEN, Unleash};
 use serde_json::{Value, json};
@@ -32,6 +35,9 @@ impl Project {
             now + jiff::SignedDuration::from_hours(24)
         );
         std::fs::write(dir.path().join("frozen.toml"), freeze).expect("config");
+        // The console reads the flag service every second, so it sees Unleash go and come back.
+        let console = base.replace("timeout = \"5s\"", "timeout = \"5s\"\ninterval = \"1s\"");
+        std::fs::write(dir.path().join("console.toml"), console).expect("config");
         Project {
             dir,
             outputs: Vec::new(),
@@ -65,6 +71,28 @@ impl Project {
             common::stderr(&out)
         );
         out
+    }
+
+    /// The console (the binary in tmux, 160×45) on `console.toml`, with the token in its
+    /// environment; everything it writes is captured for the token grep.
+    fn console(&self) -> Tmux {
+        let argv = [
+            common::bin().display().to_string(),
+            "--config".to_string(),
+            self.path().join("console.toml").display().to_string(),
+        ];
+        let env = [
+            ("SHIPDECK_USER", "dana@shop.example".to_string()),
+            (
+                "SHIPDECK_DATA_DIR",
+                self.path().join(".data").display().to_string(),
+            ),
+            ("SHIPDECK_LOG", "debug".to_string()),
+            ("UNLEASH_ADMIN_TOKEN", TOKEN.to_string()),
+            ("GIT_CONFIG_GLOBAL", "/dev/null".to_string()),
+            ("NO_COLOR", "1".to_string()),
+        ];
+        Tmux::start(&argv, &env, (160, 45))
     }
 
     fn ok(&mut self, config: &str, args: &[&str]) -> String {
@@ -228,22 +256,49 @@ fn flags_through_a_real_unleash() {
         unleash.rollout("new-checkout", "development").as_deref(),
         Some("10")
     );
-    p.ok(
-        "shipdeck.toml",
-        &[
-            "flag",
-            "new-checkout",
-            "--env",
-            "dev",
-            "rollout",
-            "25",
-            "--yes",
-        ],
+    // `+` in the console's Flags view: new-checkout (web's, the first service) in dev (the first
+    // environment) is under the cursor; the plan shows Unleash's exact call, Enter sends it.
+    let console = p.console();
+    console.wait_screen("the board", Duration::from_secs(30), |s| {
+        s.contains("q quit")
+    });
+    console.send(&["7"]);
+    console.wait_screen(
+        "new-checkout off at 10% in dev in the Flags view",
+        Duration::from_secs(30),
+        |s| s.contains("✓ unleash (unleash)") && s.contains("off at 10%"),
     );
+    console.send(&["+"]);
+    let dialog = console.wait_screen("the plan of +", Duration::from_secs(20), |s| {
+        s.contains("will call: PATCH") && s.contains("Enter confirms")
+    });
+    assert!(
+        dialog.contains("off at 10% → off at 25%")
+            && dialog.contains(r#"[{"op":"replace","path":"/parameters/rollout","value":"25"}]"#),
+        "{dialog}"
+    );
+    console.send(&["Enter"]);
+    common::wait_for(
+        "Unleash's rollout parameter to be the next step, 25",
+        Duration::from_secs(20),
+        || unleash.rollout("new-checkout", "development").as_deref() == Some("25"),
+    );
+    console.wait_screen(
+        "the read-back in the view and the toast",
+        Duration::from_secs(10),
+        |s| {
+            s.contains("off at 25%")
+                && right_column(s, 64).contains("(readback);recordedflag-changed")
+        },
+    );
+    let last = p.events().pop().expect("the console's change");
+    assert_eq!(last["kind"], "flag-changed");
+    assert_eq!(last["actor"], "dana@shop.example");
     assert_eq!(
-        unleash.rollout("new-checkout", "development").as_deref(),
-        Some("25")
+        last["data"]["after"],
+        json!({"enabled": false, "rollout": 25})
     );
+    assert_eq!(last["data"]["ok"], true);
     p.ok(
         "shipdeck.toml",
         &["flag", "new-checkout", "--env", "dev", "on", "--yes"],
@@ -374,6 +429,22 @@ fn flags_through_a_real_unleash() {
 
     // Unleash stopped mid-session: unreachable, the change refused, nothing panics; started
     // again, the next read recovers.
+    // Meanwhile the console followed every change made headless, within its interval.
+    let line = |s: &str, flag: &str| -> String {
+        s.lines()
+            .find(|l| l.contains(&format!("  {flag} ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    console.wait_screen(
+        "the console to show the headless changes",
+        Duration::from_secs(30),
+        |s| {
+            line(s, "new-checkout").contains("on at 100%")
+                && !line(s, "search-v2").contains("on")
+                && s.contains("✓ unleash (unleash)")
+        },
+    );
     unleash.stop();
     let doc = p.flags_json();
     assert_eq!(doc["flag_services"][0]["status"], "unreachable", "{doc}");
@@ -389,10 +460,53 @@ fn flags_through_a_real_unleash() {
         "{err}"
     );
     assert_eq!(p.events().len(), events, "a refused change records nothing");
+    // The console says so too: the view and the board cell, and its key is refused.
+    console.wait_screen(
+        "the Flags view to say unreachable",
+        Duration::from_secs(30),
+        |s| s.contains("✖ unleash (unleash) unreachable") && s.contains("changes are refused"),
+    );
+    console.send(&["+"]);
+    console.wait_screen(
+        "the key refused with the reason",
+        Duration::from_secs(20),
+        |s| {
+            let toasts = right_column(s, 64);
+            toasts.contains("isunreachable") && toasts.contains("nothingwaschanged")
+        },
+    );
+    console.send(&["Escape"]);
+    console.send(&["1"]);
+    console.wait_screen(
+        "the board cell to say unreachable",
+        Duration::from_secs(10),
+        |s| s.contains("⚑ unreachable"),
+    );
+    assert_eq!(p.events().len(), events, "a refused key records nothing");
     unleash.start_again();
     let doc = p.flags_json();
     assert_eq!(doc["flag_services"][0]["status"], "ok", "{doc}");
     assert_eq!(row(&doc, "new-checkout", "prod")["enabled"], true);
+    console.wait_screen(
+        "the board cell to recover by itself",
+        Duration::from_mins(1),
+        |s| s.contains("⚑ 1 on") && !s.contains("⚑ unreachable"),
+    );
+    console.send(&["7"]);
+    console.wait_screen("the Flags view to recover", Duration::from_secs(10), |s| {
+        s.contains("✓ unleash (unleash)")
+    });
+    assert!(
+        !console.screen().contains("panicked"),
+        "{}",
+        console.screen()
+    );
+    console.send(&["q"]);
+    common::wait_for("the console to quit", Duration::from_secs(10), || {
+        !console.alternate_on()
+    });
+    p.outputs
+        .push(String::from_utf8_lossy(&console.raw_output()).into_owned());
 
     // The token's value is in no output, event or log.
     let mut leaked = Vec::new();

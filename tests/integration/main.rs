@@ -12,6 +12,8 @@ mod demo_support;
 mod deploy_support;
 #[path = "../support/domain_support/mod.rs"]
 mod domain_support;
+#[path = "../support/e2e_support/mod.rs"]
+mod e2e_support;
 #[path = "../support/flags_support/mod.rs"]
 mod flags_support;
 #[path = "../support/git_support/mod.rs"]

@@ -36,9 +36,9 @@ pub struct FlagRow {
 
 /// The rows of `readings`, filtered by environment and service, in path order. Pure: the
 /// console builds its view from the same function.
-pub fn rows(
+pub fn rows<'a>(
     config: &Config,
-    readings: &[FlagReading],
+    readings: impl IntoIterator<Item = &'a FlagReading>,
     changes: &[FlagChange],
     env: Option<&str>,
     service: Option<&str>,
@@ -282,6 +282,9 @@ pub struct FlagOutcome {
     pub ok: bool,
     /// Why not, when not ok.
     pub detail: String,
+    /// The read that checked it: every flag of the service as it stands after the change (the
+    /// console shows it at once rather than at the next interval).
+    pub reading: FlagReading,
 }
 
 /// Sends the planned call once, reads the flag back, records `flag-changed` (failed when the
@@ -345,5 +348,6 @@ pub async fn change_flag(
         read_back,
         ok,
         detail,
+        reading,
     })
 }

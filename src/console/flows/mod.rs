@@ -9,6 +9,7 @@
 pub mod approve;
 pub mod changes;
 pub mod checklist;
+pub mod flag;
 pub mod notes;
 pub mod override_gate;
 pub mod promote;
@@ -46,7 +47,11 @@ pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Filter => {
             state.overlay = Some(Overlay::Input(Input {
                 purpose: InputPurpose::Filter,
-                prompt: "filter services".into(),
+                prompt: if state.view == View::Flags {
+                    "filter flags (by flag or service name)".into()
+                } else {
+                    "filter services".into()
+                },
                 text: state.filter.clone(),
             }));
             Vec::new()
@@ -83,6 +88,7 @@ pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
         Command::NextStep { service, env } => rollout::next_step(state, &service, &env),
         Command::AbortRollout { service, env } => rollout::abort(state, &service, &env),
         Command::Switch { service, env } => rollout::switch(state, &service, &env),
+        Command::Flag { flag, env, action } => flag::start(state, flag, env, action),
     }
 }
 
@@ -138,6 +144,12 @@ pub fn confirmed(state: &mut State, action: Confirmed) -> Vec<Effect> {
         Confirmed::RolloutNextNow { service, env } => {
             rollout::next_now_confirmed(state, service, env)
         }
+        Confirmed::Flag {
+            flag,
+            env,
+            action,
+            reason,
+        } => flag::confirmed(state, flag, env, action, reason),
     }
 }
 
@@ -162,6 +174,9 @@ pub fn submit(state: &mut State, purpose: InputPurpose, text: String) -> Vec<Eff
             item,
         } => checklist::note(state, service, &release, env, item, text),
         InputPurpose::TagVersion { service, commit } => tag::version(state, service, commit, text),
+        InputPurpose::FlagFreezeReason { flag, env, action } => {
+            flag::reason(state, flag, env, action, &text)
+        }
     }
 }
 

@@ -254,6 +254,7 @@ impl Backend for Live {
             Effect::Refresh => {
                 self.with_prober(Prober::refresh_now);
                 self.read_traffic_now();
+                self.refresh_flags();
                 sync_shared_log(&ctx, tx);
                 let tx = tx.clone();
                 tokio::spawn(async move {
@@ -371,11 +372,66 @@ impl Backend for Live {
                     });
                 });
             }
+            Effect::PlanFlag {
+                op,
+                flag,
+                env,
+                action,
+            } => {
+                let (client, tx) = (self.flag_client.clone(), tx.clone());
+                tokio::spawn(async move {
+                    let plan = actions::plan_flag(&ctx, &client, &flag, &env, action)
+                        .await
+                        .map(Box::new)
+                        .map_err(|f| f.to_string());
+                    let _ = tx.send(Msg::OpFinished {
+                        op,
+                        result: OpResult::FlagPlan(plan),
+                    });
+                });
+            }
+            Effect::ChangeFlag {
+                op,
+                flag,
+                env,
+                action,
+                reason,
+            } => {
+                let (client, tx) = (self.flag_client.clone(), tx.clone());
+                tokio::spawn(async move {
+                    let result = change_flag(&ctx, &client, (&flag, &env, action), reason)
+                        .await
+                        .map(Box::new)
+                        .map_err(|f| f.to_string());
+                    let _ = tx.send(Msg::OpFinished {
+                        op,
+                        result: OpResult::FlagChanged(result),
+                    });
+                });
+            }
             // The runner performs the editor itself (it owns the terminal), and quitting is the
             // state's: neither reaches a backend.
             Effect::EditNotes { .. } | Effect::Quit => {}
         }
     }
+}
+
+/// A flag change as `shipdeck flag` makes it: planned against a fresh read (nothing to do:
+/// no outcome), refused by a freeze when it raises exposure unless `reason` passes it, then
+/// sent, read back, recorded.
+async fn change_flag(
+    ctx: &Context,
+    client: &reqwest::Client,
+    (flag, env, action): (&str, &str, crate::domain::flag_change::FlagAction),
+    reason: Option<String>,
+) -> Result<(actions::FlagPlan, Option<actions::FlagOutcome>), crate::app::Failure> {
+    let plan = actions::plan_flag(ctx, client, flag, env, action).await?;
+    if plan.direction == crate::domain::flag_change::Direction::Same {
+        return Ok((plan, None));
+    }
+    let freeze_override = actions::freeze_blocks(&plan, reason.as_deref())?;
+    let outcome = actions::change_flag(ctx, client, &plan, None, freeze_override).await?;
+    Ok((plan, Some(outcome)))
 }
 
 /// Publishes the release's current notes; (every channel succeeded, one line per channel).

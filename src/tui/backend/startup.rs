@@ -25,6 +25,9 @@ pub struct Live {
     pub(super) traffic: Arc<Mutex<Option<super::traffic::TrafficObserver>>>,
     /// The rollouts this console drives: a flag per target that cuts the current pause short.
     pub(super) drivers: super::rollout::Drivers,
+    /// The flag services' client (no redirects, no retries) and their observer once started.
+    pub(super) flag_client: reqwest::Client,
+    pub(super) flag_observer: Arc<Mutex<Option<FlagObserver>>>,
 }
 
 impl Live {
@@ -35,6 +38,8 @@ impl Live {
             observations: Arc::new(Mutex::new(BTreeMap::new())),
             traffic: Arc::new(Mutex::new(None)),
             drivers: super::rollout::Drivers::default(),
+            flag_client: crate::flags::client(),
+            flag_observer: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -48,7 +53,11 @@ impl Live {
     /// Loads every service's releases, then starts the probes (they match versions against
     /// the releases). Results arrive as messages; the first frame does not wait for any of it.
     pub fn start(&self, tx: &UnboundedSender<Msg>) {
-        start_flags(&self.ctx, tx);
+        if let Some(observer) = start_flags(&self.ctx, &self.flag_client, tx)
+            && let Ok(mut slot) = self.flag_observer.lock()
+        {
+            *slot = Some(observer);
+        }
         let ctx = self.ctx.clone();
         let prober = self.prober.clone();
         let observations = self.observations.clone();
@@ -111,6 +120,15 @@ impl Live {
         }
     }
 
+    /// Asks the flag observer to read every flag service now.
+    pub(super) fn refresh_flags(&self) {
+        if let Ok(slot) = self.flag_observer.lock()
+            && let Some(o) = slot.as_ref()
+        {
+            o.refresh_now();
+        }
+    }
+
     pub(super) fn with_prober(&self, f: impl FnOnce(&Prober)) {
         if let Ok(slot) = self.prober.lock()
             && let Some(p) = slot.as_ref()
@@ -121,16 +139,20 @@ impl Live {
 }
 
 /// Reads the flag services like probes (their own interval, backing off while one fails); each
-/// reading arrives as a message. The observer lives as long as the task forwarding them.
-fn start_flags(ctx: &Arc<Context>, tx: &UnboundedSender<Msg>) {
+/// reading arrives as a message. The observer is the backend's (`R` asks it to read now); its
+/// tasks end when it is dropped or the console's channel closes.
+fn start_flags(
+    ctx: &Arc<Context>,
+    client: &reqwest::Client,
+    tx: &UnboundedSender<Msg>,
+) -> Option<FlagObserver> {
     if ctx.config.flags.is_empty() {
-        return;
+        return None;
     }
-    let services = ctx.config.flags.clone();
+    let (ftx, mut frx) = unbounded_channel();
+    let observer = FlagObserver::spawn(client, ctx.config.flags.clone(), &ftx);
     let tx = tx.clone();
     tokio::spawn(async move {
-        let (ftx, mut frx) = unbounded_channel();
-        let _observer = FlagObserver::spawn(&crate::flags::client(), services, &ftx);
         while let Some(event) = frx.recv().await {
             if let FlagObserverEvent::Read(reading) = event
                 && tx.send(Msg::FlagsRead(reading)).is_err()
@@ -139,6 +161,7 @@ fn start_flags(ctx: &Arc<Context>, tx: &UnboundedSender<Msg>) {
             }
         }
     });
+    Some(observer)
 }
 
 /// Sends every service's releases, then reads and sends each one's unreleased commits (one

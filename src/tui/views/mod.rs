@@ -6,6 +6,7 @@
 mod activity;
 mod board;
 mod checklist;
+mod flags;
 mod gates;
 mod overlays;
 mod release;
@@ -58,6 +59,7 @@ pub fn drawer(view: View) -> Draw {
         View::Checklist => checklist::draw,
         View::Release => release::draw,
         View::Activity => activity::draw,
+        View::Flags => flags::draw,
     }
 }
 

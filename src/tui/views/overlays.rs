@@ -161,11 +161,13 @@ fn confirm(frame: &mut Frame, body: Rect, state: &State, c: &Confirm, theme: The
     let width = usize::from(inner.width);
     let mut lines: Vec<Line> = c.lines.iter().map(|l| Line::raw(l.clone())).collect();
     if c.loading.is_some() {
+        let what = if matches!(c.action, crate::console::overlay::Confirmed::Flag { .. }) {
+            "reading the flag service, preparing the call…"
+        } else {
+            "evaluating gates, reading git, preparing the call…"
+        };
         lines.push(Line::styled(
-            format!(
-                "{} evaluating gates, reading git, preparing the call…",
-                spinner(state.frame)
-            ),
+            format!("{} {what}", spinner(state.frame)),
             theme.dim(),
         ));
     }

@@ -59,6 +59,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
         hits.push(area, Hit::Row(n + offset));
     }
 
+    let right = draw_flags(frame, right, state, theme, &key);
     let notes_block = Block::bordered().title(Span::styled(
         " notes (n) · edit (e) · publish (P) · tag (t) ",
         theme.title(),
@@ -94,6 +95,72 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
         }
     };
     frame.render_widget(notes.wrap(Wrap { trim: false }).block(notes_block), right);
+}
+
+/// The dark-launch picture beside the changes: the service's flags in the environment (from
+/// the flag services' latest reads, or why one cannot be read), above the notes. Nothing when
+/// no flag service holds flags of the service; returns the room left for the notes.
+fn draw_flags(frame: &mut Frame, area: Rect, state: &State, theme: Theme, key: &TargetKey) -> Rect {
+    let specs: Vec<_> =
+        crate::console::flags::services_for(state, &key.service, &key.env).collect();
+    if specs.is_empty() {
+        return area;
+    }
+    let col = state
+        .config
+        .environments
+        .iter()
+        .position(|e| e.name == key.env);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for spec in &specs {
+        if let Some((fault, _)) = crate::console::flags::fault(state, spec) {
+            lines.push(Line::styled(
+                format!("✖ {}: {fault}", spec.name),
+                theme.bad(),
+            ));
+        }
+    }
+    let width = usize::from(area.width.saturating_sub(2));
+    for line in crate::console::flags::lines(state)
+        .iter()
+        .filter(|l| l.service.as_deref() == Some(key.service.as_str()))
+    {
+        let Some(row) = col.and_then(|c| line.cells.get(c)).and_then(Option::as_ref) else {
+            continue;
+        };
+        let (text, style) = if row.value.enabled {
+            (row.value.to_string(), theme.good())
+        } else {
+            ("off (dark)".to_string(), theme.dim())
+        };
+        let style = if line.stale { theme.dim() } else { style };
+        let drift = if row.drift { " ≠ drift" } else { "" };
+        lines.push(Line::from(vec![
+            Span::raw(format!(
+                "⚑ {} ",
+                truncate(&line.flag, width.saturating_sub(20))
+            )),
+            Span::styled(text, style),
+            Span::styled(drift.to_string(), theme.warn()),
+        ]));
+    }
+    if lines.is_empty() {
+        lines.push(Line::styled("no flags read yet", theme.dim()));
+    }
+    let height = u16::try_from(lines.len() + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height / 2)
+        .max(3);
+    let [top, rest] =
+        Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(Span::styled(
+            format!(" flags of {} in {} (7: Flags) ", key.service, key.env),
+            theme.title(),
+        ))),
+        top,
+    );
+    rest
 }
 
 /// The commits waiting at `key`, one a line; the `cursor` line highlighted when given.

@@ -247,3 +247,17 @@ impl Drop for DemoServer {
         let _ = self.child.wait();
     }
 }
+
+/// What the rightmost `width` columns of `screen` say, read top to bottom without blanks or
+/// borders: where the console draws its toasts (64 wide at the right edge), so a toast that
+/// wraps reads as one string, not interleaved with what the view shows on its left.
+pub fn right_column(screen: &str, width: usize) -> String {
+    screen
+        .lines()
+        .flat_map(|l| {
+            let n = l.chars().count();
+            l.chars().skip(n.saturating_sub(width))
+        })
+        .filter(|c| !c.is_whitespace() && *c != '│')
+        .collect()
+}
