@@ -69,6 +69,12 @@ pub enum Command {
     Refresh,
     Help,
     Quit,
+    /// Show the Insights view over the last `days` (7, 30 or 90).
+    InsightsPeriod {
+        days: u32,
+    },
+    /// Compute the Insights view's figures again.
+    RecomputeInsights,
 }
 
 impl Command {

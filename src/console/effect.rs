@@ -119,6 +119,14 @@ pub enum Effect {
         on: bool,
     },
     Quit,
+    /// Compute the Insights figures (`app::insights::gather`) for the `days` up to `until`,
+    /// of one service or of all (`None`), off the UI thread.
+    Insights {
+        op: OpId,
+        days: u32,
+        until: jiff::Timestamp,
+        service: Option<String>,
+    },
 }
 
 impl Effect {

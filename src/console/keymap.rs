@@ -42,6 +42,10 @@ pub enum Act {
     NoteItem,
     /// Enter in the activity view: the whole line under the cursor.
     ShowLine,
+    /// `[` / `]` in the Insights view: a shorter / longer period.
+    InsightsPeriod,
+    /// `r` in the Insights view: compute the figures again.
+    RecomputeInsights,
 }
 
 /// Where a row applies.
@@ -340,6 +344,21 @@ pub const KEYMAP: &[Binding] = &[
         "Enter",
         A::ShowLine,
         "the whole line: every field of the event",
+    ),
+    // Insights.
+    row(
+        In(&[V::Insights]),
+        Keys::Codes(&[K::Char('['), K::Char(']')]),
+        "[ / ]",
+        A::InsightsPeriod,
+        "shorter / longer period (7, 30, 90 days)",
+    ),
+    row(
+        In(&[V::Insights]),
+        ch!('r'),
+        "r",
+        A::RecomputeInsights,
+        "compute the figures again",
     ),
 ];
 

@@ -14,6 +14,7 @@
 //! - `model`: pure queries over the state the views and `update` share; `down` (what is down,
 //!   why, the next probe's countdown) and `activity` (the timeline of events and health changes
 //!   seen) are two of them kept apart;
+//! - `insights`: the Insights view's period, service and figures, asked of the engine;
 //! - `overlay`, `overlay_keys`, `palette`, `command`.
 //!
 //! The engine it drives is [`crate::app`]; the terminal, the runner and the backend that
@@ -25,6 +26,7 @@ pub mod command;
 pub mod down;
 pub mod effect;
 pub mod flows;
+pub mod insights;
 pub mod key;
 pub mod keymap;
 pub mod keys;

@@ -37,6 +37,8 @@ pub enum OpResult {
     NotesSaved(Result<bool, String>),
     /// A publication: what each channel did, one line each, and whether all succeeded.
     Published(Result<(bool, Vec<String>), String>),
+    /// The Insights view's figures, computed by the engine (`app::insights`).
+    Insights(Result<Box<crate::domain::insights::Insights>, String>),
 }
 
 /// One input to [`crate::console::update::update`].

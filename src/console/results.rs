@@ -29,6 +29,9 @@ pub fn on_result(state: &mut State, op: OpId, entry: Op, result: OpResult) -> Ve
         }
         (OpKind::SaveNotes(key), OpResult::NotesSaved(saved)) => notes::saved(state, key, saved),
         (OpKind::Publish(_), OpResult::Published(result)) => notes::published(state, result),
+        (OpKind::Insights(ask), OpResult::Insights(result)) => {
+            crate::console::insights::loaded(state, ask, result)
+        }
         (kind, _) => {
             state.toast(
                 Level::Error,

@@ -97,6 +97,8 @@ pub enum OpKind {
     SaveNotes(TargetKey),
     /// Publishing the notes through the channels.
     Publish(TargetKey),
+    /// Computing the Insights view's figures for one (period, service).
+    Insights(crate::console::insights::InsightsAsk),
 }
 
 /// An operation in flight.
@@ -192,6 +194,8 @@ pub struct State {
     pub sync_badge: String,
     /// The latest read of each flag service (`[[flags]]`), by its name.
     pub flags: BTreeMap<String, crate::domain::flag::FlagReading>,
+    /// The Insights view: its period, and the figures computed so far (`console::insights`).
+    pub insights: crate::console::insights::InsightsPane,
     /// Animation frame for spinners.
     pub frame: u64,
     pub size: (u16, u16),
@@ -240,6 +244,7 @@ impl State {
             last_refresh: None,
             sync_badge: String::new(),
             flags: BTreeMap::new(),
+            insights: crate::console::insights::InsightsPane::default(),
             frame: 0,
             size: (80, 24),
             dirty: true,

@@ -26,6 +26,7 @@ pub enum View {
     Checklist,
     Release,
     Activity,
+    Insights,
 }
 
 /// What a view's cursor walks: the board's own grid, or a named list of some length.
@@ -132,6 +133,18 @@ pub const VIEWS: &[ViewSpec] = &[
         },
         on_open: nothing,
     },
+    ViewSpec {
+        view: View::Insights,
+        name: "insights",
+        key: '7',
+        title: "Insights",
+        hints: ("↓↑ / jk", "choose the service (or every service)"),
+        cursor: Cursor::List {
+            name: "insights",
+            len: |s| crate::console::insights::rows(s).len(),
+        },
+        on_open: crate::console::insights::ask,
+    },
 ];
 
 impl View {
@@ -181,7 +194,7 @@ mod tests {
             assert_eq!(spec.view.index(), i, "{} listed twice", spec.name);
             assert_eq!(View::for_key(spec.key), Some(spec.view));
         }
-        assert_eq!(View::Board.step(-1), View::Activity);
-        assert_eq!(View::Activity.step(1), View::Board);
+        assert_eq!(View::Board.step(-1), View::Insights);
+        assert_eq!(View::Insights.step(1), View::Board);
     }
 }

@@ -75,6 +75,11 @@ pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Checklist { service, env } => checklist::open(state, &service, &env),
         Command::Tick { .. } => checklist::tick(state),
         Command::NoteItem { .. } => checklist::ask_note(state),
+        Command::InsightsPeriod { days } => crate::console::insights::set_period(state, days),
+        Command::RecomputeInsights => {
+            state.view = View::Insights;
+            crate::console::insights::recompute(state)
+        }
     }
 }
 
@@ -157,6 +162,7 @@ fn refresh(state: &mut State) -> Vec<Effect> {
     effects.extend(crate::console::live::refresh_plans(state));
     state.changes.clear();
     effects.extend(load_changes(state));
+    effects.extend(crate::console::insights::refresh_open(state));
     effects
 }
 

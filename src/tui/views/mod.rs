@@ -7,6 +7,7 @@ mod activity;
 mod board;
 mod checklist;
 mod gates;
+mod insights;
 mod overlays;
 mod release;
 mod rows;
@@ -57,6 +58,7 @@ pub fn drawer(view: View) -> Draw {
         View::Checklist => checklist::draw,
         View::Release => release::draw,
         View::Activity => activity::draw,
+        View::Insights => insights::draw,
     }
 }
 
