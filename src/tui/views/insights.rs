@@ -127,12 +127,13 @@ fn draw_services(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hit
         let name = row
             .as_deref()
             .map_or_else(|| "every service".to_string(), sanitize);
-        let text = truncate(&format!(" {name}"), width);
-        let style = if i == cursor {
-            theme.selected()
+        // The cursor is marked by a glyph too, so it shows without colour or reverse video.
+        let (mark, style) = if i == cursor {
+            ("›", theme.selected())
         } else {
-            Style::new()
+            (" ", Style::new())
         };
+        let text = truncate(&format!("{mark}{name}"), width);
         let y = inner.y + u16::try_from(i - first).unwrap_or(0);
         hits.push(Rect::new(inner.x, y, inner.width, 1), Hit::Row(i));
         lines.push(Line::styled(format!("{text:<width$}"), style));
@@ -153,11 +154,10 @@ fn period_line(
 ) -> Line<'static> {
     let mut spans = vec![Span::styled(" period ", theme.dim())];
     for days in PERIODS {
-        let label = format!(" {days}d ");
         if days == state.insights.days {
-            spans.push(Span::styled(label, theme.selected()));
+            spans.push(Span::styled(format!("[{days}d]"), theme.selected()));
         } else {
-            spans.push(Span::raw(label));
+            spans.push(Span::raw(format!(" {days}d ")));
         }
     }
     spans.push(Span::styled("  [ ] switch · r recompute", theme.dim()));
@@ -224,6 +224,8 @@ struct KeyRow {
     label: &'static str,
     figure: String,
     samples: String,
+    /// `samples` in fewer letters, for narrow terminals.
+    short: String,
     weekly: Vec<Option<f64>>,
 }
 
@@ -245,12 +247,22 @@ fn four_keys(i: &Insights) -> Vec<KeyRow> {
             } else {
                 plural(f.deployments, "deployment", "deployments")
             },
+            short: if f.rollbacks > 0 {
+                format!(
+                    "{} deploys, {}",
+                    f.deployments,
+                    plural(f.rollbacks, "rollback", "rollbacks")
+                )
+            } else {
+                plural(f.deployments, "deploy", "deploys")
+            },
             weekly: f.weekly.iter().map(|n| Some(float(*n))).collect(),
         },
         None => KeyRow {
             label: "Deployment frequency",
             figure: NOT_ENOUGH.to_string(),
             samples: String::new(),
+            short: String::new(),
             weekly: vec![None; i.weeks.len()],
         },
     };
@@ -267,6 +279,11 @@ fn four_keys(i: &Insights) -> Vec<KeyRow> {
             plural(lt.spread.samples, "commit", "commits"),
             plural(lt.deployments, "deployment", "deployments")
         ),
+        short: format!(
+            "{} / {}",
+            plural(lt.spread.samples, "commit", "commits"),
+            plural(lt.deployments, "deploy", "deploys")
+        ),
         weekly: lt.weekly_median_secs.clone(),
     };
     let cf = &i.change_failure;
@@ -280,6 +297,11 @@ fn four_keys(i: &Insights) -> Vec<KeyRow> {
             cf.failed + cf.rolled_back,
             plural(cf.deployments, "deployment", "deployments")
         ),
+        short: format!(
+            "{} of {}",
+            cf.failed + cf.rolled_back,
+            plural(cf.deployments, "deploy", "deploys")
+        ),
         weekly: cf.weekly.clone(),
     };
     let r = &i.restore;
@@ -291,6 +313,7 @@ fn four_keys(i: &Insights) -> Vec<KeyRow> {
             plural(r.spread.samples, "incident", "incidents"),
             r.open
         ),
+        short: format!("{} restored, {} open", r.spread.samples, r.open),
         weekly: r.weekly_median_secs.clone(),
     };
     vec![frequency, lead, failure, restore]
@@ -332,23 +355,14 @@ fn key_lines(i: &Insights, theme: Theme, width: usize) -> Vec<Line<'static>> {
         } else {
             theme.bold()
         };
-        let (figure, samples) = if figure_w + row.samples.chars().count() <= middle {
-            (
-                format!("{:<figure_w$}", row.figure),
-                format!("{:<w$}", row.samples, w = middle.saturating_sub(figure_w)),
-            )
+        let room = middle.saturating_sub(figure_w);
+        let samples = if row.samples.chars().count() <= room {
+            row.samples.clone()
         } else {
-            // Narrow: the figure first, then as much of what it rests on as fits.
-            let figure = truncate(&row.figure, middle);
-            let room = middle.saturating_sub(figure.chars().count() + 2);
-            let samples = if room >= 6 {
-                format!("  {}", truncate(&row.samples, room))
-            } else {
-                String::new()
-            };
-            let pad = middle.saturating_sub(figure.chars().count() + samples.chars().count());
-            (figure, format!("{samples}{}", " ".repeat(pad)))
+            truncate(&row.short, room)
         };
+        let figure = format!("{:<figure_w$}", truncate(&row.figure, middle));
+        let samples = format!("{samples:<room$}");
         out.push(Line::from(vec![
             Span::raw(format!("{:<label_w$}", row.label)),
             Span::styled(figure, figure_style),
@@ -363,15 +377,17 @@ fn key_lines(i: &Insights, theme: Theme, width: usize) -> Vec<Line<'static>> {
         .map(|f| format!("{} {}", sanitize(&f.env), f.deployments))
         .collect();
     if others.len() > 1 {
+        let text = format!(
+            "successful deployments per environment: {}",
+            others.join(" · ")
+        );
+        let pad = if label_w + text.chars().count() <= width {
+            label_w
+        } else {
+            0
+        };
         out.push(Line::styled(
-            truncate(
-                &format!(
-                    "{:label_w$}successful deployments per environment: {}",
-                    "",
-                    others.join(" · ")
-                ),
-                width,
-            ),
+            truncate(&format!("{:pad$}{text}", ""), width),
             theme.dim(),
         ));
     }
