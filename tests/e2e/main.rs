@@ -10,6 +10,7 @@ mod reliability_support;
 #[path = "../support/tui_support/mod.rs"]
 mod tui_support;
 
+mod insights_e2e;
 mod notes_tui_e2e;
 mod reliability_endpoints;
 mod reliability_full_disk;
