@@ -166,6 +166,10 @@ pub fn set_period(state: &mut State, days: u32) -> Vec<Effect> {
 }
 
 fn ask_for(state: &mut State, force: bool) -> Vec<Effect> {
+    if rows(state).is_empty() {
+        // The filter shows no service: there is nothing to measure.
+        return Vec::new();
+    }
     let key = key(state);
     let events = state.events.len();
     let in_flight = state

@@ -351,6 +351,14 @@ fn the_cursor_and_the_filter_choose_the_service() {
         asked(&filtered).map(|a| a.2),
         Some(Some("worker".to_string()))
     );
+    // A filter that shows no service: nothing to measure, and the view says why.
+    s.filter = "nothing-like-this".into();
+    assert_eq!(asked(&ch(&mut s, 'j')), None);
+    let screen = render_at(&s, 120, 30);
+    assert!(
+        screen.contains("No service matches the filter /nothing-like-this"),
+        "{screen}"
+    );
 }
 
 #[test]

@@ -64,6 +64,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
     };
     let width = usize::from(body.width);
     let mut lines = vec![period_line(state, theme, shown, side, width)];
+    if insights::rows(state).is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!(
+                "No service matches the filter /{}; Esc clears it.",
+                truncate(&sanitize(&state.filter), 24)
+            ),
+            theme.dim(),
+        ));
+        frame.render_widget(
+            Paragraph::new(lines),
+            body.inner(ratatui::layout::Margin::new(1, 0)),
+        );
+        return;
+    }
     match shown.map(|c| &c.result) {
         None => {
             lines.push(Line::raw(""));
