@@ -324,6 +324,33 @@ fn brackets_switch_the_period_between_7_30_and_90_days() {
     assert_eq!(asked(&ch(&mut s, ']')), None, "90 days is the longest");
     let screen = render_at(&s, 120, 30);
     assert!(screen.contains("last 90 days"), "{screen}");
+    // The help says so, and the palette offers the same.
+    ch(&mut s, '?');
+    let help = render_at(&s, 120, 40);
+    for line in [
+        "Insights view",
+        "choose the service",
+        "[ / ]",
+        "shorter / longer period (7, 30, 90 days)",
+        "compute the figures again",
+    ] {
+        assert!(help.contains(line), "{line}:\n{help}");
+    }
+    let offered: Vec<String> = shipdeck::console::palette::items(&s)
+        .into_iter()
+        .map(|(words, _)| words)
+        .filter(|w| w.starts_with("insights") || w == "view insights")
+        .collect();
+    assert_eq!(
+        offered,
+        [
+            "view insights",
+            "insights 7 days",
+            "insights 30 days",
+            "insights 90 days",
+            "insights recompute"
+        ]
+    );
 }
 
 #[test]
