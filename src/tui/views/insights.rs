@@ -295,7 +295,7 @@ fn four_keys(i: &Insights) -> Vec<KeyRow> {
             plural(lt.deployments, "deployment", "deployments")
         ),
         short: format!(
-            "{} / {}",
+            "{}, {}",
             plural(lt.spread.samples, "commit", "commits"),
             plural(lt.deployments, "deploy", "deploys")
         ),
@@ -416,6 +416,8 @@ struct Bar {
     secs: Option<f64>,
     value: String,
     note: String,
+    /// Each week's median, for the trend beside the bar when there is room.
+    weekly: Vec<Option<f64>>,
 }
 
 fn stage_bars(i: &Insights) -> Vec<Bar> {
@@ -431,6 +433,7 @@ fn stage_bars(i: &Insights) -> Vec<Bar> {
                 secs: s.spread.median_secs,
                 value: s.spread.median_secs.map_or_else(String::new, human),
                 note,
+                weekly: s.weekly_median_secs.clone(),
             }
         })
         .collect()
@@ -454,6 +457,7 @@ fn gate_bars(i: &Insights) -> Vec<Bar> {
                         "{why} ({})",
                         plural(g.promotions, "promotion", "promotions")
                     ),
+                    weekly: Vec::new(),
                 };
             }
             let mut note = format!("held {} of {}", g.blocked, g.spread.samples);
@@ -465,6 +469,7 @@ fn gate_bars(i: &Insights) -> Vec<Bar> {
                 secs: g.spread.median_secs,
                 value: g.spread.median_secs.map_or_else(String::new, human),
                 note,
+                weekly: g.weekly_median_secs.clone(),
             }
         })
         .collect()
@@ -565,15 +570,21 @@ impl Chart<'_> {
             .max()
             .unwrap_or(0)
             + 1;
+        // Rows without a bar say why across the columns: they do not widen them.
         let note_w = self
             .bars
             .iter()
+            .filter(|b| b.secs.is_some())
             .map(|b| b.note.chars().count())
             .max()
             .unwrap_or(0)
             .min(26);
+        let fixed = label_w + value_w + note_w + 2;
+        // The weekly trend goes after the note when the bar keeps 8 cells beside it.
+        let weeks = self.bars.iter().map(|b| b.weekly.len()).max().unwrap_or(0);
+        let trend = weeks > 1 && width >= fixed + weeks + 2 + 8;
         let bar_w = width
-            .saturating_sub(label_w + value_w + note_w + 2)
+            .saturating_sub(fixed + if trend { weeks + 2 } else { 0 })
             .clamp(4, 40);
         let max = self.bars.iter().filter_map(|b| b.secs).fold(0.0, f64::max);
         for b in self.bars {
@@ -589,7 +600,12 @@ impl Chart<'_> {
                         format!(" {:<value_w$}", b.value),
                         theme.bold(),
                     ));
-                    spans.push(Span::styled(b.note.clone(), theme.dim()));
+                    if trend {
+                        spans.push(Span::styled(format!("{:<note_w$}  ", b.note), theme.dim()));
+                        spans.push(Span::styled(sparkline(&b.weekly), theme.accent()));
+                    } else {
+                        spans.push(Span::styled(b.note.clone(), theme.dim()));
+                    }
                 }
                 None => spans.push(Span::styled(
                     if b.note.starts_with("not measured") {
