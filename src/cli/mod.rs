@@ -81,7 +81,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Trust if read_only => Err(Failure::read_only("trust")),
         Command::Trust => trust::run(config),
         Command::Status(a) => block_on(status::run(config, read_only, a.json, a.check)),
-        Command::Releases(a) => releases::run(config, read_only, &a.service, a.json),
+        Command::Releases(a) => releases::run(config, read_only, &a),
         Command::Changelog(a) => block_on(changelog::run(
             config, read_only, &a.service, &a.from, &a.to, a.json,
         )),

@@ -150,6 +150,15 @@ pub fn find_release<'a>(state: &'a State, service: &str, name: &str) -> Option<&
     state.releases.get(service)?.iter().find(|r| r.name == name)
 }
 
+/// How many commits on HEAD touch `service`'s paths since its newest release; `None` until
+/// read (or when they could not be).
+pub fn unreleased_count(state: &State, service: &str) -> Option<usize> {
+    match state.unreleased.get(service) {
+        Some(Ok(u)) => Some(u.commits.len()),
+        _ => None,
+    }
+}
+
 /// The release that would enter `env` next: what runs in the previous environment, or for the
 /// first environment the newest release; `None` when that is already what runs there.
 pub fn candidate<'a>(state: &'a State, service: &str, env: &str) -> Option<&'a Release> {

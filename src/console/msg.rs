@@ -65,6 +65,11 @@ pub enum Msg {
         service: String,
         releases: Result<Vec<Release>, String>,
     },
+    /// A service's commits on HEAD since its newest release, read after its releases.
+    UnreleasedLoaded {
+        service: String,
+        unreleased: Result<crate::app::actions::Unreleased, String>,
+    },
     OpFinished {
         op: OpId,
         result: OpResult,

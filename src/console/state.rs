@@ -164,6 +164,8 @@ pub struct State {
     pub tz: jiff::tz::TimeZone,
     /// Per service, newest first.
     pub releases: BTreeMap<String, Vec<Release>>,
+    /// Each service's commits on HEAD since its newest release (or why they could not be read).
+    pub unreleased: BTreeMap<String, Result<crate::app::actions::Unreleased, String>>,
     pub events: Vec<Event>,
     pub ledger: Ledger,
     pub targets: BTreeMap<TargetKey, TargetState>,
@@ -222,6 +224,7 @@ impl State {
             now,
             tz: jiff::tz::TimeZone::UTC,
             releases: BTreeMap::new(),
+            unreleased: BTreeMap::new(),
             events,
             ledger,
             targets: BTreeMap::new(),

@@ -57,6 +57,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         } => live::on_retrying(state, &service, &env, attempt, next_at),
         Msg::LogChanged(events) => live::on_log(state, events),
         Msg::ReleasesLoaded { service, releases } => live::on_releases(state, service, releases),
+        Msg::UnreleasedLoaded {
+            service,
+            unreleased,
+        } => {
+            state.unreleased.insert(service, unreleased);
+            state.dirty = true;
+            Vec::new()
+        }
         Msg::Problem(text) => {
             state.toast(Level::Error, text);
             state.dirty = true;

@@ -5,7 +5,7 @@
 //!
 //! Two kinds of kill point: a random moment after 0–3 acknowledged appends (the kernel almost
 //! always finishes a small `write` before the signal lands, so these rarely tear), and a kill
-//! aimed inside the `write` of a 2 MiB event — the test watches the file grow and kills while
+//! aimed inside the `write` of an event just under the 1 MiB cap — the test watches the file grow and kills while
 //! the child's line is only partly in it; Linux stops the copy at the next page, leaving a torn
 //! line on purpose.
 //!
@@ -28,7 +28,7 @@ use jiff::Timestamp;
 use rand::{Rng as _, SeedableRng as _};
 use serde_json::json;
 use shipdeck::domain::event::EventBody;
-use shipdeck::store::{EventLog, new_event_id, read_events, verify};
+use shipdeck::store::{EventLog, MAX_EVENT_BYTES, new_event_id, read_events, verify};
 
 const STATE_VAR: &str = "SHIPDECK_KILL_TEST_STATE";
 const PAD_VAR: &str = "SHIPDECK_KILL_TEST_PAD";
@@ -40,9 +40,11 @@ const BUDGET: Duration = Duration::from_mins(1);
 const MIN_RANDOM: usize = 50;
 /// Fails if the minimum is not done by then.
 const DEADLINE: Duration = Duration::from_mins(5);
-/// Bytes of padding in the child's large events: 2 MiB takes the kernel about half a millisecond to
-/// copy into the file, page by page, a window a polling test can hit.
-const LARGE: usize = 2 * 1024 * 1024;
+/// Bytes of padding in the child's large events: just under the log's cap on one event
+/// ([`MAX_EVENT_BYTES`]; a larger one is refused, and the child would die without writing), about
+/// a quarter of a millisecond of the kernel's copying into the file, page by page — a window a
+/// polling test can hit.
+const LARGE: usize = MAX_EVENT_BYTES - 4096;
 
 #[test]
 #[ignore = "the child process of the kill test, not a test on its own"]
@@ -178,6 +180,9 @@ fn run_and_kill(mut child: Child, aim: Aim, log: &Path) -> (Vec<String>, bool) {
                 while let Ok(id) = rx.try_recv() {
                     acked.push(id);
                 }
+                if let Ok(Some(status)) = child.try_wait() {
+                    panic!("the appender exited ({status}) before any kill: its append failed");
+                }
             }
         }
     }
@@ -298,7 +303,7 @@ fn kill_dash_nine_mid_append_loses_no_acknowledged_event_and_sets_torn_tails_asi
         assert!(lost.is_empty(), "{at}: acknowledged events lost: {lost:?}");
     }
     eprintln!(
-        "kill -9: {} at random points, {} aimed at a 2 MiB write ({} landed inside it); \
+        "kill -9: {} at random points, {} aimed at a large write ({} landed inside it); \
          {} torn tails set aside; {} acknowledged events, none lost; seed {seed}, {:.1?}",
         tally.random_kills,
         tally.aimed_kills,

@@ -98,6 +98,7 @@ mod traffic_haproxy;
 mod trains_approvals;
 mod trains_demo;
 mod trains_paths;
+mod trains_unreleased;
 mod truth_board;
 mod truth_console;
 mod truth_headless;

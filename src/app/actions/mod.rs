@@ -15,6 +15,7 @@ pub mod rollout;
 pub mod traffic;
 pub mod train;
 pub mod train_promote;
+mod unreleased;
 
 pub use cancel::cancel;
 pub use decision::{Decision, record};
@@ -33,3 +34,4 @@ pub use observe::{observe, observe_target, running_release};
 pub use plan::{Plan, plan};
 pub use query::{Changelog, changelog, next_versions, notes, releases, resolve_release};
 pub use record::{approve, checklists_of, note_item, override_gate, tag, tick, tick_seen};
+pub use unreleased::{Unreleased, unreleased};

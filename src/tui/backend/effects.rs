@@ -6,7 +6,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
-use super::startup::{Live, load_releases};
+use super::startup::{Live, announce_releases, load_releases};
 use super::sync::sync_shared_log;
 use crate::app::actions;
 use crate::app::context::Context;
@@ -118,13 +118,45 @@ impl Backend for Live {
             Effect::Approve { op, .. }
             | Effect::Override { op, .. }
             | Effect::Tick { op, .. }
-            | Effect::Note { op, .. }
-            | Effect::Tag { op, .. } => {
+            | Effect::Note { op, .. } => {
                 let Some(decision) = effect.decision() else {
                     return;
                 };
                 blocking(tx, op, OpResult::Recorded, move || {
                     actions::record(&ctx, &decision, &[]).map_err(|f| f.to_string())
+                });
+            }
+            Effect::Tag {
+                op, ref service, ..
+            } => {
+                let (Some(decision), service) = (effect.decision(), service.clone()) else {
+                    return;
+                };
+                let tx = tx.clone();
+                // A new tag is a new release and ends the unreleased run: both read again.
+                tokio::spawn(async move {
+                    let c = ctx.clone();
+                    let result = tokio::task::spawn_blocking(move || {
+                        actions::record(&c, &decision, &[]).map_err(|f| f.to_string())
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(format!("internal error: {e}")));
+                    let tagged = result.is_ok();
+                    let _ = tx.send(Msg::OpFinished {
+                        op,
+                        result: OpResult::Recorded(result),
+                    });
+                    if !tagged {
+                        return;
+                    }
+                    let c = ctx.clone();
+                    let name = service.clone();
+                    let releases =
+                        tokio::task::spawn_blocking(move || actions::releases(&c, &name))
+                            .await
+                            .map_err(|e| e.to_string())
+                            .and_then(|r| r.map_err(|f| f.to_string()));
+                    announce_releases(&ctx, vec![(service, releases)], &tx).await;
                 });
             }
             Effect::NextVersions { op, service } => {
@@ -201,11 +233,8 @@ impl Backend for Live {
                 sync_shared_log(&ctx, tx);
                 let tx = tx.clone();
                 tokio::spawn(async move {
-                    for (service, releases) in load_releases(&ctx).await {
-                        if tx.send(Msg::ReleasesLoaded { service, releases }).is_err() {
-                            return;
-                        }
-                    }
+                    let loaded = load_releases(&ctx).await;
+                    announce_releases(&ctx, loaded, &tx).await;
                 });
             }
             Effect::FastProbe { service, env, on } => {

@@ -59,11 +59,10 @@ impl Live {
             if let Ok(mut slot) = prober.lock() {
                 *slot = Some(started);
             }
-            // The probes are on their way; now the console learns the releases.
-            for (service, releases) in loaded {
-                if tx.send(Msg::ReleasesLoaded { service, releases }).is_err() {
-                    return;
-                }
+            // The probes are on their way; now the console learns the releases, then what
+            // each service has unreleased.
+            if !announce_releases(&ctx, loaded, &tx).await {
+                return;
             }
             while let Some(event) = prx.recv().await {
                 let msg = match event {
@@ -121,6 +120,53 @@ fn start_flags(ctx: &Arc<Context>, tx: &UnboundedSender<Msg>) {
             }
         }
     });
+}
+
+/// Sends every service's releases, then reads and sends each one's unreleased commits (one
+/// service at a time, so the reading never competes with the probes for the blocking pool).
+/// `false` once the console has gone.
+pub(super) async fn announce_releases(
+    ctx: &Arc<Context>,
+    loaded: Vec<(String, Result<Vec<Release>, String>)>,
+    tx: &UnboundedSender<Msg>,
+) -> bool {
+    for (service, releases) in &loaded {
+        let msg = Msg::ReleasesLoaded {
+            service: service.clone(),
+            releases: releases.clone(),
+        };
+        if tx.send(msg).is_err() {
+            return false;
+        }
+    }
+    for (service, releases) in loaded {
+        let Ok(list) = releases else { continue };
+        if !announce_unreleased(ctx, service, list, tx).await {
+            return false;
+        }
+    }
+    true
+}
+
+/// Reads `service`'s unreleased commits after `releases` and sends them; `false` once the
+/// console has gone.
+async fn announce_unreleased(
+    ctx: &Arc<Context>,
+    service: String,
+    releases: Vec<Release>,
+    tx: &UnboundedSender<Msg>,
+) -> bool {
+    let c = ctx.clone();
+    let name = service.clone();
+    let unreleased = tokio::task::spawn_blocking(move || actions::unreleased(&c, &name, &releases))
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r.map_err(|f| f.to_string()));
+    tx.send(Msg::UnreleasedLoaded {
+        service,
+        unreleased,
+    })
+    .is_ok()
 }
 
 /// Every service's releases, read before any of them is announced: each announcement starts a

@@ -99,13 +99,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
     for (i, service) in services.iter().enumerate().skip(offset).take(visible) {
         let y = inner.y + 1 + u16::try_from(i - offset).unwrap_or(0) * ROW_HEIGHT;
         let name_style = if i == row { theme.bold() } else { Style::new() };
+        // Under the name: how many commits on HEAD wait for a new tag (`t`).
+        let waiting = match model::unreleased_count(state, service) {
+            Some(0) | None => Line::raw(""),
+            Some(n) => Line::styled(
+                truncate(&format!("+{n} unreleased"), usize::from(SERVICE_WIDTH - 1)),
+                theme.dim(),
+            ),
+        };
         frame.render_widget(
             Paragraph::new(vec![
                 Line::styled(
                     truncate(service, usize::from(SERVICE_WIDTH - 1)),
                     name_style,
                 ),
-                Line::raw(""),
+                waiting,
             ]),
             Rect::new(inner.x, y, SERVICE_WIDTH, ROW_HEIGHT),
         );

@@ -25,6 +25,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, hits: &m
     };
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
+    let (left, below) = split_unreleased(state, &key.service, left);
+    if let Some(below) = below {
+        draw_unreleased(frame, below, state, theme, &key.service);
+    }
     let title = match (
         model::cell(state, &key.service, &key.env).release,
         model::candidate(state, &key.service, &key.env),
@@ -144,4 +148,72 @@ pub fn commit_lines(
             .style(style)
         })
         .collect()
+}
+
+/// Room under the changes for the service's unreleased commits, when there are any (or they
+/// could not be read): at most a third of the pane.
+fn split_unreleased(state: &State, service: &str, area: Rect) -> (Rect, Option<Rect>) {
+    let rows = match state.unreleased.get(service) {
+        None => return (area, None),
+        Some(Ok(u)) if u.commits.is_empty() => return (area, None),
+        Some(Ok(u)) => u.commits.len(),
+        Some(Err(_)) => 1,
+    };
+    let height = u16::try_from(rows + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height / 3);
+    if height < 3 {
+        return (area, None);
+    }
+    let [top, bottom] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(height)]).areas(area);
+    (top, Some(bottom))
+}
+
+/// The commits on HEAD touching the service's paths since its newest release: what a new tag
+/// (`t`) would ship.
+fn draw_unreleased(frame: &mut Frame, area: Rect, state: &State, theme: Theme, service: &str) {
+    let Some(found) = state.unreleased.get(service) else {
+        return;
+    };
+    let (title, lines) = match found {
+        Ok(u) => {
+            let since = u
+                .since
+                .as_deref()
+                .map_or("no release yet".to_string(), |r| format!("since {r}"));
+            let title = format!(
+                " unreleased on HEAD {since}: {} commit{} · tag (t) ",
+                u.commits.len(),
+                if u.commits.len() == 1 { "" } else { "s" }
+            );
+            let width = usize::from(area.width.saturating_sub(2));
+            let lines = u
+                .commits
+                .iter()
+                .map(|c| {
+                    let author = truncate(&c.author, 16);
+                    let summary = truncate(
+                        &c.summary,
+                        width.saturating_sub(10 + author.chars().count()),
+                    );
+                    Line::from(vec![
+                        Span::styled(format!("{} ", super::short(&c.commit)), theme.accent()),
+                        Span::raw(summary),
+                        Span::styled(format!(" — {author}"), theme.dim()),
+                    ])
+                })
+                .collect::<Vec<_>>();
+            (title, lines)
+        }
+        Err(e) => (
+            " unreleased on HEAD ".to_string(),
+            vec![Line::styled(
+                format!("could not be read: {}", truncate(e, 200)),
+                theme.dim(),
+            )],
+        ),
+    };
+    let block = Block::bordered().title(Span::styled(title, theme.title()));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
