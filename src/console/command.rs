@@ -107,6 +107,12 @@ pub enum Command {
         env: String,
         action: crate::domain::flag_change::FlagAction,
     },
+    /// Show the Insights view over the last `days` (7, 30 or 90).
+    InsightsPeriod {
+        days: u32,
+    },
+    /// Compute the Insights view's figures again.
+    RecomputeInsights,
 }
 
 impl Command {

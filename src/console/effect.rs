@@ -189,6 +189,14 @@ pub enum Effect {
         /// What runs there now (the deploy call's `previous_release`).
         running: Option<String>,
     },
+    /// Compute the Insights figures (`app::insights::gather`) for the `days` up to `until`,
+    /// of one service or of all (`None`), off the UI thread.
+    Insights {
+        op: OpId,
+        days: u32,
+        until: jiff::Timestamp,
+        service: Option<String>,
+    },
 }
 
 /// What [`Effect::Rollout`] does.

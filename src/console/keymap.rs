@@ -57,6 +57,10 @@ pub enum Act {
     FlagStepDown,
     /// Enter in the flags view: the flag's history (from the log) and strategies.
     ShowFlag,
+    /// `[` / `]` in the Insights view: a shorter / longer period.
+    InsightsPeriod,
+    /// `r` in the Insights view: compute the figures again.
+    RecomputeInsights,
 }
 
 /// Where a row applies.
@@ -421,6 +425,21 @@ pub const KEYMAP: &[Binding] = &[
         "Enter",
         A::ShowFlag,
         "the flag's history (from the log) and strategies",
+    ),
+    // Insights.
+    row(
+        In(&[V::Insights]),
+        Keys::Codes(&[K::Char('['), K::Char(']')]),
+        "[ / ]",
+        A::InsightsPeriod,
+        "shorter / longer period (7, 30, 90 days)",
+    ),
+    row(
+        In(&[V::Insights]),
+        ch!('r'),
+        "r",
+        A::RecomputeInsights,
+        "compute the figures again",
     ),
 ];
 

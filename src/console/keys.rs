@@ -62,7 +62,7 @@ fn act(state: &mut State, act: Act, key: Key) -> Vec<Effect> {
         }
         Act::Down | Act::Up => {
             scroll(state, if act == Act::Down { 1 } else { -1 });
-            return Vec::new();
+            return crate::console::insights::ask_if_open(state);
         }
         Act::Left => {
             state.col = state.col.saturating_sub(1);
@@ -100,6 +100,17 @@ fn act(state: &mut State, act: Act, key: Key) -> Vec<Effect> {
             flows::flag::show(state);
             return Vec::new();
         }
+        Act::InsightsPeriod => Command::InsightsPeriod {
+            days: crate::console::insights::stepped(
+                state,
+                if key.code == KeyCode::Char('[') {
+                    -1
+                } else {
+                    1
+                },
+            ),
+        },
+        Act::RecomputeInsights => Command::RecomputeInsights,
 
         _ => match command_for(state, act) {
             Some(command) => command,

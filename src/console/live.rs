@@ -276,6 +276,7 @@ pub fn on_log(state: &mut State, events: Vec<crate::domain::event::Event>) -> Ve
     }
     state.dirty = true;
     effects.extend(refresh_plans(state));
+    effects.extend(crate::console::insights::ask_if_open(state));
     effects
 }
 

@@ -17,6 +17,7 @@
 //!   why, the next probe's countdown) and `activity` (the timeline of events and health changes
 //!   seen) are two of them kept apart;
 //! - `trains`: the board's train rows (a cell per environment, in the board-cell model);
+//! - `insights`: the Insights view's period, service and figures, asked of the engine;
 //! - `overlay`, `overlay_keys`, `palette`, `command`.
 //!
 //! The engine it drives is [`crate::app`]; the terminal, the runner and the backend that
@@ -29,6 +30,7 @@ pub mod down;
 pub mod effect;
 pub mod flags;
 pub mod flows;
+pub mod insights;
 pub mod key;
 pub mod keymap;
 pub mod keys;

@@ -58,6 +58,8 @@ pub enum OpResult {
             String,
         >,
     ),
+    /// The Insights view's figures, computed by the engine (`app::insights`).
+    Insights(Result<Box<crate::domain::insights::Insights>, String>),
 }
 
 /// One input to [`crate::console::update::update`].

@@ -81,6 +81,17 @@ fn global(act: Act, out: &mut Vec<(String, Command)>) {
         Act::Filter => out.push(("filter services".into(), Command::Filter)),
         Act::Help => out.push(("help".into(), Command::Help)),
         Act::Quit => out.push(("quit".into(), Command::Quit)),
+        Act::InsightsPeriod => {
+            for days in crate::console::insights::PERIODS {
+                out.push((
+                    format!("insights {days} days"),
+                    Command::InsightsPeriod { days },
+                ));
+            }
+        }
+        Act::RecomputeInsights => {
+            out.push(("insights recompute".into(), Command::RecomputeInsights));
+        }
         _ => {}
     }
 }

@@ -39,6 +39,9 @@ pub fn on_result(state: &mut State, op: OpId, entry: Op, result: OpResult) -> Ve
         (OpKind::FlagChange { .. }, OpResult::FlagChanged(result)) => {
             flows::flag::changed(state, result)
         }
+        (OpKind::Insights(ask), OpResult::Insights(result)) => {
+            crate::console::insights::loaded(state, ask, result)
+        }
         (kind, _) => {
             state.toast(
                 Level::Error,

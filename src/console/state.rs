@@ -115,6 +115,8 @@ pub enum OpKind {
         flag: String,
         env: String,
     },
+    /// Computing the Insights view's figures for one (period, service).
+    Insights(crate::console::insights::InsightsAsk),
 }
 
 /// An operation in flight.
@@ -219,6 +221,8 @@ pub struct State {
     /// The last successful read of each flag service: the Flags view keeps its rows (marked as
     /// not current) while the service cannot be read, so a key still says why it is refused.
     pub flags_seen: BTreeMap<String, crate::domain::flag::FlagReading>,
+    /// The Insights view: its period, and the figures computed so far (`console::insights`).
+    pub insights: crate::console::insights::InsightsPane,
     /// Animation frame for spinners.
     pub frame: u64,
     pub size: (u16, u16),
@@ -274,6 +278,7 @@ impl State {
             flags: BTreeMap::new(),
             traffic: BTreeMap::new(),
             flags_seen: BTreeMap::new(),
+            insights: crate::console::insights::InsightsPane::default(),
             frame: 0,
             size: (80, 24),
             dirty: true,

@@ -23,12 +23,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Click(hit) => {
             state.dirty = true;
             on_click(state, hit);
-            Vec::new()
+            crate::console::insights::ask_if_open(state)
         }
         Msg::Scroll(delta) => {
             state.dirty = true;
             keys::scroll(state, delta);
-            Vec::new()
+            crate::console::insights::ask_if_open(state)
         }
         Msg::Resize(w, h) => {
             state.size = (w, h);

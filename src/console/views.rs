@@ -27,6 +27,7 @@ pub enum View {
     Release,
     Activity,
     Flags,
+    Insights,
 }
 
 /// What a view's cursor walks: the board's own grid, or a named list of some length.
@@ -145,6 +146,18 @@ pub const VIEWS: &[ViewSpec] = &[
         },
         on_open: nothing,
     },
+    ViewSpec {
+        view: View::Insights,
+        name: "insights",
+        key: '8',
+        title: "Insights",
+        hints: ("↓↑ / jk", "choose the service (or every service)"),
+        cursor: Cursor::List {
+            name: "insights",
+            len: |s| crate::console::insights::rows(s).len(),
+        },
+        on_open: crate::console::insights::ask,
+    },
 ];
 
 impl View {
@@ -197,5 +210,7 @@ mod tests {
         let last = VIEWS[VIEWS.len() - 1].view;
         assert_eq!(View::Board.step(-1), last);
         assert_eq!(last.step(1), View::Board);
+        assert_eq!(View::Board.step(-1), View::Insights);
+        assert_eq!(View::Insights.step(1), View::Board);
     }
 }

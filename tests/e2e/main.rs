@@ -11,6 +11,7 @@ mod reliability_support;
 mod tui_support;
 
 mod flags_console_e2e;
+mod insights_e2e;
 mod notes_tui_e2e;
 mod reliability_endpoints;
 mod reliability_full_disk;

@@ -67,6 +67,7 @@ mod git_tags;
 mod gitlog_concurrency;
 mod gitlog_signed;
 mod gitlog_team;
+mod insights_console;
 mod insights_demo;
 mod insights_known_answers;
 mod notes_channels;

@@ -89,6 +89,11 @@ pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
         Command::AbortRollout { service, env } => rollout::abort(state, &service, &env),
         Command::Switch { service, env } => rollout::switch(state, &service, &env),
         Command::Flag { flag, env, action } => flag::start(state, flag, env, action),
+        Command::InsightsPeriod { days } => crate::console::insights::set_period(state, days),
+        Command::RecomputeInsights => {
+            state.view = View::Insights;
+            crate::console::insights::recompute(state)
+        }
     }
 }
 
@@ -200,6 +205,7 @@ fn refresh(state: &mut State) -> Vec<Effect> {
     effects.extend(crate::console::live::refresh_plans(state));
     state.changes.clear();
     effects.extend(load_changes(state));
+    effects.extend(crate::console::insights::refresh_open(state));
     effects
 }
 

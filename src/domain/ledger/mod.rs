@@ -35,6 +35,9 @@ pub struct Ledger {
     deployment_index: HashMap<String, usize>,
     /// Order in which deployments succeeded (indexes into `deployments`), for `last_successful`.
     successes: Vec<usize>,
+    /// (service, release, env) → the first of `successes` there, so `first_success_of` is a
+    /// lookup (insights asks it for every promotion of a 100,000-event log).
+    first_successes: HashMap<Scope, usize>,
     /// (service, release, env or "" for any environment) with published notes → the id of the
     /// first publication where every channel succeeded.
     published: BTreeMap<Scope, String>,
@@ -230,6 +233,10 @@ impl Ledger {
             self.deployments[i].state = state;
             if matches!(self.deployments[i].state, DeploymentState::Succeeded { .. }) {
                 self.successes.push(i);
+                let d = &self.deployments[i];
+                self.first_successes
+                    .entry(scope(&d.service, &d.release, &d.env))
+                    .or_insert(i);
             }
         }
     }
@@ -357,10 +364,9 @@ impl Ledger {
 
     /// The first deployment of `release` to the target that succeeded (soak counts from it).
     pub fn first_success_of(&self, service: &str, release: &str, env: &str) -> Option<&Deployment> {
-        self.successes
-            .iter()
+        self.first_successes
+            .get(&scope(service, release, env))
             .map(|&i| &self.deployments[i])
-            .find(|d| d.service == service && d.release == release && d.env == env)
     }
 
     /// Whether notes for the release were published, for `env` or for no particular environment.

@@ -409,6 +409,25 @@ impl Backend for Live {
                     });
                 });
             }
+            Effect::Insights {
+                op,
+                days,
+                until,
+                service,
+            } => {
+                // Reads the log and walks git: on the blocking pool, never the UI thread.
+                blocking(tx, op, OpResult::Insights, move || {
+                    let request = crate::app::insights::Request {
+                        since: jiff::SignedDuration::from_hours(24 * i64::from(days)),
+                        until,
+                        service,
+                        env: None,
+                    };
+                    crate::app::insights::gather(&ctx, &request)
+                        .map(Box::new)
+                        .map_err(|f| f.to_string())
+                });
+            }
             // The runner performs the editor itself (it owns the terminal), and quitting is the
             // state's: neither reaches a backend.
             Effect::EditNotes { .. } | Effect::Quit => {}

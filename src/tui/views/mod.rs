@@ -8,6 +8,7 @@ mod board;
 mod checklist;
 mod flags;
 mod gates;
+mod insights;
 mod overlays;
 mod release;
 mod rows;
@@ -60,6 +61,7 @@ pub fn drawer(view: View) -> Draw {
         View::Release => release::draw,
         View::Activity => activity::draw,
         View::Flags => flags::draw,
+        View::Insights => insights::draw,
     }
 }
 
