@@ -16,7 +16,7 @@
 //! state, read it through `facts.state`. The board view needs no change.
 
 use crate::console::model::{self, Cell, Deploys};
-use crate::console::state::{State, TargetKey};
+use crate::console::state::{State, TargetName};
 use crate::domain::gates::GateStatus;
 use crate::domain::observation::Health;
 use crate::domain::release::Release;
@@ -278,7 +278,7 @@ fn waiting(f: &Facts) -> Option<Badge> {
     let plan = f
         .state
         .plans
-        .get(&TargetKey::new(f.service, f.env))
+        .get(&(f.service, f.env) as &dyn TargetName)
         .filter(|p| p.release.name == candidate.name);
     let (mark, tone) = match plan {
         Some(p) if p.report.allowed() => ("⇡ ready", Tone::Good),

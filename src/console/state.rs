@@ -41,6 +41,59 @@ impl TargetKey {
     }
 }
 
+/// A target named by borrowed strings: looks a [`TargetKey`] up in a map without building one
+/// (the board looks every cell up several times a frame; two `String`s each were a tenth of a
+/// frame's time).
+pub trait TargetName {
+    fn service(&self) -> &str;
+    fn env(&self) -> &str;
+}
+
+impl TargetName for TargetKey {
+    fn service(&self) -> &str {
+        &self.service
+    }
+    fn env(&self) -> &str {
+        &self.env
+    }
+}
+
+impl TargetName for (&str, &str) {
+    fn service(&self) -> &str {
+        self.0
+    }
+    fn env(&self) -> &str {
+        self.1
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn TargetName + 'a> for TargetKey {
+    fn borrow(&self) -> &(dyn TargetName + 'a) {
+        self
+    }
+}
+
+// Ordered exactly as `TargetKey`'s derived order: service, then environment.
+impl Ord for dyn TargetName + '_ {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.service(), self.env()).cmp(&(other.service(), other.env()))
+    }
+}
+
+impl PartialOrd for dyn TargetName + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for dyn TargetName + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.service() == other.service() && self.env() == other.env()
+    }
+}
+
+impl Eq for dyn TargetName + '_ {}
+
 /// What the console knows about one target's probes.
 #[derive(Debug, Clone, Default)]
 pub struct TargetState {
@@ -336,8 +389,38 @@ impl State {
     }
 
     pub fn observation(&self, service: &str, env: &str) -> Option<&Observation> {
-        self.targets
-            .get(&TargetKey::new(service, env))
-            .and_then(|t| t.latest.as_ref())
+        self.target(service, env).and_then(|t| t.latest.as_ref())
+    }
+
+    /// What the console knows of (service, env)'s probes, looked up without allocating.
+    pub fn target(&self, service: &str, env: &str) -> Option<&TargetState> {
+        self.targets.get(&(service, env) as &dyn TargetName)
+    }
+}
+
+#[cfg(test)]
+mod target_name_tests {
+    use std::collections::BTreeMap;
+
+    use super::{TargetKey, TargetName};
+
+    #[test]
+    fn a_borrowed_name_finds_exactly_what_its_key_finds() {
+        let names = ["api", "api-v2", "web", "a", "", "zz", "web\u{e9}"];
+        let mut map = BTreeMap::new();
+        for (i, s) in names.iter().enumerate() {
+            for (j, e) in names.iter().enumerate() {
+                map.insert(TargetKey::new(s, e), i * 10 + j);
+            }
+        }
+        for s in names.iter().chain(&["b", "apix"]) {
+            for e in names.iter().chain(&["b", "apix"]) {
+                assert_eq!(
+                    map.get(&(*s, *e) as &dyn TargetName),
+                    map.get(&TargetKey::new(s, e)),
+                    "({s:?}, {e:?})"
+                );
+            }
+        }
     }
 }
