@@ -27,6 +27,7 @@ mod sync;
 mod tag;
 mod traffic;
 mod train;
+mod train_forms;
 mod trust;
 mod verify_approvals;
 mod verify_log;
@@ -100,7 +101,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             a.yes,
             a.no_wait,
         )),
-        Command::Approve(a) if a.train => train::approve(
+        Command::Approve(a) if a.train => train_forms::approve(
             config,
             read_only,
             &a.service,
@@ -119,7 +120,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Override(a) => override_gate::run(
             config, read_only, &a.service, &a.release, &a.env, &a.gate, &a.reason,
         ),
-        Command::Checklist(a) if a.train => train::checklist(
+        Command::Checklist(a) if a.train => train_forms::checklist(
             config,
             read_only,
             &a.service,
@@ -146,7 +147,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             a.message.as_deref(),
             a.push,
         ),
-        Command::Notes(a) if a.train => block_on(train::notes(
+        Command::Notes(a) if a.train => block_on(train_forms::notes(
             config,
             read_only,
             &a.service,
