@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::e2e_support::{DemoServer, Tmux, binary};
+use crate::e2e_support::{DemoServer, binary};
 
 /// `shipdeck insights --json` on the demo.
 fn insights_json(demo: &DemoServer, args: &[&str]) -> Value {
@@ -61,18 +61,7 @@ fn counts(json: &Value) -> (String, String) {
 #[test]
 fn insights_walk_on_the_demo_shows_the_engines_figures_per_period_and_service() {
     let demo = DemoServer::start();
-    let t = Tmux::shell(
-        &[
-            ("SHIPDECK_USER", "you@shop.example".to_string()),
-            ("SHIPDECK_DATA_DIR", demo.data_dir().display().to_string()),
-        ],
-        (160, 45),
-    );
-    t.line(&format!(
-        "{} --config {}",
-        binary().display(),
-        demo.config().display()
-    ));
+    let t = demo.console(&demo.config(), (160, 45));
     t.wait_screen("the board", Duration::from_secs(30), |s| {
         s.contains("SERVICE") && s.contains("8 Insights")
     });

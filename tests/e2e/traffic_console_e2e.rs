@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::common::wait_for;
-use crate::e2e_support::{DemoServer, Tmux, binary};
+use crate::e2e_support::{DemoServer, binary};
 
 /// The router's weights as `shipdeck traffic web --env prod --json` reads them.
 fn router(demo: &DemoServer) -> Option<(u64, u64)> {
@@ -31,18 +31,7 @@ fn router(demo: &DemoServer) -> Option<(u64, u64)> {
 #[test]
 fn traffic_console_walks_the_demo_canary_and_reads_the_weights_on_the_board() {
     let demo = DemoServer::start();
-    let t = Tmux::shell(
-        &[
-            ("SHIPDECK_USER", "you@shop.example".to_string()),
-            ("SHIPDECK_DATA_DIR", demo.data_dir().display().to_string()),
-        ],
-        (160, 45),
-    );
-    t.line(&format!(
-        "{} --config {}",
-        binary().display(),
-        demo.config().display()
-    ));
+    let t = demo.console(&demo.config(), (160, 45));
     t.wait_screen(
         "blue live on prod's web cell",
         Duration::from_mins(1),

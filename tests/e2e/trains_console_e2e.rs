@@ -6,23 +6,12 @@
 use std::time::Duration;
 
 use crate::common::wait_for;
-use crate::e2e_support::{DemoServer, Tmux, binary};
+use crate::e2e_support::DemoServer;
 
 #[test]
 fn the_demo_train_is_cut_and_promoted_to_staging_from_the_board() {
     let demo = DemoServer::start();
-    let t = Tmux::shell(
-        &[
-            ("SHIPDECK_USER", "you@shop.example".to_string()),
-            ("SHIPDECK_DATA_DIR", demo.data_dir().display().to_string()),
-        ],
-        (160, 45),
-    );
-    t.line(&format!(
-        "{} --config {}",
-        binary().display(),
-        demo.config().display()
-    ));
+    let t = demo.console(&demo.config(), (160, 45));
     let board = t.wait_screen(
         "the board with the train row",
         Duration::from_secs(30),

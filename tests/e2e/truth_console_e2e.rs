@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::common::wait_for;
-use crate::e2e_support::{DemoServer, Tmux, binary};
+use crate::e2e_support::DemoServer;
 
 /// A port that was free a moment ago: connecting to it is refused.
 fn closed_port() -> u16 {
@@ -59,18 +59,7 @@ fn walk(size: (u16, u16)) {
     let demo = DemoServer::start();
     let port = closed_port();
     let config = with_worker_down(&demo, port);
-    let t = Tmux::shell(
-        &[
-            ("SHIPDECK_USER", "you@shop.example".to_string()),
-            ("SHIPDECK_DATA_DIR", demo.data_dir().display().to_string()),
-        ],
-        size,
-    );
-    t.line(&format!(
-        "{} --config {}",
-        binary().display(),
-        config.display()
-    ));
+    let t = demo.console(&config, size);
     // The board says why worker in dev is down, and the status bar counts it.
     let board = t.wait_screen(
         "the unreachable reason on the board",

@@ -98,6 +98,25 @@ fn prod_train_plan(s: &State, blocked: bool) -> TrainPlan {
     }
 }
 
+/// `p` on the train's prod cell, answered with [`prod_train_plan`].
+fn open_prod_dialog(s: &mut State, blocked: bool) {
+    s.col = 2;
+    let op = op_of(&press(s, KeyCode::Char('p')));
+    answer_plan(s, op, blocked);
+}
+
+/// The backend's answer to the train plan asked as `op`.
+fn answer_plan(s: &mut State, op: u64, blocked: bool) {
+    let plan = prod_train_plan(s, blocked);
+    update(
+        s,
+        Msg::OpFinished {
+            op,
+            result: OpResult::TrainPlan(Ok(plan)),
+        },
+    );
+}
+
 fn op_of(effects: &[Effect]) -> u64 {
     effects
         .iter()
@@ -146,14 +165,7 @@ fn p_on_a_train_cell_lists_every_members_plan_and_a_blocking_gate_keeps_enter_sh
             if train == "shop" && release == CUT && env == "prod"),
         "{effects:?}"
     );
-    let plan = prod_train_plan(&s, true);
-    update(
-        &mut s,
-        Msg::OpFinished {
-            op,
-            result: OpResult::TrainPlan(Ok(plan)),
-        },
-    );
+    answer_plan(&mut s, op, true);
     let dialog = render_at(&s, 160, 45);
     assert!(
         dialog.contains("Promote train shop shop-2026.12.04-1 to prod"),
@@ -180,16 +192,7 @@ fn p_on_a_train_cell_lists_every_members_plan_and_a_blocking_gate_keeps_enter_sh
 #[test]
 fn confirmed_the_train_runs_and_a_failure_that_moved_members_offers_their_backout() {
     let mut s = with_train();
-    s.col = 2;
-    let op = op_of(&press(&mut s, KeyCode::Char('p')));
-    let plan = prod_train_plan(&s, false);
-    update(
-        &mut s,
-        Msg::OpFinished {
-            op,
-            result: OpResult::TrainPlan(Ok(plan)),
-        },
-    );
+    open_prod_dialog(&mut s, false);
     // Protected: the name, then Enter.
     assert!(press(&mut s, KeyCode::Enter).is_empty());
     for c in "prod".chars() {
@@ -279,16 +282,7 @@ fn c_cuts_enter_shows_the_train_and_read_only_refuses_both_acts() {
 #[test]
 fn the_train_dialog_stays_live_a_probe_report_re_plans_it_and_opens_a_blocked_gate() {
     let mut s = with_train();
-    s.col = 2;
-    let op = op_of(&press(&mut s, KeyCode::Char('p')));
-    let plan = prod_train_plan(&s, true);
-    update(
-        &mut s,
-        Msg::OpFinished {
-            op,
-            result: OpResult::TrainPlan(Ok(plan)),
-        },
-    );
+    open_prod_dialog(&mut s, true);
     assert!(render_at(&s, 160, 45).contains("blocked: web"));
     // A probe's report arrives: the open dialog asks for a fresh plan of every member.
     let effects = update(
@@ -307,14 +301,7 @@ fn the_train_dialog_stays_live_a_probe_report_re_plans_it_and_opens_a_blocked_ga
             _ => None,
         })
         .unwrap_or_else(|| panic!("no re-plan: {effects:?}"));
-    let plan = prod_train_plan(&s, false);
-    update(
-        &mut s,
-        Msg::OpFinished {
-            op,
-            result: OpResult::TrainPlan(Ok(plan)),
-        },
-    );
+    answer_plan(&mut s, op, false);
     let dialog = render_at(&s, 160, 45);
     assert!(!dialog.contains("blocked: web"), "{dialog}");
     for c in "prod".chars() {

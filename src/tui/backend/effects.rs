@@ -52,6 +52,23 @@ fn blocking<T: Send + 'static>(
     });
 }
 
+/// Runs `work`, an engine future, as a task and sends its answer for `op`.
+fn spawned<T: Send + 'static>(
+    tx: &UnboundedSender<Msg>,
+    op: u64,
+    wrap: fn(Result<T, String>) -> OpResult,
+    work: impl std::future::Future<Output = Result<T, crate::app::Failure>> + Send + 'static,
+) {
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        let result = work.await.map_err(|f| f.to_string());
+        let _ = tx.send(Msg::OpFinished {
+            op,
+            result: wrap(result),
+        });
+    });
+}
+
 /// Runs `work` — an engine future that need not be `Send` (a train run reports progress through
 /// a borrowed callback) — on a blocking thread driving it on the runtime, and sends its answer.
 fn on_runtime<
@@ -354,9 +371,8 @@ impl Backend for Live {
                 env,
                 running,
             } => {
-                let tx = tx.clone();
-                tokio::spawn(async move {
-                    let plan = actions::rollout::preview(
+                spawned(tx, op, OpResult::RolloutPlan, async move {
+                    actions::rollout::preview(
                         &ctx,
                         &service,
                         &release,
@@ -365,11 +381,6 @@ impl Backend for Live {
                         None,
                     )
                     .await
-                    .map_err(|f| f.to_string());
-                    let _ = tx.send(Msg::OpFinished {
-                        op,
-                        result: OpResult::RolloutPlan(plan),
-                    });
                 });
             }
             Effect::PlanFlag {
@@ -378,16 +389,11 @@ impl Backend for Live {
                 env,
                 action,
             } => {
-                let (client, tx) = (self.flag_client.clone(), tx.clone());
-                tokio::spawn(async move {
-                    let plan = actions::plan_flag(&ctx, &client, &flag, &env, action)
+                let client = self.flag_client.clone();
+                spawned(tx, op, OpResult::FlagPlan, async move {
+                    actions::plan_flag(&ctx, &client, &flag, &env, action)
                         .await
                         .map(Box::new)
-                        .map_err(|f| f.to_string());
-                    let _ = tx.send(Msg::OpFinished {
-                        op,
-                        result: OpResult::FlagPlan(plan),
-                    });
                 });
             }
             Effect::ChangeFlag {
@@ -397,16 +403,11 @@ impl Backend for Live {
                 action,
                 reason,
             } => {
-                let (client, tx) = (self.flag_client.clone(), tx.clone());
-                tokio::spawn(async move {
-                    let result = change_flag(&ctx, &client, (&flag, &env, action), reason)
+                let client = self.flag_client.clone();
+                spawned(tx, op, OpResult::FlagChanged, async move {
+                    change_flag(&ctx, &client, (&flag, &env, action), reason)
                         .await
                         .map(Box::new)
-                        .map_err(|f| f.to_string());
-                    let _ = tx.send(Msg::OpFinished {
-                        op,
-                        result: OpResult::FlagChanged(result),
-                    });
                 });
             }
             Effect::Insights {

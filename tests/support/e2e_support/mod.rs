@@ -224,6 +224,24 @@ impl DemoServer {
         self.dir.path().join("data")
     }
 
+    /// The release binary's console on `config` (the demo's own, or a copy beside it) in a tmux
+    /// shell of `size`, as `you@shop.example` with the demo's data dir.
+    pub fn console(&self, config: &std::path::Path, size: (u16, u16)) -> Tmux {
+        let t = Tmux::shell(
+            &[
+                ("SHIPDECK_USER", "you@shop.example".to_string()),
+                ("SHIPDECK_DATA_DIR", self.data_dir().display().to_string()),
+            ],
+            size,
+        );
+        t.line(&format!(
+            "{} --config {}",
+            binary().display(),
+            config.display()
+        ));
+        t
+    }
+
     /// The demo's event log, one JSON value per event.
     pub fn events(&self) -> Vec<serde_json::Value> {
         std::fs::read_to_string(self.dir.path().join(".shipdeck/events.jsonl"))
