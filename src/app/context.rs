@@ -7,7 +7,7 @@ use crate::config;
 use crate::domain::config::{Config, Service};
 use crate::domain::event::{Event, EventBody, Fact};
 use crate::domain::ledger::Ledger;
-use crate::store::{self, Appended};
+use crate::store::{self, Appended, Events};
 
 use crate::store::state_log::StateLog;
 use crate::trust;
@@ -130,7 +130,7 @@ impl Context {
     /// Every event and their fold, for a command that decides (plan, promote, rollback,
     /// approve, tick, override, publish): refused with exit 5 when the log fails verification,
     /// since nothing past its first bad line may be counted.
-    pub fn ledger(&self) -> Result<(Vec<Event>, Ledger), Failure> {
+    pub fn ledger(&self) -> Result<(Events, Ledger), Failure> {
         let (events, damage) = self
             .log
             .checked()
@@ -145,10 +145,10 @@ impl Context {
     /// The events that count and their fold, for a command that only shows (status, log, the
     /// board): a log that fails verification is shown up to its first bad line (the warning at
     /// load says so).
-    pub fn ledger_shown(&self) -> Result<(Vec<Event>, Ledger), Failure> {
-        let events = self
+    pub fn ledger_shown(&self) -> Result<(Events, Ledger), Failure> {
+        let (events, _) = self
             .log
-            .events()
+            .checked()
             .map_err(|e| Failure::failed(format!("could not read the event log: {e}")))?;
         let ledger = self.fold(&events);
         Ok((events, ledger))

@@ -34,21 +34,32 @@ pub(crate) fn write_value(out: &mut String, value: &Value) {
             out.push(']');
         }
         Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            // RFC 8785 §3.2.3: compare keys as arrays of UTF-16 code units, not as UTF-8 bytes
-            // (the two orders differ for characters above U+FFFF versus U+E000..U+FFFF).
-            entries.sort_by(|(a, _), (b, _)| a.encode_utf16().cmp(b.encode_utf16()));
             out.push('{');
-            for (i, (key, item)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(out, key);
-                out.push(':');
-                write_value(out, item);
+            // RFC 8785 §3.2.3: compare keys as arrays of UTF-16 code units, not as UTF-8 bytes
+            // (the two orders differ for characters above U+FFFF versus U+E000..U+FFFF). The
+            // map iterates in UTF-8 byte order, which is the same order for keys without a
+            // character from U+E000 on (lead byte 0xEE or above): nearly every key.
+            if map.keys().all(|key| key.bytes().all(|b| b < 0xEE)) {
+                write_entries(out, map.iter());
+            } else {
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_by(|(a, _), (b, _)| a.encode_utf16().cmp(b.encode_utf16()));
+                write_entries(out, entries.into_iter());
             }
             out.push('}');
         }
+    }
+}
+
+/// An object's entries, in the order given, as `"key":value` separated by commas.
+fn write_entries<'a>(out: &mut String, entries: impl Iterator<Item = (&'a String, &'a Value)>) {
+    for (i, (key, item)) in entries.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(out, key);
+        out.push(':');
+        write_value(out, item);
     }
 }
 
@@ -56,21 +67,31 @@ pub(crate) fn write_value(out: &mut String, value: &Value) {
 /// form use it, the others `\u00xx` in lowercase hex. Everything else is written as is.
 pub(crate) fn write_string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
+    // Runs of bytes that need no escape are copied whole. Every escaped character is ASCII, and
+    // an ASCII byte never occurs inside a multi-byte UTF-8 sequence, so the cuts fall between
+    // characters.
+    let mut run = 0;
+    for (i, &byte) in s.as_bytes().iter().enumerate() {
+        let escaped = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        if escaped.is_empty() {
+            let _ = write!(out, "\\u{byte:04x}");
+        } else {
+            out.push_str(escaped);
         }
+        run = i + 1;
     }
+    out.push_str(&s[run..]);
     out.push('"');
 }
 
@@ -253,6 +274,50 @@ mod tests {
             proptest::prop_assume!(f.is_finite());
             let back: f64 = es(bits).parse().expect("a decimal number");
             proptest::prop_assert_eq!(back.to_bits(), if f == 0.0 { 0 } else { bits });
+        }
+    }
+
+    /// RFC 8785 §3.2.2.2 character by character: what `write_string` copies in runs.
+    fn escaped_char_by_char(s: &str) -> String {
+        let mut out = String::from('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if u32::from(c) < 0x20 => {
+                    let _ = write!(out, "\\u{:04x}", u32::from(c));
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn strings_are_escaped_as_character_by_character(s in "(?s).{0,40}") {
+            let mut out = String::new();
+            write_string(&mut out, &s);
+            proptest::prop_assert_eq!(out, escaped_char_by_char(&s));
+        }
+
+        #[test]
+        fn objects_are_written_in_utf16_key_order(keys in proptest::collection::vec("(?s).{0,6}", 0..6)) {
+            let map: serde_json::Map<String, Value> =
+                keys.iter().map(|k| (k.clone(), Value::Null)).collect();
+            let mut sorted: Vec<&String> = map.keys().collect();
+            sorted.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+            let expected: Vec<String> = sorted.iter().map(|k| escaped_char_by_char(k) + ":null").collect();
+            proptest::prop_assert_eq!(
+                canonical_json(&Value::Object(map)),
+                format!("{{{}}}", expected.join(","))
+            );
         }
     }
 

@@ -1,18 +1,17 @@
 //! The event log as a handle: `<state_dir>/events.jsonl`, appended under an exclusive lock on
 //! `<state_dir>/events.lock`, shared safely between threads and processes.
 
-use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::StoreError;
 use super::chain::{GENESIS_PREV, chain_hash};
 use super::integrity::{Chain, Damage};
 use super::tail::{settle, sync_dir};
+use super::{Events, StoreError};
 use crate::domain::event::{Event, EventBody};
 
 /// How far past "now" an event may be dated before it is refused.
@@ -54,11 +53,12 @@ pub struct EventLog {
     cache: Mutex<Cache>,
 }
 
-/// What has been read so far: every event before byte `len`, and where each id is.
+/// What has been read so far: every event before byte `len`, and the chain over them.
 #[derive(Debug)]
 struct Cache {
-    events: Vec<Event>,
-    ids: HashMap<String, usize>,
+    /// Shared with readers: [`EventLog::events`] hands out this `Arc`, and a push after that
+    /// copies the events once (copy on write) rather than every read copying them.
+    events: Events,
     len: u64,
     /// The chain checked so far, and the first event (or line) that failed it.
     chain: Box<Chain>,
@@ -68,8 +68,7 @@ struct Cache {
 impl Default for Cache {
     fn default() -> Cache {
         Cache {
-            events: Vec::new(),
-            ids: HashMap::new(),
+            events: Arc::default(),
             len: 0,
             chain: Box::new(Chain::new(true)),
             bad: None,
@@ -78,6 +77,7 @@ impl Default for Cache {
 }
 
 impl Cache {
+    /// Adds `event`, just written.
     fn push(&mut self, event: Event) {
         if self.bad.is_none()
             && let Err(reason) = self.chain.step(&event)
@@ -88,11 +88,31 @@ impl Cache {
                 reason,
             }));
         }
-        // A duplicate id written by someone else keeps pointing at its first occurrence.
-        self.ids
-            .entry(event.id.clone())
-            .or_insert(self.events.len());
-        self.events.push(event);
+        Arc::make_mut(&mut self.events).push(event);
+    }
+
+    /// Adds `events`, read from the file, with whether each one's hash matches its contents.
+    fn extend(&mut self, mut events: Vec<Event>, intact: &[bool]) {
+        for (offset, (event, &intact)) in events.iter().zip(intact).enumerate() {
+            if self.bad.is_some() {
+                break;
+            }
+            if let Err(reason) = self.chain.step_hashed(event, intact) {
+                let index = self.events.len() + offset;
+                self.bad = Some(Box::new(Damage {
+                    index,
+                    line: index + 1,
+                    reason,
+                }));
+            }
+        }
+        let mine = Arc::make_mut(&mut self.events);
+        if mine.is_empty() {
+            // The first read of a log: the parsed events become the cache, uncopied.
+            *mine = events;
+        } else {
+            mine.append(&mut events);
+        }
     }
 }
 
@@ -173,8 +193,11 @@ impl EventLog {
                 reason: bad.reason.clone(),
             });
         }
-        if let Some(&index) = cache.ids.get(&body.id) {
-            return Ok(Appended::AlreadyRecorded(cache.events[index].clone()));
+        // With no bad line, the chain has taken every event, so it knows every id.
+        if let Some(position) = cache.chain.position_of(&body.id) {
+            return Ok(Appended::AlreadyRecorded(
+                cache.events[position - 1].clone(),
+            ));
         }
         let (seq, prev) = cache
             .events
@@ -203,20 +226,27 @@ impl EventLog {
         let mut cache = self.cache();
         let _locked = self.lock()?;
         self.catch_up(&mut cache)?;
-        Ok(cache.events.clone())
+        Ok(cache.events.to_vec())
     }
 
     /// The events that count (those before the first line that fails verification) and that
     /// line, if any: what every deciding command must use.
     pub fn checked(&self) -> Result<(Vec<Event>, Option<Damage>), StoreError> {
+        self.counted()
+            .map(|(events, damage)| (Arc::unwrap_or_clone(events), damage))
+    }
+
+    /// Like [`EventLog::checked`], the events shared rather than copied (a replay of 100,000
+    /// events is read once): a later append copies them for itself only while this is held.
+    pub fn counted(&self) -> Result<(Events, Option<Damage>), StoreError> {
         let mut cache = self.cache();
         let _locked = self.lock()?;
         self.catch_up(&mut cache)?;
-        let counted = cache.bad.as_ref().map_or(cache.events.len(), |b| b.index);
-        Ok((
-            cache.events[..counted].to_vec(),
-            cache.bad.as_deref().cloned(),
-        ))
+        let counted = match &cache.bad {
+            Some(bad) => Arc::new(cache.events[..bad.index].to_vec()),
+            None => Arc::clone(&cache.events),
+        };
+        Ok((counted, cache.bad.as_deref().cloned()))
     }
 
     /// The log file's path (`<state_dir>/events.jsonl`).
@@ -256,9 +286,7 @@ impl EventLog {
             *cache = Cache::default();
         }
         let settled = settle(&self.file, &self.path, cache.len, cache.events.len() + 1)?;
-        for event in settled.events {
-            cache.push(event);
-        }
+        cache.extend(settled.events, &settled.intact);
         if let Some((line, reason)) = settled.unparsable
             && cache.bad.is_none()
         {

@@ -17,6 +17,10 @@ pub mod state_log;
 mod tail;
 mod verify;
 
+/// The events of a log, in order, shared rather than copied: a replay of 100,000 events is
+/// read once and handed to every reader.
+pub type Events = std::sync::Arc<Vec<crate::domain::event::Event>>;
+
 pub use canonical::canonical_json;
 pub use chain::{GENESIS_PREV, body_hash_input, canonical_body, chain_hash, new_event_id};
 pub use error::StoreError;

@@ -4,6 +4,7 @@ use std::io;
 use std::path::Path;
 
 use super::StoreError;
+use super::chain::event_hash;
 use super::integrity::{Chain, Damage};
 use crate::domain::event::Event;
 use crate::domain::sanitize::sanitize;
@@ -82,12 +83,41 @@ pub(crate) fn complete_prefix(bytes: &[u8]) -> &[u8] {
 }
 
 /// Parses complete lines (`bytes` ends in `\n` or is empty). On failure gives the 1-based line
-/// within `bytes` and why. Large logs are split between two threads at a line boundary: replay
-/// is the one place the log is read whole, and parsing dominates it.
+/// within `bytes` and why. Checks nothing of the chain (see [`intact`]).
 pub(crate) fn parse_complete(bytes: &[u8]) -> Result<Vec<Event>, (usize, String)> {
+    parse_lines(bytes, parse_line)
+}
+
+/// Whether each event's `hash` is the hash of its contents (what [`Chain::step_hashed`]
+/// takes). Hashing is the other half of a replay's work and, unlike the links between lines,
+/// needs nothing but the line itself, so large logs are hashed on two threads.
+pub(crate) fn intact(events: &[Event]) -> Vec<bool> {
+    const PARALLEL_FROM: usize = 2_000;
+    let hash = |events: &[Event]| -> Vec<bool> {
+        events.iter().map(|e| event_hash(e) == e.hash).collect()
+    };
+    if events.len() < PARALLEL_FROM {
+        return hash(events);
+    }
+    let (head, tail) = events.split_at(events.len() / 2);
+    let (mut head, tail) = std::thread::scope(|scope| {
+        let tail_job = scope.spawn(|| hash(tail));
+        (hash(head), tail_job.join())
+    });
+    // Hashing cannot panic on an event that parsed; should it, the tail counts as changed.
+    head.extend(tail.unwrap_or_else(|_| vec![false; events.len() - events.len() / 2]));
+    head
+}
+
+/// `parse` over every complete line. Large logs are split between two threads at a line
+/// boundary: replay is the one place the log is read whole, and parsing dominates it.
+fn parse_lines<T: Send>(
+    bytes: &[u8],
+    parse: impl Fn(&[u8]) -> Result<T, String> + Sync,
+) -> Result<Vec<T>, (usize, String)> {
     const PARALLEL_FROM: usize = 1 << 20;
     if bytes.len() < PARALLEL_FROM {
-        return parse_serial(bytes, 1);
+        return parse_serial(bytes, 1, &parse);
     }
     let middle = bytes.len() / 2;
     let split = bytes[middle..]
@@ -98,28 +128,31 @@ pub(crate) fn parse_complete(bytes: &[u8]) -> Result<Vec<Event>, (usize, String)
     // `head` ends in `\n`, so splitting yields one piece more than it has lines.
     let head_lines = head.split(|&b| b == b'\n').count() - 1;
     let (head_result, tail_result) = std::thread::scope(|scope| {
-        let tail_job = scope.spawn(|| parse_serial(tail, head_lines + 1));
-        let head_result = parse_serial(head, 1);
+        let tail_job = scope.spawn(|| parse_serial(tail, head_lines + 1, &parse));
+        let head_result = parse_serial(head, 1, &parse);
         (head_result, tail_job.join())
     });
-    let mut events = head_result?;
-    let tail_events =
+    let mut parsed = head_result?;
+    let mut tail_parsed =
         tail_result.map_err(|_| (head_lines + 1, "the parser panicked".to_string()))??;
-    events.extend(tail_events);
-    Ok(events)
+    parsed.append(&mut tail_parsed);
+    Ok(parsed)
 }
 
-fn parse_serial(bytes: &[u8], first_line: usize) -> Result<Vec<Event>, (usize, String)> {
+fn parse_serial<T>(
+    bytes: &[u8],
+    first_line: usize,
+    parse: &impl Fn(&[u8]) -> Result<T, String>,
+) -> Result<Vec<T>, (usize, String)> {
     // About 300 bytes a line; a guess that saves most reallocations.
-    let mut events = Vec::with_capacity(bytes.len() / 300 + 1);
+    let mut parsed = Vec::with_capacity(bytes.len() / 300 + 1);
     let Some(lines) = bytes.strip_suffix(b"\n") else {
-        return Ok(events);
+        return Ok(parsed);
     };
     for (i, line) in lines.split(|&b| b == b'\n').enumerate() {
-        let event = parse_line(line).map_err(|reason| (first_line + i, reason))?;
-        events.push(event);
+        parsed.push(parse(line).map_err(|reason| (first_line + i, reason))?);
     }
-    Ok(events)
+    Ok(parsed)
 }
 
 /// The most one event may take (its line in the file, its `event.json` on the shared ref):

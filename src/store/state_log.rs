@@ -3,11 +3,11 @@
 //! command and the console's watcher care which it is.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use jiff::Timestamp;
 
-use super::{Appended, EventLog, integrity, read_checked};
+use super::{Appended, EventLog, Events, integrity, read_checked};
 use crate::domain::config::{Config, StateBackend};
 use crate::domain::event::{Event, EventBody};
 use crate::gitlog::{self, GitLog, SyncReport};
@@ -83,22 +83,26 @@ impl StateLog {
     /// Every event that counts, in order: those before the first one that fails verification
     /// (see [`StateLog::checked`]).
     pub fn events(&self) -> Result<Vec<Event>, String> {
-        self.checked().map(|(events, _)| events)
+        self.checked()
+            .map(|(events, _)| Arc::unwrap_or_clone(events))
     }
 
     /// The events that count and, when the log fails verification, the loud sentence saying
     /// where and that nothing from there on counts. A deciding command refuses then (exit 5).
-    pub fn checked(&self) -> Result<(Vec<Event>, Option<String>), String> {
+    pub fn checked(&self) -> Result<(Events, Option<String>), String> {
         let (events, damage) = match self {
-            StateLog::File(log) => log.checked().map_err(|e| e.to_string())?,
-            StateLog::ReadOnlyFile(path) => read_checked(path).map_err(|e| e.to_string())?,
+            StateLog::File(log) => log.counted().map_err(|e| e.to_string())?,
+            StateLog::ReadOnlyFile(path) => {
+                let (events, damage) = read_checked(path).map_err(|e| e.to_string())?;
+                (Arc::new(events), damage)
+            }
             StateLog::Git(shared) => {
                 let mut events = shared.log.events().map_err(|e| e.to_string())?;
                 let damage = integrity::first_bad(&events, false);
                 if let Some(d) = &damage {
                     events.truncate(d.index);
                 }
-                (events, damage)
+                (Arc::new(events), damage)
             }
         };
         let message = damage.map(|d| integrity::refusal(&self.describe(), &d));

@@ -10,13 +10,15 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::StoreError;
-use super::replay::{complete_prefix, parse_complete};
+use super::replay::{complete_prefix, intact, parse_complete};
 use crate::domain::event::Event;
 
 /// What [`settle`] found after the offset it was given.
 pub(crate) struct Settled {
     /// The events on the complete, parseable lines.
     pub events: Vec<Event>,
+    /// For each of `events`, whether its `hash` is the hash of its contents.
+    pub intact: Vec<bool>,
     /// The file length after settling: everything before it is events.
     pub end: u64,
     /// Set when a torn last line was moved into a side file.
@@ -65,12 +67,14 @@ pub(crate) fn settle(
             )
         }
     };
+    let intact = intact(&events);
     let good_len = complete.len();
 
     let good_end = from + good_len as u64;
     if good_len == buf.len() {
         return Ok(Settled {
             events,
+            intact,
             end: good_end,
             warning: None,
             unparsable,
@@ -89,6 +93,7 @@ pub(crate) fn settle(
     tracing::warn!("{warning}");
     Ok(Settled {
         events,
+        intact,
         end: good_end,
         warning: Some(warning),
         unparsable,

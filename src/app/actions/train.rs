@@ -2,6 +2,7 @@
 //! promotion (every member's plan, the train's approvals standing in for the members' approval
 //! gates). The promotion itself is in `train_promote`.
 
+use crate::store::Events;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -41,7 +42,7 @@ pub fn train_of<'a>(ctx: &'a Context, name: &str) -> Result<&'a Train, Failure> 
 }
 
 /// The log's trains: releases cut and promotions.
-pub fn trains(ctx: &Context) -> Result<(Vec<Event>, Ledger, Trains), Failure> {
+pub fn trains(ctx: &Context) -> Result<(Events, Ledger, Trains), Failure> {
     let (events, ledger) = ctx.ledger()?;
     let trains = Trains::from_events(&events);
     Ok((events, ledger, trains))
