@@ -32,7 +32,8 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
         "allowed": plan.allowed(),
         "rollback": plan.rollback,
         "protected": plan.protected,
-        "running": plan.running,
+        "running": plan.running.name(),
+        "running_here": plan.running,
         "call": plan.call,
         "gates": plan.report.gates.iter().map(|g| json!({
             "id": g.id,
@@ -62,13 +63,15 @@ pub fn print_plan(plan: &Plan) {
     );
     println!(
         "  running now: {}",
-        plan.running.as_deref().unwrap_or("unknown")
+        plan.running
+            .label()
+            .unwrap_or_else(|| "unknown".to_string())
     );
     if plan.downgrade {
         println!(
             "  ⇣ downgrade: {} is older than {}, which runs in {} now",
             plan.release.name,
-            plan.running.as_deref().unwrap_or("what runs"),
+            plan.running.name().unwrap_or("what runs"),
             plan.env
         );
     }

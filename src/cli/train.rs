@@ -339,7 +339,7 @@ fn print_plan(plan: &TrainPlan) {
             i + 1,
             m.member.service,
             m.member.release,
-            p.running.as_deref().unwrap_or("unknown"),
+            p.running.label().unwrap_or_else(|| "unknown".into()),
             if m.already { " — already there" } else { "" }
         );
         if m.already {

@@ -25,6 +25,7 @@ pub mod probed;
 pub mod readiness;
 pub mod release;
 pub mod rollout;
+pub mod running;
 pub mod sanitize;
 pub mod signature;
 pub mod template;

@@ -16,6 +16,7 @@ use crate::domain::gates::{GateInputs, GateOutcome, GateStatus, evaluate};
 use crate::domain::ledger::Ledger;
 use crate::domain::observation::Observation;
 use crate::domain::release::Release;
+use crate::domain::running::Running;
 use crate::domain::sanitize::sanitize;
 use crate::domain::train::{Train, TrainMember, TrainRelease, Trains, digest_of};
 
@@ -99,16 +100,21 @@ pub fn cut(
             ctx.environment(env)?;
             for service in &t.services {
                 let all = releases(ctx, service)?;
-                let Some((name, _)) =
-                    running_release(ctx, &ledger, service, env, observations, &all)
-                else {
+                let running = running_release(ctx, &ledger, service, env, observations, &all);
+                if let Running::Unmatched { version, .. } = &running {
+                    return Err(Failure::failed(format!(
+                        "`{service}` in `{env}` reports {version}, which matches no release; name \
+                         the releases with `--releases {service}=RELEASE,…`"
+                    )));
+                }
+                let Some(name) = running.release() else {
                     return Err(Failure::failed(format!(
                         "nothing is known to run in `{env}` for `{service}`: no live report and \
                          no successful deployment in the log; name the releases with \
                          `--releases {service}=RELEASE,…`"
                     )));
                 };
-                let release = resolve_release(ctx, service, &name)?;
+                let release = resolve_release(ctx, service, name)?;
                 members.push(member(service, &release));
             }
         }
@@ -447,7 +453,7 @@ pub async fn plan(
                 )),
             );
         }
-        let already = plan.running.as_deref() == Some(current.release.as_str())
+        let already = plan.running.name() == Some(current.release.as_str())
             && moved.iter().all(|(m, _)| m.service != pinned.service);
         members.push(MemberPlan {
             member: current.clone(),

@@ -184,7 +184,9 @@ fn confirm(frame: &mut Frame, body: Rect, state: &State, c: &Confirm, theme: The
                 plan.service,
                 plan.env,
                 if plan.protected { " (protected)" } else { "" },
-                plan.running.as_deref().unwrap_or("nothing reported")
+                plan.running
+                    .label()
+                    .unwrap_or_else(|| "nothing reported".into())
             )),
         ]));
         lines.push(Line::from(vec![

@@ -38,8 +38,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, _hits: &
             theme.health(cell.health),
         ),
         Span::styled(
-            cell.release
-                .clone()
+            cell.running
+                .on_board(!cell.checking)
                 .unwrap_or_else(|| "no version reported".into()),
             theme.bold(),
         ),
