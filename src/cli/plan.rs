@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::app::actions::{self, Plan, observe_and_settle, resolve_release};
 use crate::app::{Context, Failure};
+use crate::domain::commit_id::short;
 
 use super::output::warn_all;
 
@@ -85,12 +86,7 @@ pub fn print_plan(plan: &Plan) {
     if !plan.changes.is_empty() {
         println!("  changes ({} commits):", plan.changes.len());
         for c in plan.changes.iter().take(20) {
-            println!(
-                "    {} {} — {}",
-                &c.commit[..7.min(c.commit.len())],
-                c.summary,
-                c.author
-            );
+            println!("    {} {} — {}", short(&c.commit), c.summary, c.author);
         }
         if plan.changes.len() > 20 {
             println!("    … {} more", plan.changes.len() - 20);

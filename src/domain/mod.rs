@@ -5,6 +5,7 @@ pub mod body_kind;
 pub mod change;
 pub mod channel;
 pub mod checklist;
+pub mod commit_id;
 pub mod config;
 pub mod drift;
 pub mod duration;

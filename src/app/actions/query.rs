@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::app::context::{Context, now};
 use crate::app::failure::{Failure, OrFail};
 use crate::domain::change::Commit;
+use crate::domain::commit_id::{PINNED, short_n};
 use crate::domain::notes::{NotesInput, render_markdown};
 use crate::domain::observation::Observation;
 use crate::domain::release::{Release, match_reported};
@@ -58,7 +59,7 @@ pub fn resolve_release(ctx: &Context, service: &str, spec: &str) -> Result<Relea
         let info = repo
             .commit_info(&commit)
             .or_fail(&format!("could not read commit {commit}"))?;
-        let short = commit[..12.min(commit.len())].to_string();
+        let short = short_n(&commit, PINNED).to_string();
         Ok(Release {
             name: short.clone(),
             version: short,

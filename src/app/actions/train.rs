@@ -10,6 +10,7 @@ use crate::app::context::{Context, did_you_mean, now};
 use crate::app::failure::Failure;
 use crate::app::signatures;
 use crate::domain::checklist::runs_in;
+use crate::domain::commit_id::{PINNED, short_n};
 use crate::domain::config::{ChecklistTemplate, Environment, GateRule, Stage};
 use crate::domain::event::{Event, Fact};
 use crate::domain::gates::{GateInputs, GateOutcome, GateStatus, evaluate};
@@ -222,8 +223,8 @@ pub fn approve(
              that no longer are the releases — cut a new train release",
             m.release,
             release.name,
-            short(&m.commit),
-            short(now_at)
+            short_n(&m.commit, PINNED),
+            short_n(now_at, PINNED)
         )));
     }
     let digest = release.digest();
@@ -448,8 +449,8 @@ pub async fn plan(
                 pinned_gate(format!(
                     "{} moved since the cut: pinned {}, now {}; cut a new train release",
                     m.release,
-                    short(&m.commit),
-                    short(now_at)
+                    short_n(&m.commit, PINNED),
+                    short_n(now_at, PINNED)
                 )),
             );
         }
@@ -563,8 +564,4 @@ fn train_approvals(
             g
         })
         .collect())
-}
-
-fn short(commit: &str) -> &str {
-    &commit[..12.min(commit.len())]
 }

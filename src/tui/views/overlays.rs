@@ -12,7 +12,8 @@ use crate::console::state::State;
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, spinner};
 
-use super::{centered, gates, short};
+use super::{centered, gates};
+use crate::domain::commit_id::short;
 
 pub fn draw(frame: &mut Frame, body: Rect, state: &State, theme: Theme) {
     match &state.overlay {
