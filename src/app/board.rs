@@ -7,6 +7,7 @@ use crate::domain::config::Config;
 use crate::domain::drift::drift_of;
 use crate::domain::ledger::Ledger;
 use crate::domain::observation::{Health, Observation};
+use crate::domain::running::{Running, running_here};
 
 /// `status --json`: `{"services":[{"name":…,"targets":[…]}]}`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -26,6 +27,10 @@ pub struct TargetCell {
     pub env: String,
     /// The matched release; before any live probe, the last successful deployment's.
     pub release: Option<String>,
+    /// What runs here by the one rule plans and the console share: a matched release, a version
+    /// that matches no release (`{"kind":"unmatched","version":…}`), the last deployed release
+    /// (nothing reported), or unknown.
+    pub running_here: Running,
     pub reported_version: Option<String>,
     pub commit: Option<String>,
     pub health: Health,
@@ -85,11 +90,10 @@ fn cell(ledger: &Ledger, observations: &[Observation], service: &str, env: &str)
         since: d.requested_at,
         rollback: d.rollback,
     });
-    let running = latest
-        .and_then(|o| o.release.clone())
-        .or_else(|| last_success.map(|d| d.release.clone()));
+    // The board has no release list: a matched release carries the commit the probe gave it.
+    let running = running_here(latest, &[], last_success);
     let put_there = running
-        .as_deref()
+        .release()
         .and_then(|name| deployed(ledger, service, env, name));
     let first_seen = match (latest, &put_there) {
         (Some(o), None) => Some(first_seen(observations, o)),
@@ -103,7 +107,8 @@ fn cell(ledger: &Ledger, observations: &[Observation], service: &str, env: &str)
             deployed_by,
             first_seen,
             env: env.to_string(),
-            release: o.release.clone(),
+            release: running.release_on_board(true).map(str::to_string),
+            running_here: running,
             reported_version: o.reported_version.clone(),
             commit: o.commit.clone(),
             health: o.health,
@@ -119,7 +124,8 @@ fn cell(ledger: &Ledger, observations: &[Observation], service: &str, env: &str)
             deployed_by,
             first_seen,
             env: env.to_string(),
-            release: last_success.map(|d| d.release.clone()),
+            release: running.release_on_board(false).map(str::to_string),
+            running_here: running,
             reported_version: None,
             commit: last_success.map(|d| d.commit.clone()),
             health: Health::Unknown,

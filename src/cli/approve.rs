@@ -5,6 +5,7 @@ use std::path::Path;
 use crate::app::Failure;
 use crate::app::actions::{self, Decision, resolve_release};
 use crate::app::context::Context;
+use crate::domain::commit_id::{PINNED, short_n};
 
 use super::output::warn_all;
 
@@ -48,7 +49,7 @@ pub fn run(
         "approved by {}: {} ({}) for {} — event {} at {}",
         event.actor,
         release.name,
-        &release.commit[..12.min(release.commit.len())],
+        short_n(&release.commit, PINNED),
         env,
         event.seq,
         event.at

@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::app::Failure;
 use crate::app::actions::{self, observe_and_settle};
 use crate::app::context::Context;
+use crate::domain::commit_id::short;
 
 use super::output::{emit, json, warn_all};
 
@@ -52,13 +53,7 @@ pub async fn run(
             log.commits.len()
         );
         for c in &log.commits {
-            let _ = writeln!(
-                text,
-                "{} {} — {}",
-                &c.commit[..7.min(c.commit.len())],
-                c.summary,
-                c.author
-            );
+            let _ = writeln!(text, "{} {} — {}", short(&c.commit), c.summary, c.author);
         }
         emit(&text)?;
     }

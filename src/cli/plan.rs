@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::app::actions::{self, Plan, observe_and_settle, resolve_release};
 use crate::app::{Context, Failure};
+use crate::domain::commit_id::short;
 
 use super::output::warn_all;
 
@@ -32,7 +33,8 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
         "allowed": plan.allowed(),
         "rollback": plan.rollback,
         "protected": plan.protected,
-        "running": plan.running,
+        "running": plan.running.name(),
+        "running_here": plan.running,
         "call": plan.call,
         "gates": plan.report.gates.iter().map(|g| json!({
             "id": g.id,
@@ -62,13 +64,15 @@ pub fn print_plan(plan: &Plan) {
     );
     println!(
         "  running now: {}",
-        plan.running.as_deref().unwrap_or("unknown")
+        plan.running
+            .label()
+            .unwrap_or_else(|| "unknown".to_string())
     );
     if plan.downgrade {
         println!(
             "  ⇣ downgrade: {} is older than {}, which runs in {} now",
             plan.release.name,
-            plan.running.as_deref().unwrap_or("what runs"),
+            plan.running.name().unwrap_or("what runs"),
             plan.env
         );
     }
@@ -82,12 +86,7 @@ pub fn print_plan(plan: &Plan) {
     if !plan.changes.is_empty() {
         println!("  changes ({} commits):", plan.changes.len());
         for c in plan.changes.iter().take(20) {
-            println!(
-                "    {} {} — {}",
-                &c.commit[..7.min(c.commit.len())],
-                c.summary,
-                c.author
-            );
+            println!("    {} {} — {}", short(&c.commit), c.summary, c.author);
         }
         if plan.changes.len() > 20 {
             println!("    … {} more", plan.changes.len() - 20);

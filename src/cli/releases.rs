@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::app::Failure;
 use crate::app::actions::{self};
 use crate::app::context::{Context, now};
+use crate::domain::commit_id::{PINNED, short_n};
 
 use super::output::{age, emit, json, warn_all};
 
@@ -51,7 +52,7 @@ pub fn run(config: Option<&Path>, read_only: bool, args: &Args) -> Result<u8, Fa
                 "{:<24} {:<12} {}  {} ago",
                 r.name,
                 r.version,
-                &r.commit[..12.min(r.commit.len())],
+                short_n(&r.commit, PINNED),
                 age(now, r.date)
             );
         }
@@ -82,7 +83,7 @@ fn unreleased(u: &actions::Unreleased, as_json: bool) -> Result<u8, Failure> {
         let _ = writeln!(
             text,
             "{}  {}  {}  {} ago",
-            &c.commit[..12.min(c.commit.len())],
+            short_n(&c.commit, PINNED),
             c.summary,
             c.author,
             age(now, c.date)

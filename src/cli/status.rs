@@ -97,13 +97,8 @@ fn table(b: &Board) -> String {
     for svc in &b.services {
         for t in &svc.targets {
             let release = t
-                .release
-                .clone()
-                .or_else(|| {
-                    t.reported_version
-                        .as_ref()
-                        .map(|v| format!("{v} (unmatched)"))
-                })
+                .running_here
+                .on_board(t.observed_at.is_some())
                 .unwrap_or_else(|| "-".to_string());
             let mut notes = Vec::new();
             if t.drift {

@@ -13,6 +13,7 @@ use crate::app::actions::observe_and_settle;
 use crate::app::actions::train::{self as trains, CutFrom, TrainPlan};
 use crate::app::actions::train_promote::{self, TrainRun};
 use crate::app::context::{Context, now};
+use crate::domain::commit_id::{PINNED, short, short_n};
 use crate::domain::train::TrainRelease;
 
 use super::confirm::confirm;
@@ -205,7 +206,12 @@ async fn cut(
     } else {
         println!("cut {} of {}:", release.name, release.train);
         for m in &release.members {
-            println!("  {:<12} {:<20} {}", m.service, m.release, short(&m.commit));
+            println!(
+                "  {:<12} {:<20} {}",
+                m.service,
+                m.release,
+                short_n(&m.commit, PINNED)
+            );
         }
     }
     Ok(0)
@@ -266,7 +272,7 @@ fn show(ctx: &Context, train: &str, release: Option<&str>, as_json: bool) -> Res
                 "    {:<12} {:<20} {}",
                 m.service,
                 m.release,
-                short(&m.commit)
+                short_n(&m.commit, PINNED)
             );
         }
         for p in log
@@ -339,7 +345,7 @@ fn print_plan(plan: &TrainPlan) {
             i + 1,
             m.member.service,
             m.member.release,
-            p.running.as_deref().unwrap_or("unknown"),
+            p.running.label().unwrap_or_else(|| "unknown".into()),
             if m.already { " — already there" } else { "" }
         );
         if m.already {
@@ -348,7 +354,7 @@ fn print_plan(plan: &TrainPlan) {
         if !p.changes.is_empty() {
             println!("     changes ({} commits):", p.changes.len());
             for c in p.changes.iter().take(10) {
-                println!("       {} {} — {}", short7(&c.commit), c.summary, c.author);
+                println!("       {} {} — {}", short(&c.commit), c.summary, c.author);
             }
             if p.changes.len() > 10 {
                 println!("       … {} more", p.changes.len() - 10);
@@ -568,12 +574,4 @@ async fn rollback(
             run.reason
         )))
     }
-}
-
-pub(super) fn short(commit: &str) -> &str {
-    &commit[..12.min(commit.len())]
-}
-
-fn short7(commit: &str) -> &str {
-    &commit[..7.min(commit.len())]
 }

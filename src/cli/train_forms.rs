@@ -16,7 +16,7 @@ use crate::domain::config::Stage;
 use super::checklist::ChecklistAction;
 use super::notes::NotesFormat;
 use super::output::{age, json, warn_all};
-use super::train::short;
+use crate::domain::commit_id::{PINNED, short_n};
 
 /// `approve --train TRAIN RELEASE --env ENV`.
 pub fn approve(
@@ -39,7 +39,7 @@ pub fn approve(
         release
             .members
             .iter()
-            .map(|m| format!("{} {}", m.release, short(&m.commit)))
+            .map(|m| format!("{} {}", m.release, short_n(&m.commit, PINNED)))
             .collect::<Vec<_>>()
             .join(", "),
         env,

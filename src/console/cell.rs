@@ -157,8 +157,9 @@ fn glyph(f: &Facts) -> Option<Badge> {
 /// A target that does not answer says so rather than "no version".
 fn release(f: &Facts) -> Option<Badge> {
     let cell = f.cell;
-    let name = match &cell.release {
-        Some(r) => r.clone(),
+    // A version that matches no release is written as reported, marked `(unmatched)`.
+    let name = match cell.running.on_board(!cell.checking) {
+        Some(r) => r,
         None if cell.checking => return None,
         // A state, not a name: it keeps its letters and the badges after it give way.
         None => {

@@ -190,10 +190,7 @@ pub fn on_observed(
             to: observation.health,
             at: observation.at,
             detail: observation.detail.clone(),
-            release: observation
-                .release
-                .clone()
-                .or_else(|| observation.reported_version.clone()),
+            release: crate::domain::running::running_here(Some(&observation), &[], None).label(),
         });
         while state.health_changes.len() > HEALTH_CHANGES {
             state.health_changes.pop_front();

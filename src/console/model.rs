@@ -10,13 +10,17 @@ use crate::domain::drift::{drift, drift_of};
 use crate::domain::ledger::{Deployment, DeploymentState};
 use crate::domain::observation::{Health, Observation};
 use crate::domain::release::Release;
+use crate::domain::running::{Running, running_here};
 
 /// One cell of the board: a service in an environment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell<'a> {
-    /// The release it runs: the matched release, else the version as reported, else (before any
-    /// probe answered) the last successful deployment's release.
+    /// The release it runs: the matched release, else (before any probe answered) the last
+    /// successful deployment's release. A version that matches no release is no release: see
+    /// `running`.
     pub release: Option<String>,
+    /// What runs here, by the one rule `status` and plans share.
+    pub running: Running,
     pub health: Health,
     /// No probe answered yet.
     pub checking: bool,
@@ -122,10 +126,11 @@ pub fn cell_in<'a>(state: &'a State, deploys: &Deploys<'a>, service: &str, env: 
 fn cell_from<'a>(state: &'a State, latest: Latest<'a>, service: &str, env: &str) -> Cell<'a> {
     let observation = state.observation(service, env);
     let last_ok = latest.last_ok;
-    let release = match observation {
-        Some(o) => o.release.clone().or_else(|| o.reported_version.clone()),
-        None => last_ok.map(|d| d.release.clone()),
-    };
+    let releases = state.releases.get(service).map_or(&[][..], Vec::as_slice);
+    let running = running_here(observation, releases, last_ok);
+    let release = running
+        .release_on_board(observation.is_some())
+        .map(str::to_string);
     let since = release.as_deref().and_then(|name| {
         last_ok
             .filter(|d| d.release == name)
@@ -142,6 +147,7 @@ fn cell_from<'a>(state: &'a State, latest: Latest<'a>, service: &str, env: &str)
             .is_some_and(|o| drift(o, last_ok) && drift_of(o, &state.ledger, service, env));
     Cell {
         release,
+        running,
         health: observation.map_or(Health::Unknown, |o| o.health),
         checking: observation.is_none(),
         since,

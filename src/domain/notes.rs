@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 
 use super::change::Commit;
+use super::commit_id::short;
 use super::release::Release;
 
 /// What release notes are written from.
@@ -90,10 +91,6 @@ fn escape(s: &str) -> String {
         }
     }
     out
-}
-
-fn short(commit: &str) -> &str {
-    commit.get(..7).unwrap_or(commit)
 }
 
 fn line(commit: &Commit, scope: Option<&str>, text: &str) -> String {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest as _, Sha256};
 
 use super::keygen::{SignError, TempFile};
+use crate::domain::commit_id::{PINNED, short_n};
 use crate::domain::sanitize::sanitize;
 
 /// The refs tried, in order, for `remote`: the one the git state backend fetches the remote's
@@ -87,7 +88,7 @@ impl AllowedSigners {
                 repo.path().display()
             )));
         };
-        let short = commit.id().to_string()[..12].to_string();
+        let short = short_n(&commit.id().to_string(), PINNED).to_string();
         let source = format!("{} as committed on {name} at {short}", blob_path.display());
         let blob = commit
             .tree()

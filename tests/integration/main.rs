@@ -110,6 +110,7 @@ mod truth_headless;
 mod truth_notes;
 mod truth_ready;
 mod truth_record;
+mod truth_running;
 mod truth_server;
 mod truth_soak;
 mod tui_snapshots;

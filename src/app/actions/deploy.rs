@@ -37,7 +37,9 @@ pub fn rollback_target(
     }
     let (_, ledger) = ctx.ledger()?;
     let all = releases(ctx, service)?;
-    let current = running_release(ctx, &ledger, service, env, observations, &all).map(|(n, _)| n);
+    let current = running_release(ctx, &ledger, service, env, observations, &all)
+        .name()
+        .map(str::to_string);
     let target: Vec<&Deployment> = ledger
         .deployments()
         .iter()
@@ -119,7 +121,7 @@ pub async fn promote(
         &plan.service,
         &plan.release,
         &plan.env,
-        plan.running.as_deref(),
+        plan.running.name(),
         &id,
     );
     let call = deploy::describe(&spec, &req).map_err(|e| Failure::usage(e.to_string()))?;
@@ -127,7 +129,7 @@ pub async fn promote(
         id.clone(),
         &Fact::DeployRequested {
             commit: plan.release.commit.clone(),
-            previous_release: plan.running.clone(),
+            previous_release: plan.running.name().map(str::to_string),
             rollback: plan.rollback,
             call,
             verify_timeout_secs: verify_timeout.as_secs(),

@@ -9,6 +9,7 @@ use crate::app::failure::Failure;
 use crate::domain::ledger::Ledger;
 use crate::domain::observation::Observation;
 use crate::domain::release::Release;
+use crate::domain::running::{Running, running_here};
 use crate::git::Repo;
 use crate::probe;
 use crate::store::Sightings;
@@ -89,8 +90,9 @@ pub async fn observe_target(
     Some(probe::probe_once(client, &target, ctx.trusted).await)
 }
 
-/// What runs in `env` for `service`: the live report when it matches a release (or at least
-/// reports a commit), else the release of the last successful deployment in the log.
+/// What runs in `env` for `service`, by the one rule ([`running_here`]): the latest live report
+/// (a matched release, or an unmatched version as reported), else the release of the last
+/// successful deployment in the log.
 pub fn running_release(
     _ctx: &Context,
     ledger: &Ledger,
@@ -98,22 +100,10 @@ pub fn running_release(
     env: &str,
     observations: &[Observation],
     releases: &[Release],
-) -> Option<(String, String)> {
+) -> Running {
     let observed = observations
         .iter()
         .filter(|o| o.service == service && o.env == env)
         .max_by_key(|o| o.at);
-    if let Some(o) = observed {
-        if let Some(name) = &o.release
-            && let Some(r) = releases.iter().find(|r| &r.name == name)
-        {
-            return Some((r.name.clone(), r.commit.clone()));
-        }
-        if let (Some(v), Some(c)) = (&o.reported_version, &o.commit) {
-            return Some((v.clone(), c.clone()));
-        }
-    }
-    ledger
-        .last_successful(service, env)
-        .map(|d| (d.release.clone(), d.commit.clone()))
+    running_here(observed, releases, ledger.last_successful(service, env))
 }

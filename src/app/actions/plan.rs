@@ -18,6 +18,7 @@ use crate::domain::ledger::Ledger;
 use crate::domain::observation::Observation;
 use crate::domain::readiness::{Readiness, failed_here, is_downgrade, readiness};
 use crate::domain::release::Release;
+use crate::domain::running::Running;
 use crate::git::Repo;
 
 use super::checks;
@@ -35,8 +36,9 @@ pub struct Plan {
     pub report: GateReport,
     /// Commits that change: from what runs in `env` now to the release (empty when unknown).
     pub changes: Vec<Commit>,
-    /// What runs in `env` now, if known.
-    pub running: Option<String>,
+    /// What runs in `env` now, by the one rule the board and `status` share: `running.name()`
+    /// is a release's name, or a version as reported that matches no release.
+    pub running: Running,
     /// Exactly what the deployer will call, secrets masked; `None` when no deployer is set.
     pub call: Option<String>,
     /// The environment needs its name typed to confirm.
@@ -153,14 +155,7 @@ pub(super) async fn build(
     };
     let all = releases(ctx, service).unwrap_or_default();
     let running = running_release(ctx, &ledger, service, env, observations, &all);
-    let external = checks::external(
-        ctx,
-        &svc,
-        &environment,
-        release,
-        running.as_ref().map(|(n, _)| n.as_str()),
-    )
-    .await;
+    let external = checks::external(ctx, &svc, &environment, release, running.name()).await;
     let report = evaluate(
         &GateInputs {
             config: &ctx.config,
@@ -175,8 +170,8 @@ pub(super) async fn build(
         },
         now(),
     );
-    let changes = match &running {
-        Some((_, commit)) if commit != &release.commit => Repo::open(&svc.repo)
+    let changes = match running.commit() {
+        Some(commit) if commit != release.commit => Repo::open(&svc.repo)
             .and_then(|r| r.changelog_in(commit, &release.commit, &svc.paths))
             .unwrap_or_default(),
         _ => Vec::new(),
@@ -195,7 +190,7 @@ pub(super) async fn build(
             service,
             release,
             env,
-            running.as_ref().map(|(n, _)| n.as_str()),
+            running.name(),
             "<idempotency-key>",
         );
         deploy::describe(spec, &req).unwrap_or_else(|e| format!("cannot call: {e}"))
@@ -203,8 +198,8 @@ pub(super) async fn build(
     let downgrade = is_downgrade(
         release,
         running
-            .as_ref()
-            .and_then(|(name, _)| all.iter().find(|r| &r.name == name)),
+            .release()
+            .and_then(|name| all.iter().find(|r| r.name == name)),
     );
     let failed_here =
         failed_here(&ledger, service, &release.name, env).and_then(|d| match &d.state {
@@ -222,7 +217,7 @@ pub(super) async fn build(
         rollback,
         report,
         changes,
-        running: running.map(|(n, _)| n),
+        running,
         call,
         protected: environment.protected,
     })

@@ -5,9 +5,11 @@ use serde::Serialize;
 use crate::app::context::{Context, now};
 use crate::app::failure::{Failure, OrFail};
 use crate::domain::change::Commit;
+use crate::domain::commit_id::{PINNED, short_n};
 use crate::domain::notes::{NotesInput, render_markdown};
 use crate::domain::observation::Observation;
 use crate::domain::release::{Release, match_reported};
+use crate::domain::running::Running;
 use crate::git::Repo;
 
 use super::observe::running_release;
@@ -57,7 +59,7 @@ pub fn resolve_release(ctx: &Context, service: &str, spec: &str) -> Result<Relea
         let info = repo
             .commit_info(&commit)
             .or_fail(&format!("could not read commit {commit}"))?;
-        let short = commit[..12.min(commit.len())].to_string();
+        let short = short_n(&commit, PINNED).to_string();
         Ok(Release {
             name: short.clone(),
             version: short,
@@ -94,9 +96,13 @@ fn point(
         let (_, ledger) = ctx.ledger_shown()?;
         let all = releases(ctx, service)?;
         let running = running_release(ctx, &ledger, service, spec, observations, &all);
-        return match running {
-            Some((name, commit)) => Ok((name, commit)),
-            None => Err(Failure::failed(format!(
+        return match (&running, running.name(), running.commit()) {
+            (_, Some(name), Some(commit)) => Ok((name.to_string(), commit.to_string())),
+            (Running::Unmatched { version, .. }, _, _) => Err(Failure::failed(format!(
+                "`{service}` in `{spec}` reports {version}, which matches no release and came \
+                 with no commit: name a release or a commit instead of `{spec}`"
+            ))),
+            _ => Err(Failure::failed(format!(
                 "nothing is known to run in `{spec}` for `{service}`: no live report and no \
                  successful deployment in the log"
             ))),
@@ -162,10 +168,11 @@ pub fn notes(
     let (_, ledger) = ctx.ledger_shown()?;
     let previous: Option<(String, String)> = if let Some(env) = env {
         ctx.environment(env)?;
-        match running_release(ctx, &ledger, service, env, observations, &all) {
+        let running = running_release(ctx, &ledger, service, env, observations, &all);
+        match (running.name(), running.commit()) {
             // The environment runs it already (promoted, then drafted): what it gained is what
             // the deployment that put it there replaced.
-            Some((_, commit)) if commit == release.commit => ledger
+            (_, Some(commit)) if commit == release.commit => ledger
                 .deployments()
                 .iter()
                 .rev()
@@ -175,7 +182,10 @@ pub fn notes(
                 .and_then(|p| all.iter().find(|r| r.name == p))
                 .map(|r| (r.name.clone(), r.commit.clone()))
                 .or_else(|| previous_release(&all, release)),
-            other => other,
+            (Some(name), Some(commit)) => Some((name.to_string(), commit.to_string())),
+            // An unmatched version reported without a commit: count from the release before.
+            _ if running.is_unmatched() => previous_release(&all, release),
+            _ => None,
         }
     } else {
         previous_release(&all, release)
@@ -194,13 +204,13 @@ pub fn notes(
         .map(|e| {
             let running = running_release(ctx, &ledger, service, &e.name, observations, &all);
             // Who deployed what runs there: a release put there outside shipdeck has no one.
-            let by = running.as_ref().and_then(|(name, _)| {
+            let by = running.release().and_then(|name| {
                 ledger
                     .last_successful(service, &e.name)
-                    .filter(|d| &d.release == name)
+                    .filter(|d| d.release == name)
                     .map(|d| d.requested_by.clone())
             });
-            (e.name.clone(), running.map(|(n, _)| n), by)
+            (e.name.clone(), running.label(), by)
         })
         .collect();
     Ok(render_markdown(&NotesInput {

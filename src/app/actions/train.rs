@@ -11,12 +11,14 @@ use crate::app::context::{Context, did_you_mean, now};
 use crate::app::failure::Failure;
 use crate::app::signatures;
 use crate::domain::checklist::runs_in;
+use crate::domain::commit_id::{PINNED, short_n};
 use crate::domain::config::{ChecklistTemplate, Environment, GateRule, Stage};
 use crate::domain::event::{Event, Fact};
 use crate::domain::gates::{GateInputs, GateOutcome, GateStatus, evaluate};
 use crate::domain::ledger::Ledger;
 use crate::domain::observation::Observation;
 use crate::domain::release::Release;
+use crate::domain::running::Running;
 use crate::domain::sanitize::sanitize;
 use crate::domain::train::{Train, TrainMember, TrainRelease, Trains, digest_of};
 
@@ -100,16 +102,21 @@ pub fn cut(
             ctx.environment(env)?;
             for service in &t.services {
                 let all = releases(ctx, service)?;
-                let Some((name, _)) =
-                    running_release(ctx, &ledger, service, env, observations, &all)
-                else {
+                let running = running_release(ctx, &ledger, service, env, observations, &all);
+                if let Running::Unmatched { version, .. } = &running {
+                    return Err(Failure::failed(format!(
+                        "`{service}` in `{env}` reports {version}, which matches no release; name \
+                         the releases with `--releases {service}=RELEASE,…`"
+                    )));
+                }
+                let Some(name) = running.release() else {
                     return Err(Failure::failed(format!(
                         "nothing is known to run in `{env}` for `{service}`: no live report and \
                          no successful deployment in the log; name the releases with \
                          `--releases {service}=RELEASE,…`"
                     )));
                 };
-                let release = resolve_release(ctx, service, &name)?;
+                let release = resolve_release(ctx, service, name)?;
                 members.push(member(service, &release));
             }
         }
@@ -217,8 +224,8 @@ pub fn approve(
              that no longer are the releases — cut a new train release",
             m.release,
             release.name,
-            short(&m.commit),
-            short(now_at)
+            short_n(&m.commit, PINNED),
+            short_n(now_at, PINNED)
         )));
     }
     let digest = release.digest();
@@ -443,12 +450,12 @@ pub async fn plan(
                 pinned_gate(format!(
                     "{} moved since the cut: pinned {}, now {}; cut a new train release",
                     m.release,
-                    short(&m.commit),
-                    short(now_at)
+                    short_n(&m.commit, PINNED),
+                    short_n(now_at, PINNED)
                 )),
             );
         }
-        let already = plan.running.as_deref() == Some(current.release.as_str())
+        let already = plan.running.name() == Some(current.release.as_str())
             && moved.iter().all(|(m, _)| m.service != pinned.service);
         members.push(MemberPlan {
             member: current.clone(),
@@ -558,8 +565,4 @@ fn train_approvals(
             g
         })
         .collect())
-}
-
-fn short(commit: &str) -> &str {
-    &commit[..12.min(commit.len())]
 }

@@ -363,7 +363,7 @@ pub async fn backout(
         };
         let r = resolve_release(ctx, &step.service, to)?;
         let plan = rollback_plan(ctx, &step.service, &r, env, observations).await?;
-        if plan.running.as_deref() == Some(r.name.as_str()) {
+        if plan.running.name() == Some(r.name.as_str()) {
             progress(&format!("{}: already back on {to}", step.service));
             continue;
         }

@@ -2,10 +2,11 @@
 //! to, then the recorded event (`flows::recorded`).
 
 use crate::console::effect::Effect;
-use crate::console::flows::{resolve, short};
+use crate::console::flows::resolve;
 use crate::console::model;
 use crate::console::overlay::{Confirm, Confirmed, Overlay};
 use crate::console::state::{Level, OpKind, State};
+use crate::domain::commit_id::short;
 use crate::domain::release::Release;
 
 pub fn start(state: &mut State, service: &str, release: Option<&str>, env: &str) -> Vec<Effect> {

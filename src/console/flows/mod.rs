@@ -222,11 +222,6 @@ pub fn select(state: &mut State, service: &str, env: &str) {
     }
 }
 
-/// The first seven characters of a commit id.
-pub fn short(commit: &str) -> String {
-    commit.chars().take(7).collect()
-}
-
 /// The named release of `service`, or the one waiting to enter `env`.
 pub fn resolve<'a>(
     state: &'a State,

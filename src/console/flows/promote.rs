@@ -20,14 +20,19 @@ pub fn start(state: &mut State, service: &str, release: Option<&str>, env: &str)
         return Vec::new();
     }
     let Some(release) = resolve(state, service, release, env).cloned() else {
-        let why = match release {
-            Some(name) => {
+        let unmatched = unmatched_before(state, service, env);
+        let why = match (release, unmatched) {
+            (Some(name), _) => {
                 format!("{service} has no release {name}; see `shipdeck releases {service}`")
             }
-            None if checking_before(state, service, env) => format!(
+            (None, Some((prev, version))) => format!(
+                "nothing waits to enter {env}: {service} in {prev} reports {version}, which \
+                 matches no release"
+            ),
+            (None, None) if checking_before(state, service, env) => format!(
                 "what {service} runs before {env} is not known yet (still checking); try again in a moment"
             ),
-            None => format!(
+            (None, None) => format!(
                 "nothing waits to enter {env}: {service} runs there what the environment before runs"
             ),
         };
@@ -86,6 +91,17 @@ fn in_flight_refusal(state: &State, service: &str, env: &str) -> Option<String> 
         d.requested_by,
         state.time(d.requested_at, "%H:%M:%S")
     ))
+}
+
+/// The environment before `env` and the version it reports, when that matches no release.
+fn unmatched_before(state: &State, service: &str, env: &str) -> Option<(String, String)> {
+    let prev = state.config.previous_environment(env)?;
+    match model::cell(state, service, &prev.name).running {
+        crate::domain::running::Running::Unmatched { version, .. } => {
+            Some((prev.name.clone(), version))
+        }
+        _ => None,
+    }
 }
 
 /// Whether the environment before `env` has not answered its probe yet.

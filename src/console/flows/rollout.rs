@@ -40,7 +40,11 @@ pub fn preview(
     state.supersede(&kind);
     let op = state.start_op(kind, format!("reading the router of {service} in {env}"));
     confirm.rollout_loading = Some(op);
-    let running = crate::console::model::cell(state, service, env).release;
+    // As a plan names it: an unmatched version as reported (see `domain::running`).
+    let running = crate::console::model::cell(state, service, env)
+        .running
+        .name()
+        .map(str::to_string);
     vec![Effect::LoadRolloutPlan {
         op,
         service: service.to_string(),

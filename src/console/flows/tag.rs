@@ -2,13 +2,15 @@
 //! confirmation, then the recorded event (`flows::recorded`).
 
 use crate::console::effect::Effect;
-use crate::console::flows::short;
 use crate::console::overlay::{Confirm, Confirmed, Input, InputPurpose, Overlay};
 use crate::console::state::{Level, OpKind, State};
+use crate::domain::commit_id::short;
 
 /// Opens the prompt for `commit` (HEAD when `None`) and asks for the next versions.
 pub fn start(state: &mut State, service: String, commit: Option<String>) -> Vec<Effect> {
-    let shown = commit.as_deref().map_or("HEAD".to_string(), short);
+    let shown = commit
+        .as_deref()
+        .map_or("HEAD".to_string(), |c| short(c).to_string());
     state.overlay = Some(Overlay::Input(Input {
         purpose: InputPurpose::TagVersion {
             service: service.clone(),

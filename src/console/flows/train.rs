@@ -165,7 +165,11 @@ pub fn plan_lines(plan: &TrainPlan) -> Vec<String> {
         ));
     }
     for (i, m) in plan.members.iter().enumerate() {
-        let running = m.plan.running.as_deref().unwrap_or("nothing reported");
+        let running = m
+            .plan
+            .running
+            .label()
+            .unwrap_or_else(|| "nothing reported".into());
         let verdict = if m.already {
             "already runs it: skipped".to_string()
         } else if m.plan.report.allowed() {

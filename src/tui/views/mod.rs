@@ -281,8 +281,3 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         h,
     )
 }
-
-/// The first `n` characters of a commit id.
-pub fn short(commit: &str) -> &str {
-    commit.get(..7).unwrap_or(commit)
-}

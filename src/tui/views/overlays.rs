@@ -12,7 +12,8 @@ use crate::console::state::State;
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, spinner};
 
-use super::{centered, gates, short};
+use super::{centered, gates};
+use crate::domain::commit_id::short;
 
 pub fn draw(frame: &mut Frame, body: Rect, state: &State, theme: Theme) {
     match &state.overlay {
@@ -184,7 +185,9 @@ fn confirm(frame: &mut Frame, body: Rect, state: &State, c: &Confirm, theme: The
                 plan.service,
                 plan.env,
                 if plan.protected { " (protected)" } else { "" },
-                plan.running.as_deref().unwrap_or("nothing reported")
+                plan.running
+                    .label()
+                    .unwrap_or_else(|| "nothing reported".into())
             )),
         ]));
         lines.push(Line::from(vec![

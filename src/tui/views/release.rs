@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use crate::console::model;
 use crate::console::msg::Hit;
 use crate::console::state::{OpKind, State, TargetKey};
+use crate::domain::commit_id::short;
 use crate::domain::sanitize::truncate;
 use crate::tui::theme::{Theme, spinner};
 
@@ -208,7 +209,7 @@ pub fn commit_lines(
                 width.saturating_sub(10 + author.chars().count()),
             );
             Line::from(vec![
-                Span::styled(format!("{} ", super::short(&c.commit)), theme.accent()),
+                Span::styled(format!("{} ", short(&c.commit)), theme.accent()),
                 Span::raw(summary),
                 Span::styled(format!(" — {author}"), theme.dim()),
             ])
@@ -265,7 +266,7 @@ fn draw_unreleased(frame: &mut Frame, area: Rect, state: &State, theme: Theme, s
                         width.saturating_sub(10 + author.chars().count()),
                     );
                     Line::from(vec![
-                        Span::styled(format!("{} ", super::short(&c.commit)), theme.accent()),
+                        Span::styled(format!("{} ", short(&c.commit)), theme.accent()),
                         Span::raw(summary),
                         Span::styled(format!(" — {author}"), theme.dim()),
                     ])

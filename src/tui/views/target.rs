@@ -38,8 +38,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, _hits: &
             theme.health(cell.health),
         ),
         Span::styled(
-            cell.release
-                .clone()
+            cell.running
+                .on_board(!cell.checking)
                 .unwrap_or_else(|| "no version reported".into()),
             theme.bold(),
         ),
@@ -79,7 +79,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme, _hits: &
                 o.latency_ms
                     .map_or("no latency".into(), |l| format!("{l} ms")),
                 o.reported_version.as_deref().unwrap_or("no version"),
-                o.commit.as_deref().map_or("—", super::short),
+                o.commit
+                    .as_deref()
+                    .map_or("—", crate::domain::commit_id::short),
             )));
             match o.problem() {
                 Some(problem) => lines.push(Line::styled(problem, theme.health(o.health))),

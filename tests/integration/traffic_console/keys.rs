@@ -12,7 +12,10 @@ fn plan(state: &State) -> Plan {
         rollback: false,
         report: GateReport { gates: Vec::new() },
         changes: Vec::new(),
-        running: Some("web-v1.9.0".into()),
+        running: shipdeck::domain::running::Running::Release {
+            name: "web-v1.9.0".into(),
+            commit: None,
+        },
         call: Some("POST http://127.0.0.1:9/web/slots/<idle-slot>/deploy".into()),
         protected: true,
         downgrade: false,

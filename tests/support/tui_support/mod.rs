@@ -321,7 +321,10 @@ pub fn prod_plan(state: &State) -> Plan {
             date: at(-86_400),
             summary: "feat(api): paginate orders".into(),
         }],
-        running: Some("api-v1.4.0".into()),
+        running: shipdeck::domain::running::Running::Release {
+            name: "api-v1.4.0".into(),
+            commit: None,
+        },
         call: Some("POST http://127.0.0.1:9003/api/deploy".into()),
         protected: true,
         downgrade: false,
@@ -350,7 +353,10 @@ pub fn staging_plan(state: &State, allowed: bool) -> Plan {
             )],
         },
         changes: vec![],
-        running: Some("api-v1.4.2".into()),
+        running: shipdeck::domain::running::Running::Release {
+            name: "api-v1.4.2".into(),
+            commit: None,
+        },
         call: Some("POST http://127.0.0.1:9002/api/deploy".into()),
         protected: false,
         downgrade: false,

@@ -52,7 +52,7 @@ pub async fn rollout_plan(
         &plan.service,
         &plan.release,
         &plan.env,
-        plan.running.as_deref(),
+        plan.running.name(),
         to,
     )
     .await
@@ -171,7 +171,7 @@ pub async fn begin(
         &plan.service,
         &plan.release,
         &plan.env,
-        plan.running.as_deref(),
+        plan.running.name(),
         &id,
     );
     let deployer = if begin.deploy {
@@ -210,7 +210,7 @@ pub async fn begin(
         id.clone(),
         &Fact::DeployRequested {
             commit: plan.release.commit.clone(),
-            previous_release: plan.running.clone(),
+            previous_release: plan.running.name().map(str::to_string),
             rollback: plan.rollback,
             call,
             verify_timeout_secs: ctx.config.verify_timeout(svc).as_secs(),
