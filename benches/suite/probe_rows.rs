@@ -167,6 +167,21 @@ fn cli(root: &Path, binary: &Path, server: &Targets, count: usize, with_loop: bo
             assert_eq!(body, BODY.as_bytes());
         },
     );
+    let urls: Vec<(String, &str)> = (0..count)
+        .map(|i| {
+            (
+                format!("svc-{:03}", i / ENVIRONMENTS.len()),
+                ENVIRONMENTS[i % ENVIRONMENTS.len()],
+            )
+        })
+        .collect();
+    let (_, floor) = best_interleaved(
+        RUNS,
+        || {
+            run(&mut project.shipdeck(&args));
+        },
+        || raw_requests(server.port, &urls),
+    );
     let mut rows = vec![Row {
         what: format!("`status --json` over {count} targets"),
         ours: ms(ours),
@@ -185,6 +200,23 @@ fn cli(root: &Path, binary: &Path, server: &Targets, count: usize, with_loop: bo
             count / ENVIRONMENTS.len()
         ),
     }];
+    rows.push(Row {
+        what: format!("`status --json` over {count} targets"),
+        ours: ms(ours),
+        unit: "ms",
+        peer: Peer::Measured {
+            name: format!("{count} raw requests at once"),
+            value: ms(floor),
+        },
+        budget: None,
+        rerun: rerun.clone(),
+        timed: format!(
+            "The same `status --json`, best of {RUNS}, alternating with the floor the targets \
+             set on this machine: {count} bare HTTP/1.1 GETs written on {count} plain TCP \
+             connections opened at once from one thread (no HTTP client, no TLS stack, no \
+             parsing), to the same server process, which shares the 2 cores."
+        ),
+    });
     if with_loop {
         let urls: Vec<String> = (0..count)
             .map(|i| {
@@ -221,6 +253,43 @@ fn cli(root: &Path, binary: &Path, server: &Targets, count: usize, with_loop: bo
         });
     }
     rows
+}
+
+/// `GET /health/SERVICE/ENV` to every target at once on plain sockets, each read to the end:
+/// what answering that many requests costs the targets' server (and the kernel), with as
+/// little client as there can be.
+fn raw_requests(port: u16, targets: &[(String, &str)]) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(async {
+        let mut answers = tokio::task::JoinSet::new();
+        for (service, env) in targets {
+            let request = format!(
+                "GET /health/{service}/{env} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            );
+            answers.spawn(async move {
+                let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .expect("the target server accepts");
+                stream
+                    .write_all(request.as_bytes())
+                    .await
+                    .expect("the request is written");
+                let mut answer = Vec::new();
+                stream
+                    .read_to_end(&mut answer)
+                    .await
+                    .expect("the answer is read");
+                answer.ends_with(BODY.as_bytes())
+            });
+        }
+        while let Some(answered) = answers.join_next().await {
+            assert!(answered.expect("no request panics"), "every target answers");
+        }
+    });
 }
 
 fn curl() -> Command {

@@ -17,6 +17,7 @@ mod repo;
 mod tag;
 pub mod tag_cache;
 mod tag_refs;
+mod tree_same_cache;
 mod walk;
 
 pub use error::GitError;

@@ -15,6 +15,7 @@ use git2::{ObjectType, Odb, Oid};
 
 use super::GitError;
 use super::pattern::tag_matches;
+use super::tree_same_cache::TreeSames;
 
 /// The bytes that make a pathspec a pattern (git's `is_glob_special`).
 const WILDCARDS: &[u8] = b"*?[\\";
@@ -75,6 +76,21 @@ impl Pathspec {
         Pathspec { items }
     }
 
+    /// For each item, the deepest path every file it matches lies at or under: the whole spec
+    /// of a plain item (a file or a folder), the folders of the part before the first wildcard
+    /// of a pattern (empty, the root, for a pattern like `*.md`).
+    fn anchors(&self) -> impl Iterator<Item = &str> {
+        self.items.iter().map(|item| {
+            if item.wildcard {
+                item.literal
+                    .rfind('/')
+                    .map_or("", |slash| &item.literal[..slash])
+            } else {
+                item.spec.as_str()
+            }
+        })
+    }
+
     /// Whether it limits nothing (no paths configured).
     pub fn is_everything(&self) -> bool {
         self.items.is_empty()
@@ -123,6 +139,14 @@ pub(super) struct TreeCompare<'o, 'r> {
     odb: &'o Odb<'r>,
     spec: &'o Pathspec,
     cache: HashMap<Oid, Rc<Vec<Entry>>>,
+    /// Answers of earlier runs for this pathspec; written back when dropped.
+    known: TreeSames,
+}
+
+impl Drop for TreeCompare<'_, '_> {
+    fn drop(&mut self) {
+        self.known.save();
+    }
 }
 
 /// Trees kept parsed; history walks touch each commit's trees about twice, close together.
@@ -130,17 +154,67 @@ const CACHE_LIMIT: usize = 8192;
 
 impl<'o, 'r> TreeCompare<'o, 'r> {
     pub(super) fn new(odb: &'o Odb<'r>, spec: &'o Pathspec) -> Self {
+        let specs: Vec<&str> = spec.items.iter().map(|i| i.spec.as_str()).collect();
         TreeCompare {
             odb,
             spec,
             cache: HashMap::new(),
+            known: TreeSames::load(&specs),
         }
     }
 
     /// Whether the two root trees hold the same files within the pathspec (git's
     /// `REV_TREE_SAME`).
     pub(super) fn same(&mut self, a: Oid, b: Oid) -> Result<bool, GitError> {
-        self.same_in(Some(a), Some(b), "")
+        if a == b {
+            return Ok(true);
+        }
+        if let Some(known) = self.known.get(a, b) {
+            return Ok(known);
+        }
+        let same = self.anchors_same(a, b)? || self.same_in(Some(a), Some(b), "")?;
+        self.known.insert(a, b, same);
+        Ok(same)
+    }
+
+    /// Whether, for every item, the same entry (mode and object) sits at its anchor in both
+    /// trees, or in neither: then every file the pathspec matches is the same on both sides.
+    /// Most commits of a monorepo touch another service's folder, and this answers them with a
+    /// few entries looked up, where comparing the trees would walk every differing folder.
+    /// `false` means "not known to be the same": the full comparison decides.
+    fn anchors_same(&mut self, a: Oid, b: Oid) -> Result<bool, GitError> {
+        let spec = self.spec;
+        if spec.is_everything() {
+            return Ok(false);
+        }
+        for anchor in spec.anchors() {
+            if anchor.is_empty() || self.entry_at(a, anchor)? != self.entry_at(b, anchor)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The entry (mode, object) at `path` from the root tree `root`, if there is one.
+    fn entry_at(&mut self, root: Oid, path: &str) -> Result<Option<(u32, Oid)>, GitError> {
+        let mut found = None;
+        for part in path.split('/') {
+            let tree = match found {
+                None => root,
+                Some((mode, oid)) if mode & 0o170_000 == 0o040_000 => oid,
+                // A file where the path needs a folder: nothing is at the path.
+                Some(_) => return Ok(None),
+            };
+            found = self
+                .entries(tree)?
+                .iter()
+                .find(|e| e.name == part)
+                .map(|e| (e.mode, e.oid));
+            if found.is_none() {
+                return Ok(None);
+            }
+        }
+        Ok(found)
     }
 
     /// Whether the root tree holds no file within the pathspec (git's

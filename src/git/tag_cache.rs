@@ -87,6 +87,14 @@ impl Peels {
     }
 }
 
+/// The file `name` beside the tag peels (`<data dir>/cache/NAME`), and whether this process
+/// may write it: the place of the other caches of immutable git facts (`tree_same_cache`).
+pub(super) fn sibling(name: &str) -> Option<(PathBuf, bool)> {
+    let slot = PLACE.lock().ok()?;
+    let place = slot.as_ref()?;
+    Some((place.path.with_file_name(name), place.writable))
+}
+
 fn place_path() -> Option<PathBuf> {
     PLACE.lock().ok()?.as_ref().map(|p| p.path.clone())
 }
@@ -115,10 +123,14 @@ fn parse(text: &str) -> Option<HashMap<Oid, (Oid, i64)>> {
     Some(entries)
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `bytes` to `path` by a temp file renamed over it, so readers see all or nothing.
+pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let temp = dir.join(format!(".tag-peels.{}", std::process::id()));
+    let name = path
+        .file_name()
+        .map_or_else(|| "cache".into(), |n| n.to_string_lossy().into_owned());
+    let temp = dir.join(format!(".{name}.{}", std::process::id()));
     let mut file = std::fs::File::create(&temp)?;
     file.write_all(bytes)?;
     file.sync_data()?;
