@@ -170,7 +170,9 @@ fn one_run(config: &Path, root: &Path) -> (Duration, Duration, usize) {
         };
         console.backend.start(&tx);
         let since = jiff::Timestamp::now();
-        console.until(&tx, &mut rx, |s| every_cell_since(s, since)).await;
+        console
+            .until(&tx, &mut rx, |s| every_cell_since(s, since))
+            .await;
         let first = started.elapsed();
 
         let pressed = jiff::Timestamp::now();
