@@ -70,8 +70,7 @@ impl Live {
     pub(super) fn observations(&self) -> Arc<[Observation]> {
         self.observations
             .lock()
-            .map(|mut seen| seen.shared())
-            .unwrap_or_else(|_| Arc::from(Vec::new()))
+            .map_or_else(|_| Arc::from(Vec::new()), |mut seen| seen.shared())
     }
 
     /// Loads every service's releases, then starts the probes (they match versions against
