@@ -3,8 +3,8 @@
 //!
 //! `scripts/bench` builds it and the release binary and runs `shipdeck-bench all --out
 //! BENCHMARKS.md`. One group alone: `scripts/bench GROUP…` with GROUP one of `git`, `paths`,
-//! `probe`, `startup`, `render`, `console`, `event-log`, `shared-log`, `traffic`, `flags`,
-//! `insights`. Working files (the generated repositories, configurations, logs) live under
+//! `probe`, `probe-round`, `startup`, `render`, `console`, `event-log`, `shared-log`, `traffic`,
+//! `flags`, `insights`. Working files (the generated repositories, configurations, logs) live under
 //! `<target dir>/bench/`.
 
 #[path = "../../tests/support/tui_support/mod.rs"]
@@ -17,6 +17,7 @@ mod git_rows;
 mod insights_rows;
 mod machine;
 mod path_rows;
+mod probe_round;
 mod probe_rows;
 mod project;
 mod render;
@@ -33,10 +34,11 @@ use std::time::{Duration, Instant};
 
 use report::Row;
 
-const GROUPS: [&str; 11] = [
+const GROUPS: [&str; 12] = [
     "git",
     "paths",
     "probe",
+    "probe-round",
     "startup",
     "render",
     "console",
@@ -97,6 +99,7 @@ fn main() {
             "git" => git_rows::rows(&root, &binary),
             "paths" => path_rows::rows(&root, &binary),
             "probe" => probe_rows::rows(&root, &binary, true),
+            "probe-round" => probe_round::rows(&root),
             "startup" => startup::rows(&root, &binary),
             "render" => render::rows(),
             "console" => console::rows(&root, &binary),

@@ -1,6 +1,7 @@
 //! Loopback targets for the probe rows: a separate process (this binary, `serve DELAY_MS`) that
-//! answers every `GET /health/…` after a fixed delay with a health+json body, and counts the
-//! answers at `GET /count`, so a measurement can wait for "the console probed everything".
+//! answers every `GET /health/…` after a fixed delay with a health+json body (`GET
+//! /release/VERSION/…` alike, reporting VERSION), and counts the answers at `GET /count`, so a
+//! measurement can wait for "the console probed everything".
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -19,6 +20,7 @@ pub fn serve(delay: Duration) -> std::io::Result<()> {
     runtime.block_on(async move {
         let answered = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&answered);
+        let released = Arc::clone(&answered);
         let app = axum::Router::new()
             .route(
                 "/health/{*rest}",
@@ -30,6 +32,25 @@ pub fn serve(delay: Duration) -> std::io::Result<()> {
                         ([("content-type", "application/health+json")], BODY)
                     }
                 }),
+            )
+            .route(
+                "/release/{version}/{*rest}",
+                axum::routing::get(
+                    move |axum::extract::Path((version, _)): axum::extract::Path<(
+                        String,
+                        String,
+                    )>| {
+                        let answered = Arc::clone(&released);
+                        async move {
+                            tokio::time::sleep(delay).await;
+                            answered.fetch_add(1, Ordering::Relaxed);
+                            (
+                                [("content-type", "application/health+json")],
+                                format!(r#"{{"status":"pass","releaseId":"{version}"}}"#),
+                            )
+                        }
+                    },
+                ),
             )
             .route(
                 "/count",

@@ -355,7 +355,7 @@ impl Backend for Live {
             } => super::rollout::perform(
                 ctx,
                 self.drivers.clone(),
-                self.observations(),
+                self.observations().to_vec(),
                 (op, service, env),
                 action,
                 tx,

@@ -20,7 +20,7 @@ use crate::probe::{ProbeEvent, Prober};
 pub struct Live {
     pub(super) ctx: Arc<Context>,
     pub(super) prober: Arc<Mutex<Option<Prober>>>,
-    pub(super) observations: Arc<Mutex<BTreeMap<TargetKey, Observation>>>,
+    pub(super) observations: super::traffic::Observations,
     /// The router reads of slotted targets, once releases are known.
     pub(super) traffic: Arc<Mutex<Option<super::traffic::TrafficObserver>>>,
     /// The rollouts this console drives: a flag per target that cuts the current pause short.
@@ -30,12 +30,33 @@ pub struct Live {
     pub(super) flag_observer: Arc<Mutex<Option<FlagObserver>>>,
 }
 
+/// The latest observation per target, and the list of them handed out since the last change.
+#[derive(Default)]
+pub struct Seen {
+    latest: BTreeMap<TargetKey, Observation>,
+    shared: Option<Arc<[Observation]>>,
+}
+
+impl Seen {
+    pub(super) fn insert(&mut self, o: Observation) {
+        self.shared = None;
+        self.latest.insert(TargetKey::new(&o.service, &o.env), o);
+    }
+
+    /// Every latest observation, in target order; built once per change.
+    pub(super) fn shared(&mut self) -> Arc<[Observation]> {
+        self.shared
+            .get_or_insert_with(|| self.latest.values().cloned().collect())
+            .clone()
+    }
+}
+
 impl Live {
     pub fn new(ctx: Arc<Context>) -> Live {
         Live {
             ctx,
             prober: Arc::new(Mutex::new(None)),
-            observations: Arc::new(Mutex::new(BTreeMap::new())),
+            observations: Arc::new(Mutex::new(Seen::default())),
             traffic: Arc::new(Mutex::new(None)),
             drivers: super::rollout::Drivers::default(),
             flag_client: crate::flags::client(),
@@ -43,11 +64,13 @@ impl Live {
         }
     }
 
-    pub(super) fn observations(&self) -> Vec<Observation> {
+    /// The latest observation of every target, shared: each effect that needs them (every gate
+    /// plan of a round) gets the same list until the next observation arrives, rather than a
+    /// copy of all of them (1,800 targets × thousands of plans on the first round).
+    pub(super) fn observations(&self) -> Arc<[Observation]> {
         self.observations
             .lock()
-            .map(|m| m.values().cloned().collect())
-            .unwrap_or_default()
+            .map_or_else(|_| Arc::from(Vec::new()), |mut seen| seen.shared())
     }
 
     /// Loads every service's releases, then starts the probes (they match versions against
@@ -86,8 +109,8 @@ impl Live {
             while let Some(event) = prx.recv().await {
                 let msg = match event {
                     ProbeEvent::Observed(o) => {
-                        if let Ok(mut map) = observations.lock() {
-                            map.insert(TargetKey::new(&o.service, &o.env), o.clone());
+                        if let Ok(mut seen) = observations.lock() {
+                            seen.insert(o.clone());
                         }
                         Msg::Observed(o)
                     }

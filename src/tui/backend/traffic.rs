@@ -3,7 +3,6 @@
 //! router that is unreachable, slow or answers garbage is in the reading, so the screen never
 //! waits on it.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,8 +13,6 @@ use tokio::task::JoinSet;
 use crate::app::actions::traffic as slots;
 use crate::app::context::Context;
 use crate::console::msg::Msg;
-use crate::console::state::TargetKey;
-use crate::domain::observation::Observation;
 use crate::probe::Target;
 
 /// The running reads. Dropping it stops every task.
@@ -64,7 +61,7 @@ impl TrafficObserver {
 }
 
 /// The backend's latest observation per target (plans and settling read them).
-pub type Observations = Arc<Mutex<BTreeMap<TargetKey, Observation>>>;
+pub type Observations = Arc<Mutex<super::startup::Seen>>;
 
 async fn run(
     ctx: Arc<Context>,
@@ -92,8 +89,8 @@ async fn run(
         // What users reach now, as the routed probe would say it (a shift just made shows at
         // once, and a rollback planned next goes from it).
         if let Some(o) = live {
-            if let Ok(mut map) = observations.lock() {
-                map.insert(TargetKey::new(&o.service, &o.env), o.clone());
+            if let Ok(mut seen) = observations.lock() {
+                seen.insert(o.clone());
             }
             if tx.send(Msg::Observed(o)).is_err() {
                 return;
