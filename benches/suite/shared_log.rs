@@ -11,7 +11,7 @@ use shipdeck::domain::event::{EventBody, Fact};
 use shipdeck::gitlog::{GitLog, Mode};
 
 use super::project::shown;
-use super::report::{Peer, Row};
+use super::report::{Budget, Peer, Row};
 use super::timing::{ms, run};
 
 const EVENTS: usize = 1_000;
@@ -137,12 +137,13 @@ pub fn rows(root: &Path) -> Vec<Row> {
                 name: "git push of the same commits".into(),
                 value: ms(git_push),
             },
-            budget: None,
+            budget: Some(Budget::Ratio(2.0)),
             rerun: rerun.clone(),
             timed: format!(
-                "Best of {RUNS}: `GitLog::sync` (fetch, take in, push through the git CLI) of a \
-                 clone holding {EVENTS} events as loose objects, against `git push` of the same \
-                 commits from a fresh clone (packed), to a bare repository ({}).",
+                "Best of {RUNS}: `GitLog::sync` of a clone holding {EVENTS} events recorded \
+                 offline as loose objects: the fetch, taking in, packing the unpushed events \
+                 in-process (one pack for the batch) and `git push`, against `git push` of the \
+                 same commits from a fresh clone (packed), to a bare repository ({}).",
                 shown(&dir)
             ),
         },

@@ -52,6 +52,8 @@ pub struct GitLog {
     lock_path: PathBuf,
     lock: File,
     status_path: PathBuf,
+    /// The tip whose unpushed events were last put in a pack before a push.
+    packed_path: PathBuf,
     seen_ref: String,
     incoming_ref: String,
     cache: Mutex<Cache>,
@@ -105,6 +107,7 @@ impl GitLog {
             lock_path,
             lock,
             status_path: state_dir.join("git-sync.json"),
+            packed_path: state_dir.join("gitlog-packed"),
             seen_ref: format!("refs/shipdeck/seen/{key}"),
             incoming_ref: format!("refs/shipdeck/incoming/{key}"),
             cache: Mutex::new(Cache::default()),

@@ -94,6 +94,9 @@ impl GitLog {
             if local.is_none() || local == seen {
                 return Ok(());
             }
+            if let Some(local) = local {
+                self.pack_unpushed(&repo, local, seen)?;
+            }
             let timeout = self.settings.fetch_timeout;
             match remote::push(
                 &self.workdir,
@@ -131,6 +134,73 @@ impl GitLog {
         }
         report.gave_up = Some(PUSH_TRIES);
         Ok(())
+    }
+
+    /// Puts the objects of the events `local` has beyond `seen` into one pack in this clone (the
+    /// loose copies stay; git prefers the packed one), so that `git push` sends them from the pack
+    /// instead of opening, inflating and re-deflating every loose object. Moves no ref: a failed
+    /// push still records nothing.
+    fn pack_unpushed(
+        &self,
+        repo: &Repository,
+        local: Oid,
+        seen: Option<Oid>,
+    ) -> Result<(), GitLogError> {
+        let mut walk = self.unpacked_walk(repo, local, seen)?;
+        let mut count = 0;
+        for oid in walk.by_ref() {
+            oid?;
+            count += 1;
+            if count >= PACK_FROM {
+                break;
+            }
+        }
+        if count < PACK_FROM {
+            return Ok(());
+        }
+        let mut walk = self.unpacked_walk(repo, local, seen)?;
+        let mut builder = repo.packbuilder()?;
+        builder.set_threads(0);
+        builder.insert_walk(&mut walk)?;
+        let mut buf = git2::Buf::new();
+        builder.write_buf(&mut buf)?;
+        drop(builder);
+        let odb = repo.odb()?;
+        let mut writer = odb.packwriter()?;
+        std::io::Write::write_all(&mut writer, &buf).map_err(|e| {
+            GitLogError::Git(git2::Error::from_str(&format!(
+                "could not write a pack: {e}"
+            )))
+        })?;
+        writer.commit()?;
+        // Only what comes after it is packed next time (each push of an offline clone would
+        // otherwise pack everything unpushed again).
+        let _ = std::fs::write(&self.packed_path, local.to_string());
+        Ok(())
+    }
+
+    /// The unpushed commits not packed by an earlier push.
+    fn unpacked_walk<'r>(
+        &self,
+        repo: &'r Repository,
+        local: Oid,
+        seen: Option<Oid>,
+    ) -> Result<git2::Revwalk<'r>, GitLogError> {
+        let mut walk = repo.revwalk()?;
+        walk.push(local)?;
+        if let Some(s) = seen {
+            walk.hide(s)?;
+        }
+        let packed = std::fs::read_to_string(&self.packed_path)
+            .ok()
+            .and_then(|t| Oid::from_str(t.trim()).ok());
+        if let Some(p) = packed
+            && repo.find_commit(p).is_ok()
+        {
+            // Still the walk's own if it is not an ancestor: hide marks only its own history.
+            walk.hide(p)?;
+        }
+        Ok(walk)
     }
 
     /// Fetches the log's ref and the remote's default branch into this clone's private refs.
@@ -259,6 +329,10 @@ impl GitLog {
         Ok(true)
     }
 }
+
+/// From how many unpushed events on the push packs them first (git's own `transfer.unpackLimit`
+/// is 100 objects; an event is three).
+const PACK_FROM: usize = 34;
 
 /// Whether `ancestor` is `tip` or one of its ancestors.
 fn contains(repo: &Repository, tip: Option<Oid>, ancestor: Oid) -> Result<bool, git2::Error> {
