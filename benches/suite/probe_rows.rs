@@ -218,13 +218,9 @@ fn cli(root: &Path, binary: &Path, server: &Targets, count: usize, with_loop: bo
         ),
     });
     if with_loop {
-        let urls: Vec<String> = (0..count)
-            .map(|i| {
-                server.url(
-                    &format!("svc-{:03}", i / ENVIRONMENTS.len()),
-                    ENVIRONMENTS[i % ENVIRONMENTS.len()],
-                )
-            })
+        let urls: Vec<String> = urls
+            .iter()
+            .map(|(service, env)| server.url(service, env))
             .collect();
         let list = project.dir.join("urls.txt");
         std::fs::write(&list, urls.join("\n") + "\n").expect("url list written");

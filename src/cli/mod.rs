@@ -61,11 +61,7 @@ pub fn main() -> ExitCode {
 
 /// Runs an async command on a runtime built for it (the synchronous commands never build one).
 fn block_on(command: impl Future<Output = Result<u8, Failure>>) -> Result<u8, Failure> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::failed(format!("could not start the async runtime: {e}")))?
-        .block_on(command)
+    run_on(tokio::runtime::Builder::new_multi_thread(), command)
 }
 
 /// Like [`block_on`], on one thread: for a command that only waits on sockets (`status` probes
@@ -73,7 +69,14 @@ fn block_on(command: impl Future<Output = Result<u8, Failure>>) -> Result<u8, Fa
 /// more in waking workers and growing their allocator arenas (futex, mprotect) than a second
 /// core gives back: 205 → 185 ms over 1,000 targets (notes/issue-17.md).
 fn block_on_one_thread(command: impl Future<Output = Result<u8, Failure>>) -> Result<u8, Failure> {
-    tokio::runtime::Builder::new_current_thread()
+    run_on(tokio::runtime::Builder::new_current_thread(), command)
+}
+
+fn run_on(
+    mut runtime: tokio::runtime::Builder,
+    command: impl Future<Output = Result<u8, Failure>>,
+) -> Result<u8, Failure> {
+    runtime
         .enable_all()
         .build()
         .map_err(|e| Failure::failed(format!("could not start the async runtime: {e}")))?
